@@ -21,7 +21,12 @@ fn properties() -> Properties {
 }
 
 /// A chain spec from a genesis preset of the runtime.
-fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	let wasm = WASM_BINARY.ok_or("the wasm runtime was not built (SKIP_WASM_BUILD was set?)")?;
 	Ok(ChainSpec::builder(wasm, None)
 		.with_name(name)

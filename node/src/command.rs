@@ -42,7 +42,9 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development()?),
 			"" | "local" => Box::new(chain_spec::local_testnet()?),
-			path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
+			path => {
+				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
+			},
 		})
 	}
 }
@@ -115,10 +117,10 @@ pub fn run() -> sc_cli::Result<()> {
 						polkadot_sdk::sc_network::NetworkWorker<Block, H256>,
 					>(config)
 					.map_err(sc_cli::Error::Service),
-					NetworkBackendType::Litep2p => service::new_full::<
-						polkadot_sdk::sc_network::Litep2pNetworkBackend,
-					>(config)
-					.map_err(sc_cli::Error::Service),
+					NetworkBackendType::Litep2p => {
+						service::new_full::<polkadot_sdk::sc_network::Litep2pNetworkBackend>(config)
+							.map_err(sc_cli::Error::Service)
+					},
 				}
 			})
 		},

@@ -36,10 +36,8 @@ where
 		+ Sync
 		+ 'static,
 	C::Api: polkadot_sdk::substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
-		+ polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<
-			Block,
-			Balance,
-		> + BlockBuilder<Block>,
+		+ polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
+		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());

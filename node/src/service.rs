@@ -6,7 +6,9 @@ use std::{sync::Arc, time::Duration};
 use bitcloud_runtime::{self, opaque::Block, RuntimeApi};
 use futures::FutureExt;
 use polkadot_sdk::{
-	sc_basic_authorship, sc_client_api::Backend, sc_consensus,
+	sc_basic_authorship,
+	sc_client_api::Backend,
+	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
 	sc_executor::WasmExecutor,
@@ -47,11 +49,10 @@ fn slot_inherents(
 	slot_duration: sc_consensus_aura::SlotDuration,
 ) -> (sp_consensus_aura::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider) {
 	let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-	let slot =
-		sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-			*timestamp,
-			slot_duration,
-		);
+	let slot = sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+		*timestamp,
+		slot_duration,
+	);
 	(slot, timestamp)
 }
 
@@ -286,9 +287,7 @@ pub fn new_full<
 		)?;
 
 		// Authoring is essential: if it fails, the node goes down with it.
-		task_manager
-			.spawn_essential_handle()
-			.spawn_blocking("aura", Some("block-authoring"), aura);
+		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
 	}
 
 	if enable_grandpa {

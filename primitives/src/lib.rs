@@ -1,6 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod content;
+pub mod traits;
+
+pub use content::{deny_key, ContentId, DenyKey};
+pub use traits::{
+	CapacityStatus, ModeratorRegistry, NodePenalties, NodeRegistry, Standing, SubscriberCount,
+};
+
 use polkadot_sdk::{
 	sp_core,
 	sp_runtime::{

@@ -2,8 +2,8 @@
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, EXISTENTIAL_DEPOSIT, MICRO_UNIT, SLOT_DURATION, VERSION,
+	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
+	System, EXISTENTIAL_DEPOSIT, MICRO_UNIT, SLOT_DURATION, VERSION,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -16,7 +16,10 @@ use polkadot_sdk::{
 			ConstantMultiplier, IdentityFee, Weight,
 		},
 	},
-	frame_system::{self, limits::{BlockLength, BlockWeights}},
+	frame_system::{
+		self,
+		limits::{BlockLength, BlockWeights},
+	},
 	pallet_aura, pallet_balances, pallet_grandpa, pallet_sudo, pallet_timestamp,
 	pallet_transaction_payment::{self, ConstFeeMultiplier, FungibleAdapter, Multiplier},
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,

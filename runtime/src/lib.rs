@@ -14,6 +14,7 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_presets;
 

@@ -1,0 +1,320 @@
+//! Helpers for end-to-end tests: start the real `bitcloud-node` binary, talk to it over
+//! JSON-RPC, sign extrinsics the way a wallet does, and stop the node cleanly.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::{
+	io::{BufRead, BufReader},
+	process::{Child, Command, ExitStatus, Stdio},
+	sync::{mpsc, Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+use bitcloud_runtime::{
+	Address, Runtime, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic,
+};
+use codec::{Decode, Encode};
+use jsonrpsee::{
+	core::{client::ClientT, params::ArrayParams},
+	http_client::{HttpClient, HttpClientBuilder},
+};
+use polkadot_sdk::{
+	frame_metadata_hash_extension::CheckMetadataHash,
+	frame_support::storage::storage_prefix,
+	frame_system::{self, AccountInfo, EventRecord},
+	pallet_balances::AccountData,
+	pallet_transaction_payment::ChargeTransactionPayment,
+	sp_core::{bytes, crypto::AccountId32, H256},
+	sp_crypto_hashing::blake2_256,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{generic::Era, MultiSignature},
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// How long a node may take to start, produce or finalise what a test waits for.
+pub const DEADLINE: Duration = Duration::from_secs(180);
+
+/// A `bitcloud-node` child process with its RPC endpoint. Stopped (SIGKILL) on drop if the
+/// test did not stop it; its log is printed when the test panicked.
+pub struct Node {
+	child: Option<Child>,
+	log: Arc<Mutex<Vec<String>>>,
+	/// `http://127.0.0.1:PORT` of the node's JSON-RPC server.
+	pub rpc_url: String,
+	/// JSON-RPC client bound to [`Node::rpc_url`].
+	pub rpc: HttpClient,
+}
+
+impl Node {
+	/// Starts `bitcloud-node --dev --tmp` on free ports (RPC, Prometheus, p2p) with `extra`
+	/// arguments, and waits until its RPC server listens.
+	pub fn start_dev(extra: &[&str]) -> Node {
+		let mut child = Command::new(env!("CARGO_BIN_EXE_bitcloud-node"))
+			.args(["--dev", "--tmp", "--rpc-port", "0", "--prometheus-port", "0", "--port", "0"])
+			.args(["--no-mdns", "--no-telemetry"])
+			.args(extra)
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped())
+			.spawn()
+			.expect("the node binary starts");
+		let stderr = child.stderr.take().expect("stderr is piped");
+		let log = Arc::new(Mutex::new(Vec::new()));
+		let (addr_tx, addr_rx) = mpsc::channel();
+		let log_writer = log.clone();
+		// Drain stderr for the node's whole life so its pipe never fills up.
+		std::thread::spawn(move || {
+			for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+				if let Some(addr) = rpc_address(&line) {
+					let _ = addr_tx.send(addr);
+				}
+				log_writer.lock().expect("log lock").push(line);
+			}
+		});
+		let addr = addr_rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
+			panic!("node did not report its RPC address; log:\n{}", log.lock().unwrap().join("\n"))
+		});
+		let rpc_url = format!("http://{addr}");
+		let rpc = HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(30))
+			.build(&rpc_url)
+			.expect("valid RPC url");
+		Node { child: Some(child), log, rpc_url, rpc }
+	}
+
+	/// The node's log so far.
+	pub fn log(&self) -> Vec<String> {
+		self.log.lock().expect("log lock").clone()
+	}
+
+	/// Sends SIGINT, as Ctrl-C would, and waits for the node to exit on its own.
+	pub fn stop(mut self) -> ExitStatus {
+		let mut child = self.child.take().expect("node is running");
+		let pid = i32::try_from(child.id()).expect("pid fits in i32");
+		// SAFETY: plain syscall on a pid we own; no memory is shared.
+		let sent = unsafe { libc::kill(pid, libc::SIGINT) };
+		assert_eq!(sent, 0, "SIGINT delivered");
+		let start = Instant::now();
+		loop {
+			if let Some(status) = child.try_wait().expect("wait on node") {
+				return status;
+			}
+			assert!(start.elapsed() < DEADLINE, "node did not stop after SIGINT");
+			std::thread::sleep(Duration::from_millis(100));
+		}
+	}
+
+	/// A JSON-RPC call; panics on a transport error or an error response.
+	pub async fn call<T: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> T {
+		self.rpc
+			.request(method, params)
+			.await
+			.unwrap_or_else(|e| panic!("RPC {method} failed: {e}"))
+	}
+
+	/// Polls until `check` returns `Some`, or panics after [`DEADLINE`].
+	pub async fn wait_for<T, F, Fut>(&self, what: &str, mut check: F) -> T
+	where
+		F: FnMut() -> Fut,
+		Fut: std::future::Future<Output = Option<T>>,
+	{
+		let start = Instant::now();
+		loop {
+			if let Some(value) = check().await {
+				return value;
+			}
+			assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+
+	/// Number and hash of the latest finalised block.
+	pub async fn finalized_head(&self) -> (u32, H256) {
+		let hash: H256 = self.call("chain_getFinalizedHead", ArrayParams::new()).await;
+		(self.block_number(hash).await, hash)
+	}
+
+	/// Number of the block `hash`.
+	pub async fn block_number(&self, hash: H256) -> u32 {
+		let header: bitcloud_runtime::Header =
+			self.call("chain_getHeader", params(&[hash.into_json()])).await;
+		header.number
+	}
+
+	/// Hash of block number `number` on the best chain.
+	pub async fn block_hash(&self, number: u32) -> H256 {
+		self.call("chain_getBlockHash", params(&[number.into()])).await
+	}
+
+	/// Waits until block `number` is finalised and returns the finalised head.
+	pub async fn wait_finalized(&self, number: u32) -> (u32, H256) {
+		self.wait_for(&format!("block {number} to be finalised"), || async {
+			let head = self.finalized_head().await;
+			(head.0 >= number).then_some(head)
+		})
+		.await
+	}
+
+	/// Raw extrinsics of block `hash`, SCALE encoded.
+	pub async fn block_extrinsics(&self, hash: H256) -> Vec<Vec<u8>> {
+		let block: Value = self.call("chain_getBlock", params(&[hash.into_json()])).await;
+		block["block"]["extrinsics"]
+			.as_array()
+			.expect("block has extrinsics")
+			.iter()
+			.map(|x| from_hex(x.as_str().expect("extrinsic is hex")))
+			.collect()
+	}
+
+	/// Raw storage value at `key` in the state of block `at` (best block if `None`).
+	pub async fn storage(&self, key: &[u8], at: Option<H256>) -> Option<Vec<u8>> {
+		let at = at.map_or(Value::Null, |h| h.into_json());
+		let value: Option<String> =
+			self.call("state_getStorage", params(&[bytes::to_hex(key, false).into(), at])).await;
+		value.map(|v| from_hex(&v))
+	}
+
+	/// Events of block `at`.
+	pub async fn events(&self, at: H256) -> Vec<EventRecord<RuntimeEvent, H256>> {
+		// `System::Events` is private to frame-system; its key is public knowledge.
+		let key = storage_prefix(b"System", b"Events");
+		let raw = self.storage(&key, Some(at)).await.unwrap_or_default();
+		Decode::decode(&mut &raw[..]).expect("events decode with the runtime's types")
+	}
+
+	/// Account information of `who` in the state of block `at`.
+	pub async fn account(
+		&self,
+		who: &AccountId32,
+		at: Option<H256>,
+	) -> AccountInfo<u32, AccountData<u128>> {
+		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+		match self.storage(&key, at).await {
+			Some(raw) => Decode::decode(&mut &raw[..]).expect("account info decodes"),
+			None => AccountInfo::default(),
+		}
+	}
+
+	/// The next nonce of `who`, counting transactions in the pool.
+	pub async fn next_nonce(&self, who: &AccountId32) -> u32 {
+		self.call("system_accountNextIndex", params(&[who.to_string().into()])).await
+	}
+
+	/// Signs `call` as `signer` with the next nonce, as a wallet does for this chain.
+	pub async fn sign(&self, signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+		let nonce = self.next_nonce(&signer.to_account_id()).await;
+		let genesis = self.block_hash(0).await;
+		let version: Value = self.call("state_getRuntimeVersion", ArrayParams::new()).await;
+		let spec_version = version["specVersion"].as_u64().expect("specVersion") as u32;
+		let tx_version = version["transactionVersion"].as_u64().expect("transactionVersion") as u32;
+		sign_with(signer, call, nonce, genesis, spec_version, tx_version)
+	}
+
+	/// Submits `xt` with `author_submitExtrinsic`; the transaction hash or the RPC error.
+	pub async fn submit(&self, xt: &[u8]) -> Result<H256, jsonrpsee::core::ClientError> {
+		self.rpc.request("author_submitExtrinsic", params(&[bytes::to_hex(xt, false).into()])).await
+	}
+
+	/// Waits until the transaction `tx_hash` is in a finalised block, searching every block
+	/// finalised after `from`; returns that block's hash and the extrinsic's index in it.
+	pub async fn wait_finalized_tx(&self, tx_hash: H256, from: u32) -> (H256, u32) {
+		let start = Instant::now();
+		let mut next = from + 1;
+		loop {
+			let (finalized, _) = self.finalized_head().await;
+			while next <= finalized {
+				let hash = self.block_hash(next).await;
+				next += 1;
+				let extrinsics = self.block_extrinsics(hash).await;
+				if let Some(index) =
+					extrinsics.iter().position(|xt| H256(blake2_256(xt)) == tx_hash)
+				{
+					return (hash, index as u32);
+				}
+			}
+			assert!(start.elapsed() < DEADLINE, "timed out waiting for {tx_hash:?} to be final");
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+		if std::thread::panicking() {
+			let log = self.log();
+			let tail = &log[log.len().saturating_sub(80)..];
+			eprintln!("---- last lines of the node's log ----\n{}", tail.join("\n"));
+		}
+	}
+}
+
+/// Builds a signed extrinsic: immortal era, no tip, no metadata hash.
+pub fn sign_with(
+	signer: Sr25519Keyring,
+	call: RuntimeCall,
+	nonce: u32,
+	genesis: H256,
+	spec_version: u32,
+	tx_version: u32,
+) -> UncheckedExtrinsic {
+	let extension: TxExtension = (
+		frame_system::AuthorizeCall::new(),
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		ChargeTransactionPayment::from(0),
+		CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	// What the extensions add to the signed payload without putting it in the extrinsic.
+	let implicit = ((), (), spec_version, tx_version, genesis, genesis, (), (), (), None, ());
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		Address::Id(signer.to_account_id()),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
+}
+
+/// The address the node's log gives for its JSON-RPC server, if `line` is that line.
+fn rpc_address(line: &str) -> Option<String> {
+	let rest = line.split("Running JSON-RPC server: addr=").nth(1)?;
+	let first = rest.split([',', ' ']).next()?;
+	Some(first.replace("0.0.0.0", "127.0.0.1"))
+}
+
+/// Positional JSON-RPC parameters.
+pub fn params(values: &[Value]) -> ArrayParams {
+	let mut params = ArrayParams::new();
+	for value in values {
+		params.insert(value).expect("JSON values serialise");
+	}
+	params
+}
+
+/// Bytes of a `0x`-prefixed hex string.
+pub fn from_hex(hex: &str) -> Vec<u8> {
+	bytes::from_hex(hex).expect("valid hex from the node")
+}
+
+/// JSON form of a value for RPC parameters.
+pub trait IntoJson {
+	/// The value as JSON.
+	fn into_json(self) -> Value;
+}
+
+impl IntoJson for H256 {
+	fn into_json(self) -> Value {
+		serde_json::to_value(self).expect("H256 serialises")
+	}
+}
