@@ -18,7 +18,7 @@ pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_presets;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{
 	frame_executive, frame_metadata_hash_extension, frame_support, frame_system,
 	pallet_transaction_payment,

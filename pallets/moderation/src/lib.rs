@@ -354,9 +354,9 @@ pub mod pallet {
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Moderators: `(account, name, policy URI, policy hash, commission)`.
-		pub moderators: Vec<(T::AccountId, Vec<u8>, Vec<u8>, [u8; 32], Perbill)>,
+		pub moderators: Vec<GenesisModerator<T::AccountId>>,
 		/// Catalog items: `(moderator, content id, size, title, MIME type)`.
-		pub catalog: Vec<(T::AccountId, ContentId, u64, Vec<u8>, Vec<u8>)>,
+		pub catalog: Vec<GenesisCatalogItem<T::AccountId>>,
 		/// Deny-list entries: `(moderator, deny key)`.
 		pub deny_list: Vec<(T::AccountId, DenyKey)>,
 	}

@@ -1,6 +1,8 @@
 //! Types stored by the moderator registry.
 
 use crate::Config;
+use alloc::vec::Vec;
+use bitcloud_primitives::ContentId;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::{
@@ -28,6 +30,12 @@ pub type TitleOf<T> = BoundedVec<u8, <T as Config>::MaxTitleLength>;
 
 /// MIME type of a piece of content.
 pub type MimeTypeOf<T> = BoundedVec<u8, <T as Config>::MaxMimeTypeLength>;
+
+/// A moderator at genesis: `(account, name, policy URI, policy hash, commission)`.
+pub type GenesisModerator<AccountId> = (AccountId, Vec<u8>, Vec<u8>, [u8; 32], Perbill);
+
+/// A catalog item at genesis: `(moderator, content id, size, title, MIME type)`.
+pub type GenesisCatalogItem<AccountId> = (AccountId, ContentId, u64, Vec<u8>, Vec<u8>);
 
 /// Whether a moderator is live or retired.
 #[derive(

@@ -314,9 +314,7 @@ pub mod pallet {
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Nodes: `(account, bond, capacity, endpoint, onion key, unmoderated, subscriptions)`.
-		#[allow(clippy::type_complexity)]
-		pub nodes:
-			Vec<(T::AccountId, BalanceOf<T>, u64, Vec<u8>, [u8; 32], bool, Vec<T::AccountId>)>,
+		pub nodes: Vec<GenesisNode<T::AccountId, BalanceOf<T>>>,
 	}
 
 	#[pallet::genesis_build]

@@ -71,7 +71,7 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(2)]
-	pub type Nodes = pallet_nodes;
+	pub type Registry = pallet_nodes;
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
@@ -99,7 +99,7 @@ pub struct MockModerator {
 }
 
 thread_local! {
-	static MODERATORS: RefCell<BTreeMap<AccountId, MockModerator>> = RefCell::new(BTreeMap::new());
+	static MODERATORS: RefCell<BTreeMap<AccountId, MockModerator>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Test double of the moderator registry, driven by [`set_moderator`] and friends.
@@ -199,7 +199,7 @@ impl ExtBuilder {
 		let storage = RuntimeGenesisConfig {
 			system: Default::default(),
 			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
-			nodes: self.genesis,
+			registry: self.genesis,
 		}
 		.build_storage()
 		.expect("the mock genesis is valid");
@@ -212,7 +212,7 @@ impl ExtBuilder {
 	pub fn build_and_execute(self, test: impl FnOnce()) {
 		self.build().execute_with(|| {
 			test();
-			Nodes::do_try_state().expect("invariants hold after the test");
+			Registry::do_try_state().expect("invariants hold after the test");
 		});
 	}
 }

@@ -3,7 +3,7 @@
 use crate::Config;
 use alloc::vec::Vec;
 use bitcloud_primitives::{CapacityStatus, Standing};
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use codec::{Decode, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::{
 		traits::fungible::Inspect, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
@@ -29,6 +29,11 @@ pub type SubscriptionsOf<T> = BoundedVec<
 
 /// An x25519 public key for onion circuits.
 pub type OnionKey = [u8; 32];
+
+/// A node at genesis: `(account, bond, capacity, endpoint, onion key, unmoderated,
+/// subscriptions)`.
+pub type GenesisNode<AccountId, Balance> =
+	(AccountId, Balance, u64, Vec<u8>, OnionKey, bool, Vec<AccountId>);
 
 /// A registered node (`nodes.nodes(AccountId)`).
 #[derive(

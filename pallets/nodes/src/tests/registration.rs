@@ -14,7 +14,14 @@ fn register_call(
 	endpoint: &[u8],
 	key: [u8; 32],
 ) -> DispatchResult {
-	Nodes::register_node(RuntimeOrigin::signed(who), bond, capacity, endpoint.to_vec(), key, false)
+	Registry::register_node(
+		RuntimeOrigin::signed(who),
+		bond,
+		capacity,
+		endpoint.to_vec(),
+		key,
+		false,
+	)
 }
 
 #[test]
@@ -59,7 +66,7 @@ fn register_node_refuses_bad_input() {
 		);
 		for origin in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
 			assert_noop!(
-				Nodes::register_node(origin, MIN_BOND, 1, ENDPOINT.to_vec(), ONION_KEY, false),
+				Registry::register_node(origin, MIN_BOND, 1, ENDPOINT.to_vec(), ONION_KEY, false),
 				DispatchError::BadOrigin
 			);
 		}
@@ -106,7 +113,7 @@ fn update_node_cannot_lower_capacity_below_the_subscriptions() {
 		// Exactly the requirement is fine.
 		assert_update_node(ALICE, 3_000, ENDPOINT, ONION_KEY, false);
 		assert_noop!(
-			Nodes::update_node(
+			Registry::update_node(
 				RuntimeOrigin::signed(ALICE),
 				2_999,
 				ENDPOINT.to_vec(),
@@ -131,7 +138,7 @@ fn update_node_while_short_of_capacity() {
 		assert_update_node(ALICE, 1_800, ENDPOINT, ONION_KEY, false);
 		// Lowering it further is not.
 		assert_noop!(
-			Nodes::update_node(
+			Registry::update_node(
 				RuntimeOrigin::signed(ALICE),
 				1_700,
 				ENDPOINT.to_vec(),
@@ -150,7 +157,13 @@ fn update_node_while_short_of_capacity() {
 fn update_node_refuses_bad_input_and_state() {
 	new_test_ext(|| {
 		let update = |who, capacity, endpoint: &[u8], key| {
-			Nodes::update_node(RuntimeOrigin::signed(who), capacity, endpoint.to_vec(), key, false)
+			Registry::update_node(
+				RuntimeOrigin::signed(who),
+				capacity,
+				endpoint.to_vec(),
+				key,
+				false,
+			)
 		};
 		assert_noop!(update(ALICE, 1, ENDPOINT, ONION_KEY), Error::<Test>::NotRegistered);
 		register(ALICE);
@@ -159,7 +172,7 @@ fn update_node_refuses_bad_input_and_state() {
 		assert_noop!(update(ALICE, 1, &[b'e'; 33], ONION_KEY), Error::<Test>::EndpointTooLong);
 		assert_noop!(update(ALICE, 1, ENDPOINT, [0; 32]), Error::<Test>::InvalidOnionKey);
 		assert_noop!(
-			Nodes::update_node(RuntimeOrigin::none(), 1, ENDPOINT.to_vec(), ONION_KEY, false),
+			Registry::update_node(RuntimeOrigin::none(), 1, ENDPOINT.to_vec(), ONION_KEY, false),
 			DispatchError::BadOrigin
 		);
 		assert_ban(ALICE, false);
@@ -180,16 +193,19 @@ fn bond_extra_adds_to_the_bond() {
 fn bond_extra_refuses_zero_unaffordable_unregistered_and_unsigned() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::bond_extra(RuntimeOrigin::signed(ALICE), 10),
+			Registry::bond_extra(RuntimeOrigin::signed(ALICE), 10),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
-		assert_noop!(Nodes::bond_extra(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
 		assert_noop!(
-			Nodes::bond_extra(RuntimeOrigin::signed(ALICE), INITIAL_BALANCE),
+			Registry::bond_extra(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			Registry::bond_extra(RuntimeOrigin::signed(ALICE), INITIAL_BALANCE),
 			Error::<Test>::InsufficientBalance
 		);
-		assert_noop!(Nodes::bond_extra(RuntimeOrigin::none(), 10), DispatchError::BadOrigin);
+		assert_noop!(Registry::bond_extra(RuntimeOrigin::none(), 10), DispatchError::BadOrigin);
 	});
 }
 
@@ -232,14 +248,14 @@ fn deregister_node_ends_a_capacity_shortfall() {
 fn deregister_node_refuses_unregistered_and_unsigned() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::deregister_node(RuntimeOrigin::signed(ALICE)),
+			Registry::deregister_node(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
-		assert_noop!(Nodes::deregister_node(RuntimeOrigin::none()), DispatchError::BadOrigin);
+		assert_noop!(Registry::deregister_node(RuntimeOrigin::none()), DispatchError::BadOrigin);
 		assert_deregister_node(ALICE);
 		assert_noop!(
-			Nodes::deregister_node(RuntimeOrigin::signed(ALICE)),
+			Registry::deregister_node(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NotRegistered
 		);
 	});
@@ -253,7 +269,7 @@ fn withdraw_unbonded_releases_the_bond_after_the_period() {
 		assert_deregister_node(ALICE);
 		run_to_block(4 + UNBONDING_PERIOD - 1);
 		assert_noop!(
-			Nodes::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
+			Registry::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::UnbondingNotElapsed
 		);
 		run_to_block(4 + UNBONDING_PERIOD);
@@ -268,14 +284,14 @@ fn withdraw_unbonded_releases_the_bond_after_the_period() {
 fn withdraw_unbonded_refuses_nothing_unbonding_and_unsigned() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
+			Registry::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NotUnbonding
 		);
 		register(ALICE);
 		assert_noop!(
-			Nodes::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
+			Registry::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NotUnbonding
 		);
-		assert_noop!(Nodes::withdraw_unbonded(RuntimeOrigin::none()), DispatchError::BadOrigin);
+		assert_noop!(Registry::withdraw_unbonded(RuntimeOrigin::none()), DispatchError::BadOrigin);
 	});
 }

@@ -6,8 +6,6 @@ use crate::{mock::*, *};
 use bitcloud_primitives::{CapacityStatus, NodeRegistry, Standing, SubscriberCount as _};
 use polkadot_sdk::frame_support::assert_err;
 
-type Registry = Pallet<Test>;
-
 #[test]
 fn registry_answers_about_nodes() {
 	new_test_ext(|| {
@@ -48,13 +46,13 @@ fn registry_answers_about_nodes() {
 #[test]
 fn node_view_shows_what_a_client_needs() {
 	new_test_ext(|| {
-		assert_eq!(Nodes::node_view(&ALICE), None);
+		assert_eq!(Registry::node_view(&ALICE), None);
 		register(ALICE);
 		assert_update_node(ALICE, 1_200, b"http://alice", [5; 32], true);
 		assert_subscribe(ALICE, MOD_A);
 		set_moderator(MOD_A, true, 1_500);
 		assert_eq!(
-			Nodes::node_view(&ALICE),
+			Registry::node_view(&ALICE),
 			Some(NodeView {
 				bond: 1_000,
 				capacity: 1_200,
@@ -81,12 +79,12 @@ fn nodes_serving_lists_subscribers_that_are_not_suspended() {
 		assert_subscribe(BOB, MOD_A);
 		assert_subscribe(CHARLIE, MOD_B);
 		assert_set_standing(BOB, Standing::Warned, false);
-		let mut serving = Nodes::nodes_serving(&MOD_A);
+		let mut serving = Registry::nodes_serving(&MOD_A);
 		serving.sort();
 		assert_eq!(serving, vec![ALICE, BOB]);
 		assert_set_standing(BOB, Standing::Suspended, false);
-		assert_eq!(Nodes::nodes_serving(&MOD_A), vec![ALICE]);
-		assert_eq!(Nodes::nodes_serving(&MOD_C), Vec::<AccountId>::new());
+		assert_eq!(Registry::nodes_serving(&MOD_A), vec![ALICE]);
+		assert_eq!(Registry::nodes_serving(&MOD_C), Vec::<AccountId>::new());
 	});
 }
 
@@ -123,24 +121,24 @@ fn try_state_detects_corruption() {
 		assert_subscribe(ALICE, MOD_A);
 
 		Nodes::<Test>::mutate(ALICE, |info| info.as_mut().unwrap().bond = 1);
-		assert_err!(Nodes::do_try_state(), "node bond differs from its hold");
+		assert_err!(Registry::do_try_state(), "node bond differs from its hold");
 		Nodes::<Test>::mutate(ALICE, |info| info.as_mut().unwrap().bond = 1_000);
 
 		NodeCount::<Test>::put(3);
-		assert_err!(Nodes::do_try_state(), "nodeCount differs from the nodes");
+		assert_err!(Registry::do_try_state(), "nodeCount differs from the nodes");
 		NodeCount::<Test>::put(2);
 
 		SubscriberCount::<Test>::insert(MOD_A, 2);
-		assert_err!(Nodes::do_try_state(), "subscriberCount differs from the subscribers");
+		assert_err!(Registry::do_try_state(), "subscriberCount differs from the subscribers");
 		SubscriberCount::<Test>::insert(MOD_A, 1);
 
 		// A reaped moderator with a subscriber left behind.
 		remove_moderator(MOD_A);
-		assert_err!(Nodes::do_try_state(), "subscription to a moderator that no longer exists");
+		assert_err!(Registry::do_try_state(), "subscription to a moderator that no longer exists");
 		set_moderator(MOD_A, true, 1_000);
 
 		OverCapacitySince::<Test>::insert(CHARLIE, 1);
-		assert_err!(Nodes::do_try_state(), "shortfall of an unregistered node");
+		assert_err!(Registry::do_try_state(), "shortfall of an unregistered node");
 		OverCapacitySince::<Test>::remove(CHARLIE);
 	});
 }

@@ -38,11 +38,11 @@ fn force_set_standing_works_for_admin() {
 fn force_set_standing_refuses_other_origins_and_unknown_nodes() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Warned),
+			Registry::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Warned),
 			Error::<Test>::NotRegistered
 		);
 		assert_noop!(
-			Nodes::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Banned),
+			Registry::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Banned),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
@@ -50,17 +50,17 @@ fn force_set_standing_refuses_other_origins_and_unknown_nodes() {
 			[RuntimeOrigin::signed(ALICE), RuntimeOrigin::signed(BOB), RuntimeOrigin::none()]
 		{
 			assert_noop!(
-				Nodes::force_set_standing(origin, ALICE, Standing::Warned),
+				Registry::force_set_standing(origin, ALICE, Standing::Warned),
 				DispatchError::BadOrigin
 			);
 		}
 		assert_ban(ALICE, true);
 		assert_noop!(
-			Nodes::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Active),
+			Registry::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Active),
 			Error::<Test>::NodeBanned
 		);
 		assert_noop!(
-			Nodes::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Banned),
+			Registry::force_set_standing(RuntimeOrigin::root(), ALICE, Standing::Banned),
 			Error::<Test>::NodeBanned
 		);
 	});
@@ -70,25 +70,25 @@ fn force_set_standing_refuses_other_origins_and_unknown_nodes() {
 fn penalties_refuse_unknown_and_banned_nodes() {
 	new_test_ext(|| {
 		assert_storage_noop!(assert_eq!(
-			<Nodes as NodePenalties<AccountId>>::warn(&ALICE),
+			<Registry as NodePenalties<AccountId>>::warn(&ALICE),
 			Err(Error::<Test>::NotRegistered.into())
 		));
 		assert_storage_noop!(assert_eq!(
-			<Nodes as NodePenalties<AccountId>>::slash(&ALICE, Perbill::from_percent(10)),
+			<Registry as NodePenalties<AccountId>>::slash(&ALICE, Perbill::from_percent(10)),
 			Err(Error::<Test>::NotRegistered.into())
 		));
 		assert_storage_noop!(assert_eq!(
-			<Nodes as NodePenalties<AccountId>>::ban(&ALICE),
+			<Registry as NodePenalties<AccountId>>::ban(&ALICE),
 			Err(Error::<Test>::NotRegistered.into())
 		));
 		register(ALICE);
 		assert_ban(ALICE, false);
 		for result in [
-			<Nodes as NodePenalties<AccountId>>::warn(&ALICE),
-			<Nodes as NodePenalties<AccountId>>::suspend(&ALICE),
-			<Nodes as NodePenalties<AccountId>>::restore(&ALICE),
-			<Nodes as NodePenalties<AccountId>>::ban(&ALICE),
-			<Nodes as NodePenalties<AccountId>>::slash(&ALICE, Perbill::one()).map(|_| ()),
+			<Registry as NodePenalties<AccountId>>::warn(&ALICE),
+			<Registry as NodePenalties<AccountId>>::suspend(&ALICE),
+			<Registry as NodePenalties<AccountId>>::restore(&ALICE),
+			<Registry as NodePenalties<AccountId>>::ban(&ALICE),
+			<Registry as NodePenalties<AccountId>>::slash(&ALICE, Perbill::one()).map(|_| ()),
 		] {
 			assert_eq!(result, Err(Error::<Test>::NodeBanned.into()));
 		}
@@ -103,7 +103,7 @@ fn slash_moves_a_fraction_of_the_bond_to_the_destination() {
 		assert_slash(ALICE, Perbill::from_percent(50), 450);
 		assert_slash(ALICE, Perbill::zero(), 0);
 		assert_slash(ALICE, Perbill::one(), 450);
-		assert_eq!(Nodes::standing_of(&ALICE), Some(Standing::Active));
+		assert_eq!(Registry::standing_of(&ALICE), Some(Standing::Active));
 		assert_eq!(Balances::free_balance(TREASURY), INITIAL_BALANCE + 1_000);
 	});
 }
@@ -143,7 +143,7 @@ fn ban_reaches_an_unbonding_account() {
 		assert_deregister_node(ALICE);
 		assert_ban(ALICE, false);
 		assert_noop!(
-			Nodes::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
+			Registry::withdraw_unbonded(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NotUnbonding
 		);
 	});
@@ -155,7 +155,7 @@ fn force_unban_lets_the_account_register_again() {
 		register(ALICE);
 		assert_ban(ALICE, false);
 		assert_unban(ALICE);
-		assert_eq!(Nodes::standing_of(&ALICE), None);
+		assert_eq!(Registry::standing_of(&ALICE), None);
 		register(ALICE);
 	});
 }
@@ -163,12 +163,12 @@ fn force_unban_lets_the_account_register_again() {
 #[test]
 fn force_unban_refuses_other_origins_and_accounts_not_banned() {
 	new_test_ext(|| {
-		assert_noop!(Nodes::force_unban(RuntimeOrigin::root(), ALICE), Error::<Test>::NotBanned);
+		assert_noop!(Registry::force_unban(RuntimeOrigin::root(), ALICE), Error::<Test>::NotBanned);
 		register(ALICE);
-		assert_noop!(Nodes::force_unban(RuntimeOrigin::root(), ALICE), Error::<Test>::NotBanned);
+		assert_noop!(Registry::force_unban(RuntimeOrigin::root(), ALICE), Error::<Test>::NotBanned);
 		assert_ban(ALICE, false);
 		for origin in [RuntimeOrigin::signed(ALICE), RuntimeOrigin::none()] {
-			assert_noop!(Nodes::force_unban(origin, ALICE), DispatchError::BadOrigin);
+			assert_noop!(Registry::force_unban(origin, ALICE), DispatchError::BadOrigin);
 		}
 	});
 }

@@ -17,7 +17,7 @@ fn subscribe_records_the_subscription_both_ways() {
 		assert_subscribe(ALICE, MOD_B);
 		assert_subscribe(BOB, MOD_A);
 		assert_eq!(SubscriberCount::<Test>::get(MOD_A), 2);
-		assert_eq!(Nodes::nodes_serving(&MOD_A).len(), 2);
+		assert_eq!(Registry::nodes_serving(&MOD_A).len(), 2);
 	});
 }
 
@@ -39,14 +39,14 @@ fn subscribe_refuses_when_capacity_does_not_cover_the_catalogs() {
 		assert_update_node(ALICE, 2_999, ENDPOINT, ONION_KEY, false);
 		assert_subscribe(ALICE, MOD_A);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_B),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_B),
 			Error::<Test>::CapacityExceeded
 		);
 		// A node already short of capacity cannot add even an empty catalog.
 		set_moderator(MOD_A, true, 3_000);
 		set_moderator(MOD_D, true, 0);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
 			Error::<Test>::CapacityExceeded
 		);
 	});
@@ -56,37 +56,37 @@ fn subscribe_refuses_when_capacity_does_not_cover_the_catalogs() {
 fn subscribe_refuses_wrong_moderators_and_state() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_A),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_A),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
 			Error::<Test>::UnknownModerator
 		);
 		set_moderator(MOD_D, false, 100);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
 			Error::<Test>::ModeratorRetired
 		);
 		assert_subscribe(ALICE, MOD_A);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_A),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_A),
 			Error::<Test>::AlreadySubscribed
 		);
 		assert_subscribe(ALICE, MOD_B);
 		assert_subscribe(ALICE, MOD_C);
 		set_moderator(MOD_D, true, 0);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
 			Error::<Test>::TooManySubscriptions
 		);
 		for origin in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
-			assert_noop!(Nodes::subscribe(origin, MOD_D), DispatchError::BadOrigin);
+			assert_noop!(Registry::subscribe(origin, MOD_D), DispatchError::BadOrigin);
 		}
 		assert_ban(ALICE, false);
 		assert_noop!(
-			Nodes::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
+			Registry::subscribe(RuntimeOrigin::signed(ALICE), MOD_D),
 			Error::<Test>::NodeBanned
 		);
 	});
@@ -130,17 +130,17 @@ fn unsubscribe_ends_a_capacity_shortfall() {
 fn unsubscribe_refuses_unknown_subscription_and_state() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::unsubscribe(RuntimeOrigin::signed(ALICE), MOD_A),
+			Registry::unsubscribe(RuntimeOrigin::signed(ALICE), MOD_A),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
 		assert_noop!(
-			Nodes::unsubscribe(RuntimeOrigin::signed(ALICE), MOD_A),
+			Registry::unsubscribe(RuntimeOrigin::signed(ALICE), MOD_A),
 			Error::<Test>::NotSubscribed
 		);
 		assert_subscribe(ALICE, MOD_A);
 		for origin in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
-			assert_noop!(Nodes::unsubscribe(origin, MOD_A), DispatchError::BadOrigin);
+			assert_noop!(Registry::unsubscribe(origin, MOD_A), DispatchError::BadOrigin);
 		}
 	});
 }
@@ -162,22 +162,25 @@ fn prune_subscription_removes_subscriptions_to_moderators_that_are_not_live() {
 fn prune_subscription_refuses_live_moderators_and_wrong_state() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::prune_subscription(RuntimeOrigin::signed(BOB), ALICE, MOD_A),
+			Registry::prune_subscription(RuntimeOrigin::signed(BOB), ALICE, MOD_A),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
 		assert_noop!(
-			Nodes::prune_subscription(RuntimeOrigin::signed(BOB), ALICE, MOD_A),
+			Registry::prune_subscription(RuntimeOrigin::signed(BOB), ALICE, MOD_A),
 			Error::<Test>::NotSubscribed
 		);
 		assert_subscribe(ALICE, MOD_A);
 		assert_noop!(
-			Nodes::prune_subscription(RuntimeOrigin::signed(BOB), ALICE, MOD_A),
+			Registry::prune_subscription(RuntimeOrigin::signed(BOB), ALICE, MOD_A),
 			Error::<Test>::ModeratorLive
 		);
 		set_moderator(MOD_A, false, 1_000);
 		for origin in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
-			assert_noop!(Nodes::prune_subscription(origin, ALICE, MOD_A), DispatchError::BadOrigin);
+			assert_noop!(
+				Registry::prune_subscription(origin, ALICE, MOD_A),
+				DispatchError::BadOrigin
+			);
 		}
 	});
 }
@@ -224,12 +227,12 @@ fn a_retired_catalog_no_longer_counts_against_capacity() {
 fn check_capacity_refuses_unregistered_and_unsigned() {
 	new_test_ext(|| {
 		assert_noop!(
-			Nodes::check_capacity(RuntimeOrigin::signed(BOB), ALICE),
+			Registry::check_capacity(RuntimeOrigin::signed(BOB), ALICE),
 			Error::<Test>::NotRegistered
 		);
 		register(ALICE);
 		for origin in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
-			assert_noop!(Nodes::check_capacity(origin, ALICE), DispatchError::BadOrigin);
+			assert_noop!(Registry::check_capacity(origin, ALICE), DispatchError::BadOrigin);
 		}
 	});
 }

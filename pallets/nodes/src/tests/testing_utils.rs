@@ -7,7 +7,10 @@
 //! emitted, and checks the pallet's invariants.
 
 use crate::{mock::*, *};
-use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
+use alloc::collections::{
+	btree_map::{BTreeMap, Entry},
+	btree_set::BTreeSet,
+};
 use bitcloud_primitives::{CapacityStatus, ModeratorRegistry, NodePenalties, Standing};
 use polkadot_sdk::{
 	frame_support::{
@@ -136,16 +139,19 @@ impl MemorySnapshot {
 		let now = System::block_number();
 		if required <= info.capacity {
 			self.over_capacity_since.remove(&who).map(|_| Event::CapacityRestored { node: who })
-		} else if self.over_capacity_since.contains_key(&who) {
-			None
 		} else {
-			self.over_capacity_since.insert(who, now);
-			Some(Event::CapacityShortfall {
-				node: who,
-				required,
-				capacity: info.capacity,
-				grace_ends: now + GRACE_PERIOD,
-			})
+			match self.over_capacity_since.entry(who) {
+				Entry::Occupied(_) => None,
+				Entry::Vacant(entry) => {
+					entry.insert(now);
+					Some(Event::CapacityShortfall {
+						node: who,
+						required,
+						capacity: info.capacity,
+						grace_ends: now + GRACE_PERIOD,
+					})
+				},
+			}
 		}
 	}
 }
@@ -160,7 +166,7 @@ pub fn node_events() -> Vec<Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|record| match record.event {
-			RuntimeEvent::Nodes(event) => Some(event),
+			RuntimeEvent::Registry(event) => Some(event),
 			_ => None,
 		})
 		.collect()
@@ -178,7 +184,7 @@ fn check(
 	let events = expected(&mut snapshot);
 	assert_eq!(MemorySnapshot::new(), snapshot);
 	assert_eq!(node_events()[events_before..], events[..]);
-	assert_ok!(Nodes::do_try_state());
+	assert_ok!(Registry::do_try_state());
 }
 
 /// An onion key for tests.
@@ -197,7 +203,7 @@ pub fn assert_register_node(
 ) {
 	check(
 		|| {
-			Nodes::register_node(
+			Registry::register_node(
 				RuntimeOrigin::signed(who),
 				bond,
 				capacity,
@@ -245,7 +251,7 @@ pub fn assert_update_node(
 ) {
 	check(
 		|| {
-			Nodes::update_node(
+			Registry::update_node(
 				RuntimeOrigin::signed(who),
 				capacity,
 				endpoint.to_vec(),
@@ -269,7 +275,7 @@ pub fn assert_update_node(
 /// Add `amount` to `who`'s bond and check the hold and the event.
 pub fn assert_bond_extra(who: AccountId, amount: Balance) {
 	check(
-		|| Nodes::bond_extra(RuntimeOrigin::signed(who), amount),
+		|| Registry::bond_extra(RuntimeOrigin::signed(who), amount),
 		|s| {
 			s.hold(who, amount);
 			let info = s.node(who);
@@ -282,7 +288,7 @@ pub fn assert_bond_extra(who: AccountId, amount: Balance) {
 /// Subscribe `who` to `moderator` and check both indexes, the count and the event.
 pub fn assert_subscribe(who: AccountId, moderator: AccountId) {
 	check(
-		|| Nodes::subscribe(RuntimeOrigin::signed(who), moderator),
+		|| Registry::subscribe(RuntimeOrigin::signed(who), moderator),
 		|s| {
 			s.node(who).subscriptions.try_push(moderator).unwrap();
 			s.subscribers.insert((moderator, who));
@@ -300,9 +306,9 @@ pub fn assert_unsubscribe(who: AccountId, moderator: AccountId, pruner: Option<A
 	check(
 		|| match pruner {
 			Some(caller) => {
-				Nodes::prune_subscription(RuntimeOrigin::signed(caller), who, moderator)
+				Registry::prune_subscription(RuntimeOrigin::signed(caller), who, moderator)
 			},
-			None => Nodes::unsubscribe(RuntimeOrigin::signed(who), moderator),
+			None => Registry::unsubscribe(RuntimeOrigin::signed(who), moderator),
 		},
 		|s| {
 			s.node(who).subscriptions.retain(|m| *m != moderator);
@@ -320,7 +326,7 @@ pub fn assert_unsubscribe(who: AccountId, moderator: AccountId, pruner: Option<A
 /// Deregister `who`'s node and check that it is gone, its bond unbonding, and the event.
 pub fn assert_deregister_node(who: AccountId) {
 	check(
-		|| Nodes::deregister_node(RuntimeOrigin::signed(who)),
+		|| Registry::deregister_node(RuntimeOrigin::signed(who)),
 		|s| {
 			let info = s.remove_node(who);
 			let unlocks_at = System::block_number() + UNBONDING_PERIOD;
@@ -333,7 +339,7 @@ pub fn assert_deregister_node(who: AccountId) {
 /// Withdraw `who`'s unbonded bond and check the release and the event.
 pub fn assert_withdraw_unbonded(who: AccountId) {
 	check(
-		|| Nodes::withdraw_unbonded(RuntimeOrigin::signed(who)),
+		|| Registry::withdraw_unbonded(RuntimeOrigin::signed(who)),
 		|s| {
 			let unbonding = s.unbonding.remove(&who).expect("unbonding");
 			s.release(who, unbonding.amount);
@@ -346,11 +352,11 @@ pub fn assert_withdraw_unbonded(who: AccountId) {
 /// status the trait reports.
 pub fn assert_check_capacity(caller: AccountId, node: AccountId, status: CapacityStatus<u64>) {
 	check(
-		|| Nodes::check_capacity(RuntimeOrigin::signed(caller), node),
+		|| Registry::check_capacity(RuntimeOrigin::signed(caller), node),
 		|s| s.refresh_capacity(node).into_iter().collect(),
 	);
 	assert_eq!(
-		<Nodes as bitcloud_primitives::NodeRegistry<AccountId, u64>>::check_capacity(&node),
+		<Registry as bitcloud_primitives::NodeRegistry<AccountId, u64>>::check_capacity(&node),
 		Some(status)
 	);
 }
@@ -362,12 +368,12 @@ pub fn assert_set_standing(node: AccountId, to: Standing, forced: bool) {
 	check(
 		|| {
 			if forced {
-				Nodes::force_set_standing(RuntimeOrigin::root(), node, to)
+				Registry::force_set_standing(RuntimeOrigin::root(), node, to)
 			} else {
 				match to {
-					Standing::Active => <Nodes as NodePenalties<AccountId>>::restore(&node),
-					Standing::Warned => <Nodes as NodePenalties<AccountId>>::warn(&node),
-					Standing::Suspended => <Nodes as NodePenalties<AccountId>>::suspend(&node),
+					Standing::Active => <Registry as NodePenalties<AccountId>>::restore(&node),
+					Standing::Warned => <Registry as NodePenalties<AccountId>>::warn(&node),
+					Standing::Suspended => <Registry as NodePenalties<AccountId>>::suspend(&node),
 					Standing::Banned => unreachable!(),
 				}
 			}
@@ -390,7 +396,7 @@ pub fn assert_set_standing(node: AccountId, to: Standing, forced: bool) {
 pub fn assert_slash(node: AccountId, fraction: Perbill, amount: Balance) {
 	check(
 		|| {
-			assert_eq!(<Nodes as NodePenalties<AccountId>>::slash(&node, fraction), Ok(amount));
+			assert_eq!(<Registry as NodePenalties<AccountId>>::slash(&node, fraction), Ok(amount));
 			Ok(())
 		},
 		|s| {
@@ -411,9 +417,9 @@ pub fn assert_ban(node: AccountId, forced: bool) {
 	check(
 		|| {
 			if forced {
-				Nodes::force_set_standing(RuntimeOrigin::root(), node, Standing::Banned)
+				Registry::force_set_standing(RuntimeOrigin::root(), node, Standing::Banned)
 			} else {
-				<Nodes as NodePenalties<AccountId>>::ban(&node)
+				<Registry as NodePenalties<AccountId>>::ban(&node)
 			}
 		},
 		|s| {
@@ -427,13 +433,13 @@ pub fn assert_ban(node: AccountId, forced: bool) {
 			vec![Event::NodeBanned { node, slashed }]
 		},
 	);
-	assert_eq!(Nodes::standing_of(&node), Some(Standing::Banned));
+	assert_eq!(Registry::standing_of(&node), Some(Standing::Banned));
 }
 
 /// Lift `node`'s ban and check the removal and the event.
 pub fn assert_unban(node: AccountId) {
 	check(
-		|| Nodes::force_unban(RuntimeOrigin::root(), node),
+		|| Registry::force_unban(RuntimeOrigin::root(), node),
 		|s| {
 			s.banned.remove(&node);
 			vec![Event::NodeUnbanned { node }]
