@@ -14,10 +14,6 @@ use bitcloud_runtime::{
 	Address, Runtime, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic,
 };
 use codec::{Decode, Encode};
-use jsonrpsee::{
-	core::{client::ClientT, params::ArrayParams},
-	http_client::{HttpClient, HttpClientBuilder},
-};
 use polkadot_sdk::{
 	frame_metadata_hash_extension::CheckMetadataHash,
 	frame_support::storage::storage_prefix,
@@ -30,7 +26,7 @@ use polkadot_sdk::{
 	sp_runtime::{generic::Era, MultiSignature},
 };
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// How long a node may take to start, produce or finalise what a test waits for.
 pub const DEADLINE: Duration = Duration::from_secs(180);
@@ -42,8 +38,23 @@ pub struct Node {
 	log: Arc<Mutex<Vec<String>>>,
 	/// `http://127.0.0.1:PORT` of the node's JSON-RPC server.
 	pub rpc_url: String,
-	/// JSON-RPC client bound to [`Node::rpc_url`].
-	pub rpc: HttpClient,
+}
+
+/// A JSON-RPC error response: code, message and data, as the node sent them.
+#[derive(Debug)]
+pub struct RpcError {
+	/// JSON-RPC error code.
+	pub code: i64,
+	/// Human-readable message.
+	pub message: String,
+	/// Optional details.
+	pub data: Value,
+}
+
+impl std::fmt::Display for RpcError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(f, "{} {} {}", self.code, self.message, self.data)
+	}
 }
 
 impl Node {
@@ -74,12 +85,7 @@ impl Node {
 		let addr = addr_rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
 			panic!("node did not report its RPC address; log:\n{}", log.lock().unwrap().join("\n"))
 		});
-		let rpc_url = format!("http://{addr}");
-		let rpc = HttpClientBuilder::default()
-			.request_timeout(Duration::from_secs(30))
-			.build(&rpc_url)
-			.expect("valid RPC url");
-		Node { child: Some(child), log, rpc_url, rpc }
+		Node { child: Some(child), log, rpc_url: format!("http://{addr}") }
 	}
 
 	/// The node's log so far.
@@ -104,60 +110,77 @@ impl Node {
 		}
 	}
 
-	/// A JSON-RPC call; panics on a transport error or an error response.
-	pub async fn call<T: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> T {
-		self.rpc
-			.request(method, params)
-			.await
-			.unwrap_or_else(|e| panic!("RPC {method} failed: {e}"))
+	/// A JSON-RPC request over HTTP: the result, or the error response.
+	pub fn try_call<T: DeserializeOwned>(
+		&self,
+		method: &str,
+		params: Value,
+	) -> Result<T, RpcError> {
+		let request =
+			serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+		let mut response = ureq::post(&self.rpc_url)
+			.send_json(&request)
+			.unwrap_or_else(|e| panic!("HTTP request for {method} failed: {e}"));
+		let mut body: Value = response
+			.body_mut()
+			.read_json()
+			.unwrap_or_else(|e| panic!("response to {method} is not JSON: {e}"));
+		if let Some(error) = body.get_mut("error") {
+			return Err(RpcError {
+				code: error["code"].as_i64().unwrap_or_default(),
+				message: error["message"].as_str().unwrap_or_default().to_owned(),
+				data: error["data"].take(),
+			});
+		}
+		Ok(serde_json::from_value(body["result"].take())
+			.unwrap_or_else(|e| panic!("result of {method} has an unexpected shape: {e}")))
+	}
+
+	/// A JSON-RPC request; panics on an error response.
+	pub fn call<T: DeserializeOwned>(&self, method: &str, params: Value) -> T {
+		self.try_call(method, params).unwrap_or_else(|e| panic!("RPC {method} failed: {e}"))
 	}
 
 	/// Polls until `check` returns `Some`, or panics after [`DEADLINE`].
-	pub async fn wait_for<T, F, Fut>(&self, what: &str, mut check: F) -> T
-	where
-		F: FnMut() -> Fut,
-		Fut: std::future::Future<Output = Option<T>>,
-	{
+	pub fn wait_for<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
 		let start = Instant::now();
 		loop {
-			if let Some(value) = check().await {
+			if let Some(value) = check() {
 				return value;
 			}
 			assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-			tokio::time::sleep(Duration::from_millis(250)).await;
+			std::thread::sleep(Duration::from_millis(250));
 		}
 	}
 
 	/// Number and hash of the latest finalised block.
-	pub async fn finalized_head(&self) -> (u32, H256) {
-		let hash: H256 = self.call("chain_getFinalizedHead", ArrayParams::new()).await;
-		(self.block_number(hash).await, hash)
+	pub fn finalized_head(&self) -> (u32, H256) {
+		let hash: H256 = self.call("chain_getFinalizedHead", json!([]));
+		(self.block_number(hash), hash)
 	}
 
 	/// Number of the block `hash`.
-	pub async fn block_number(&self, hash: H256) -> u32 {
-		let header: bitcloud_runtime::Header =
-			self.call("chain_getHeader", params(&[hash.into_json()])).await;
+	pub fn block_number(&self, hash: H256) -> u32 {
+		let header: bitcloud_runtime::Header = self.call("chain_getHeader", json!([hash]));
 		header.number
 	}
 
 	/// Hash of block number `number` on the best chain.
-	pub async fn block_hash(&self, number: u32) -> H256 {
-		self.call("chain_getBlockHash", params(&[number.into()])).await
+	pub fn block_hash(&self, number: u32) -> H256 {
+		self.call("chain_getBlockHash", json!([number]))
 	}
 
 	/// Waits until block `number` is finalised and returns the finalised head.
-	pub async fn wait_finalized(&self, number: u32) -> (u32, H256) {
-		self.wait_for(&format!("block {number} to be finalised"), || async {
-			let head = self.finalized_head().await;
+	pub fn wait_finalized(&self, number: u32) -> (u32, H256) {
+		self.wait_for(&format!("block {number} to be finalised"), || {
+			let head = self.finalized_head();
 			(head.0 >= number).then_some(head)
 		})
-		.await
 	}
 
 	/// Raw extrinsics of block `hash`, SCALE encoded.
-	pub async fn block_extrinsics(&self, hash: H256) -> Vec<Vec<u8>> {
-		let block: Value = self.call("chain_getBlock", params(&[hash.into_json()])).await;
+	pub fn block_extrinsics(&self, hash: H256) -> Vec<Vec<u8>> {
+		let block: Value = self.call("chain_getBlock", json!([hash]));
 		block["block"]["extrinsics"]
 			.as_array()
 			.expect("block has extrinsics")
@@ -167,65 +190,64 @@ impl Node {
 	}
 
 	/// Raw storage value at `key` in the state of block `at` (best block if `None`).
-	pub async fn storage(&self, key: &[u8], at: Option<H256>) -> Option<Vec<u8>> {
-		let at = at.map_or(Value::Null, |h| h.into_json());
+	pub fn storage(&self, key: &[u8], at: Option<H256>) -> Option<Vec<u8>> {
 		let value: Option<String> =
-			self.call("state_getStorage", params(&[bytes::to_hex(key, false).into(), at])).await;
+			self.call("state_getStorage", json!([bytes::to_hex(key, false), at]));
 		value.map(|v| from_hex(&v))
 	}
 
 	/// Events of block `at`.
-	pub async fn events(&self, at: H256) -> Vec<EventRecord<RuntimeEvent, H256>> {
+	pub fn events(&self, at: H256) -> Vec<EventRecord<RuntimeEvent, H256>> {
 		// `System::Events` is private to frame-system; its key is public knowledge.
 		let key = storage_prefix(b"System", b"Events");
-		let raw = self.storage(&key, Some(at)).await.unwrap_or_default();
+		let raw = self.storage(&key, Some(at)).unwrap_or_default();
 		Decode::decode(&mut &raw[..]).expect("events decode with the runtime's types")
 	}
 
 	/// Account information of `who` in the state of block `at`.
-	pub async fn account(
+	pub fn account(
 		&self,
 		who: &AccountId32,
 		at: Option<H256>,
 	) -> AccountInfo<u32, AccountData<u128>> {
 		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-		match self.storage(&key, at).await {
+		match self.storage(&key, at) {
 			Some(raw) => Decode::decode(&mut &raw[..]).expect("account info decodes"),
 			None => AccountInfo::default(),
 		}
 	}
 
 	/// The next nonce of `who`, counting transactions in the pool.
-	pub async fn next_nonce(&self, who: &AccountId32) -> u32 {
-		self.call("system_accountNextIndex", params(&[who.to_string().into()])).await
+	pub fn next_nonce(&self, who: &AccountId32) -> u32 {
+		self.call("system_accountNextIndex", json!([who.to_string()]))
 	}
 
 	/// Signs `call` as `signer` with the next nonce, as a wallet does for this chain.
-	pub async fn sign(&self, signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
-		let nonce = self.next_nonce(&signer.to_account_id()).await;
-		let genesis = self.block_hash(0).await;
-		let version: Value = self.call("state_getRuntimeVersion", ArrayParams::new()).await;
+	pub fn sign(&self, signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+		let nonce = self.next_nonce(&signer.to_account_id());
+		let genesis = self.block_hash(0);
+		let version: Value = self.call("state_getRuntimeVersion", json!([]));
 		let spec_version = version["specVersion"].as_u64().expect("specVersion") as u32;
 		let tx_version = version["transactionVersion"].as_u64().expect("transactionVersion") as u32;
 		sign_with(signer, call, nonce, genesis, spec_version, tx_version)
 	}
 
 	/// Submits `xt` with `author_submitExtrinsic`; the transaction hash or the RPC error.
-	pub async fn submit(&self, xt: &[u8]) -> Result<H256, jsonrpsee::core::ClientError> {
-		self.rpc.request("author_submitExtrinsic", params(&[bytes::to_hex(xt, false).into()])).await
+	pub fn submit(&self, xt: &[u8]) -> Result<H256, RpcError> {
+		self.try_call("author_submitExtrinsic", json!([bytes::to_hex(xt, false)]))
 	}
 
 	/// Waits until the transaction `tx_hash` is in a finalised block, searching every block
 	/// finalised after `from`; returns that block's hash and the extrinsic's index in it.
-	pub async fn wait_finalized_tx(&self, tx_hash: H256, from: u32) -> (H256, u32) {
+	pub fn wait_finalized_tx(&self, tx_hash: H256, from: u32) -> (H256, u32) {
 		let start = Instant::now();
 		let mut next = from + 1;
 		loop {
-			let (finalized, _) = self.finalized_head().await;
+			let (finalized, _) = self.finalized_head();
 			while next <= finalized {
-				let hash = self.block_hash(next).await;
+				let hash = self.block_hash(next);
 				next += 1;
-				let extrinsics = self.block_extrinsics(hash).await;
+				let extrinsics = self.block_extrinsics(hash);
 				if let Some(index) =
 					extrinsics.iter().position(|xt| H256(blake2_256(xt)) == tx_hash)
 				{
@@ -233,7 +255,7 @@ impl Node {
 				}
 			}
 			assert!(start.elapsed() < DEADLINE, "timed out waiting for {tx_hash:?} to be final");
-			tokio::time::sleep(Duration::from_millis(250)).await;
+			std::thread::sleep(Duration::from_millis(250));
 		}
 	}
 }
@@ -293,28 +315,7 @@ fn rpc_address(line: &str) -> Option<String> {
 	Some(first.replace("0.0.0.0", "127.0.0.1"))
 }
 
-/// Positional JSON-RPC parameters.
-pub fn params(values: &[Value]) -> ArrayParams {
-	let mut params = ArrayParams::new();
-	for value in values {
-		params.insert(value).expect("JSON values serialise");
-	}
-	params
-}
-
 /// Bytes of a `0x`-prefixed hex string.
 pub fn from_hex(hex: &str) -> Vec<u8> {
 	bytes::from_hex(hex).expect("valid hex from the node")
-}
-
-/// JSON form of a value for RPC parameters.
-pub trait IntoJson {
-	/// The value as JSON.
-	fn into_json(self) -> Value;
-}
-
-impl IntoJson for H256 {
-	fn into_json(self) -> Value {
-		serde_json::to_value(self).expect("H256 serialises")
-	}
 }
