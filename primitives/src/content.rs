@@ -10,6 +10,11 @@ use polkadot_sdk::sp_crypto_hashing::blake2_256;
 /// Identifier of a piece of content: the 32-byte BLAKE3 root of its bytes.
 pub type ContentId = [u8; 32];
 
+/// The content id of `bytes`: their BLAKE3 root.
+pub fn content_id(bytes: &[u8]) -> ContentId {
+	*blake3::hash(bytes).as_bytes()
+}
+
 /// Entry of a moderator's deny list: [`deny_key`] of a content id.
 pub type DenyKey = [u8; 32];
 
@@ -30,6 +35,14 @@ pub fn deny_key(content: &ContentId) -> DenyKey {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn content_id_is_the_blake3_root() {
+		// BLAKE3 test vector: the hash of no bytes.
+		let empty = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262";
+		let hex: String = content_id(b"").iter().map(|b| format!("{b:02x}")).collect();
+		assert_eq!(hex, empty);
+	}
 
 	#[test]
 	fn deny_key_is_domain_separated_and_deterministic() {

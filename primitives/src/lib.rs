@@ -6,7 +6,7 @@ extern crate alloc;
 pub mod content;
 pub mod traits;
 
-pub use content::{deny_key, ContentId, DenyKey};
+pub use content::{content_id, deny_key, ContentId, DenyKey};
 pub use traits::{
 	CapacityStatus, ModeratorRegistry, NodePenalties, NodeRegistry, Standing, SubscriberCount,
 };

@@ -1,8 +1,9 @@
 //! The runtime APIs: what the node, wallets and dapps may ask the runtime.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
+	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -193,6 +194,20 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_nodes::runtime_api::NodesApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn node(node: AccountId) -> Option<pallet_nodes::NodeView<AccountId, Balance, BlockNumber>> {
+			Nodes::node_view(&node)
+		}
+
+		fn nodes_serving(moderator: AccountId) -> Vec<AccountId> {
+			Nodes::nodes_serving(&moderator)
+		}
+
+		fn standing(node: AccountId) -> Option<bitcloud_primitives::Standing> {
+			Nodes::standing_of(&node)
 		}
 	}
 

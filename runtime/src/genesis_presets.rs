@@ -1,18 +1,36 @@
 //! Genesis presets: the initial state of the `development` and `local_testnet` chains.
 
-use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, Balance, BalancesConfig, ModerationConfig, NodesConfig, RuntimeGenesisConfig,
+	SudoConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
+use bitcloud_primitives::content_id;
 use polkadot_sdk::{
 	frame_support::build_struct_json_patch,
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_consensus_grandpa::AuthorityId as GrandpaId,
+	sp_crypto_hashing::blake2_256,
 	sp_genesis_builder::{self, PresetId},
 	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
+	sp_runtime::Perbill,
 };
 use serde_json::Value;
 
 /// What each pre-funded development account starts with: a million CLD.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// Bond of each sample node of the `development` preset.
+pub const SAMPLE_NODE_BOND: Balance = 1_000 * UNIT;
+
+/// Declared capacity of each sample node: 1 GiB.
+pub const SAMPLE_NODE_CAPACITY: u64 = 1 << 30;
+
+/// The sample catalog of the `development` preset: `(title, MIME type, bytes)`.
+pub const SAMPLE_CONTENT: [(&str, &str, &[u8]); 2] = [
+	("welcome.txt", "text/plain", include_bytes!("../sample-content/welcome.txt")),
+	("about.md", "text/markdown", include_bytes!("../sample-content/about.md")),
+];
 
 /// The state shared by every preset, from its authorities, sudo key and funded accounts.
 fn genesis(
@@ -38,13 +56,69 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 	(sr.public().into(), ed.public().into())
 }
 
-/// `development`: Alice alone produces and finalises blocks and holds sudo.
+/// `development`: Alice alone produces and finalises blocks and holds sudo. Charlie is a
+/// moderator with a small catalog; Dave and Eve are content nodes subscribed to it.
 fn development() -> Value {
-	genesis(
+	let mut state = genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
-	)
+	);
+	merge(&mut state, sample_registries());
+	state
+}
+
+/// Adds the top-level entries (pallets) of `extra` to `base`.
+fn merge(base: &mut Value, extra: Value) {
+	if let (Value::Object(base), Value::Object(extra)) = (base, extra) {
+		base.extend(extra);
+	}
+}
+
+/// Charlie's moderator registration and catalog, and the nodes Dave and Eve.
+fn sample_registries() -> Value {
+	let moderator = Sr25519Keyring::Charlie.to_account_id();
+	let policy = b"Sample catalog of the development chain: anything legal, nothing large.";
+	let catalog = SAMPLE_CONTENT
+		.iter()
+		.map(|(title, mime, bytes)| {
+			let id = content_id(bytes);
+			(
+				moderator.clone(),
+				id,
+				bytes.len() as u64,
+				title.as_bytes().to_vec(),
+				mime.as_bytes().to_vec(),
+			)
+		})
+		.collect::<Vec<_>>();
+	let node = |who: Sr25519Keyring, port: u16| {
+		(
+			who.to_account_id(),
+			SAMPLE_NODE_BOND,
+			SAMPLE_NODE_CAPACITY,
+			alloc::format!("http://127.0.0.1:{port}").into_bytes(),
+			// Sample onion keys: the onion layer replaces them with the nodes' own.
+			blake2_256(alloc::format!("bitcloud/dev-onion-key/{who:?}").as_bytes()),
+			false,
+			vec![moderator.clone()],
+		)
+	};
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		moderation: ModerationConfig {
+			moderators: vec![(
+				moderator.clone(),
+				b"Charlie's samples".to_vec(),
+				b"https://bitcloud.invalid/policies/samples".to_vec(),
+				blake2_256(policy),
+				Perbill::from_percent(10),
+			)],
+			catalog,
+		},
+		nodes: NodesConfig {
+			nodes: vec![node(Sr25519Keyring::Dave, 8081), node(Sr25519Keyring::Eve, 8082)],
+		},
+	})
 }
 
 /// `local_testnet`: Alice and Bob share authoring and finality; Alice holds sudo.

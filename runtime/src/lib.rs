@@ -157,4 +157,11 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = polkadot_sdk::pallet_sudo;
+
+	// Bitcloud. Moderation comes before Nodes: genesis nodes subscribe to genesis moderators.
+	#[runtime::pallet_index(10)]
+	pub type Moderation = pallet_moderation;
+
+	#[runtime::pallet_index(11)]
+	pub type Nodes = pallet_nodes;
 }

@@ -1,0 +1,65 @@
+//! Configuration of the Bitcloud pallets.
+
+use crate::{
+	AccountId, Balance, Balances, Moderation, Nodes, Runtime, RuntimeHoldReason, DAYS, UNIT,
+};
+use polkadot_sdk::{
+	frame_support::{parameter_types, traits::ConstU32},
+	frame_system::EnsureRoot,
+	sp_runtime::Perbill,
+};
+
+parameter_types! {
+	/// Held from a moderator while it is registered.
+	pub const ModeratorDeposit: Balance = 100 * UNIT;
+	/// Held from a publisher for each pending proposal.
+	pub const ProposalDeposit: Balance = UNIT;
+	/// Largest commission a moderator may take from rewards for its catalog.
+	pub const MaxCommission: Perbill = Perbill::from_percent(30);
+	/// Retired moderators keep their deposit held this long, so subscribers can leave.
+	pub const RetirementDelay: u32 = DAYS;
+	/// Largest total size of one catalog: 1 TiB.
+	pub const MaxCatalogBytes: u64 = 1 << 40;
+
+	/// Smallest bond of a content node.
+	pub const MinNodeBond: Balance = 100 * UNIT;
+	/// A deregistered node's bond stays held this long, within reach of penalties.
+	pub const NodeUnbondingPeriod: u32 = 7 * DAYS;
+	/// Time a node has to add capacity after a subscribed catalog outgrew it.
+	pub const CapacityGracePeriod: u32 = DAYS;
+}
+
+impl pallet_moderation::Config for Runtime {
+	type WeightInfo = pallet_moderation::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Subscribers = Nodes;
+	type ModeratorDeposit = ModeratorDeposit;
+	type ProposalDeposit = ProposalDeposit;
+	type MaxCommission = MaxCommission;
+	type RetirementDelay = RetirementDelay;
+	type MaxNameLength = ConstU32<64>;
+	type MaxUriLength = ConstU32<256>;
+	type MaxTitleLength = ConstU32<128>;
+	type MaxMimeTypeLength = ConstU32<64>;
+	type MaxCatalogItems = ConstU32<1024>;
+	type MaxCatalogBytes = MaxCatalogBytes;
+	type MaxDenyListEntries = ConstU32<1024>;
+	type MaxPendingProposals = ConstU32<64>;
+}
+
+impl pallet_nodes::Config for Runtime {
+	type WeightInfo = pallet_nodes::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Moderators = Moderation;
+	// Slashed bonds are burnt: nobody gains from a node's failure.
+	type Slash = ();
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type MinBond = MinNodeBond;
+	type MaxEndpointLength = ConstU32<256>;
+	type MaxSubscriptions = ConstU32<32>;
+	type UnbondingPeriod = NodeUnbondingPeriod;
+	type CapacityGracePeriod = CapacityGracePeriod;
+}
