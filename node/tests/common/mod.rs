@@ -17,7 +17,7 @@ use codec::{Decode, Encode};
 use polkadot_sdk::{
 	frame_metadata_hash_extension::CheckMetadataHash,
 	frame_support::storage::storage_prefix,
-	frame_system::{self, AccountInfo, EventRecord},
+	frame_system::{self, AccountInfo, EventRecord, Phase},
 	pallet_balances::AccountData,
 	pallet_transaction_payment::ChargeTransactionPayment,
 	sp_core::{bytes, crypto::AccountId32, H256},
@@ -235,6 +235,36 @@ impl Node {
 	/// Submits `xt` with `author_submitExtrinsic`; the transaction hash or the RPC error.
 	pub fn submit(&self, xt: &[u8]) -> Result<H256, RpcError> {
 		self.try_call("author_submitExtrinsic", json!([bytes::to_hex(xt, false)]))
+	}
+
+	/// Signs `call` as `signer`, submits it and waits until it is final; returns the events
+	/// the extrinsic emitted (its `ExtrinsicSuccess` or `ExtrinsicFailed` among them).
+	pub fn execute(&self, signer: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
+		let (from, _) = self.finalized_head();
+		let xt = self.sign(signer, call);
+		let tx_hash =
+			self.submit(&xt.encode()).unwrap_or_else(|e| panic!("submission refused: {e}"));
+		self.extrinsic_events(tx_hash, from)
+	}
+
+	/// Waits for the transaction `tx_hash`, submitted when `from` was final, to be final;
+	/// returns the events it emitted.
+	pub fn extrinsic_events(&self, tx_hash: H256, from: u32) -> Vec<RuntimeEvent> {
+		let (block, index) = self.wait_finalized_tx(tx_hash, from);
+		self.events(block)
+			.into_iter()
+			.filter(|record| record.phase == Phase::ApplyExtrinsic(index))
+			.map(|record| record.event)
+			.collect()
+	}
+
+	/// Calls runtime API `method` (as `Api_function`) with SCALE-encoded `args` on the best
+	/// block and decodes the answer.
+	pub fn runtime_api<T: Decode>(&self, method: &str, args: impl Encode) -> T {
+		let raw: String =
+			self.call("state_call", json!([method, bytes::to_hex(&args.encode(), false)]));
+		T::decode(&mut &from_hex(&raw)[..])
+			.unwrap_or_else(|e| panic!("answer of {method} does not decode: {e}"))
 	}
 
 	/// Waits until the transaction `tx_hash` is in a finalised block, searching every block
