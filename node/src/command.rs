@@ -10,7 +10,10 @@ use polkadot_sdk::{
 	sc_cli::{self, SubstrateCli},
 	sc_network::config::NetworkBackendType,
 	sc_service::{self, PartialComponents},
-	sp_core::H256,
+	sp_core::{
+		crypto::{set_default_ss58_version, Ss58AddressFormat},
+		H256,
+	},
 };
 
 impl SubstrateCli for Cli {
@@ -51,6 +54,8 @@ impl SubstrateCli for Cli {
 
 /// Runs the subcommand given on the command line, or the node.
 pub fn run() -> sc_cli::Result<()> {
+	// Addresses printed by `key` and the logs are Bitcloud addresses, not generic ones.
+	set_default_ss58_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX));
 	let cli = Cli::from_args();
 
 	match &cli.subcommand {
