@@ -17,7 +17,7 @@ use polkadot_sdk::{
 	sc_telemetry::{Telemetry, TelemetryWorker},
 	sc_transaction_pool,
 	sc_transaction_pool_api::OffchainTransactionPoolFactory,
-	sp_consensus_aura::sr25519::AuthorityPair as AuraPair,
+	sp_consensus_aura::{self, sr25519::AuthorityPair as AuraPair},
 	sp_io, sp_runtime, sp_timestamp,
 };
 
@@ -55,8 +55,6 @@ fn slot_inherents(
 	);
 	(slot, timestamp)
 }
-
-use polkadot_sdk::sp_consensus_aura;
 
 /// Builds the client, backend, pool and import queue.
 pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
