@@ -4,9 +4,11 @@
 extern crate alloc;
 
 pub mod content;
+pub mod epoch;
 pub mod traits;
 
 pub use content::{content_id, deny_key, ContentId, DenyKey};
+pub use epoch::{EpochClock, EpochIndex};
 pub use traits::{
 	CapacityStatus, ModeratorRegistry, NodePenalties, NodeRegistry, Standing, SubscriberCount,
 };
