@@ -3,10 +3,12 @@
 
 extern crate alloc;
 
+pub mod bandwidth;
 pub mod content;
 pub mod epoch;
 pub mod traits;
 
+pub use bandwidth::BandwidthLedger;
 pub use content::{content_id, deny_key, ContentId, DenyKey};
 pub use epoch::{EpochClock, EpochIndex};
 pub use traits::{
