@@ -1,0 +1,329 @@
+//! Submitting receipts: what is credited, and every receipt the chain refuses.
+
+use super::testing_utils::*;
+use crate::{mock::*, *};
+use bitcloud_primitives::{receipt, BandwidthLedger, Receipt, Standing};
+use polkadot_sdk::{
+	frame_support::assert_noop,
+	sp_core::{Pair, H256},
+	sp_runtime::DispatchError,
+};
+
+/// [`CLIENT`] locks enough for 10 000 bytes per epoch.
+fn client_with_quota() {
+	assert_lock(CLIENT, 1_000_000);
+}
+
+#[test]
+fn only_the_increase_of_a_cumulative_receipt_is_credited() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_eq!(assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000)]), 1_000);
+		assert_eq!(assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 3_000)]), 2_000);
+		assert_eq!(Bandwidth::claimed(0, &account(NODE), &account(CLIENT), &Some(account(MODERATOR))), 3_000);
+		assert_eq!(Bandwidth::node_bytes(0, &account(NODE)), 3_000);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).used, 3_000);
+	});
+}
+
+#[test]
+fn a_batch_credits_many_pairs_and_repeated_pairs_once_each() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_lock(CLIENT_2, 500_000);
+		run_to_epoch(2);
+		let credited = assert_submit(
+			NODE,
+			vec![
+				signed(CLIENT, NODE, 2, Some(MODERATOR), 1_000),
+				signed(CLIENT, NODE, 2, None, 500),
+				signed(CLIENT_2, NODE, 2, Some(MODERATOR), 700),
+				// The same pair again in the batch: only its increase counts.
+				signed(CLIENT, NODE, 2, Some(MODERATOR), 1_600),
+				// An earlier epoch still in the window.
+				signed(CLIENT, NODE, 0, Some(MODERATOR), 100),
+			],
+		);
+		assert_eq!(credited, 1_600 + 500 + 700 + 100);
+		assert_eq!(
+			Bandwidth::node_bytes_by_moderator(2, &account(NODE)),
+			vec![(Some(account(MODERATOR)), 2_300), (None, 500)]
+		);
+		assert_eq!(Bandwidth::total_bytes(2), 2_800);
+		assert_eq!(Bandwidth::total_bytes(0), 100);
+		assert_eq!(ModeratorBytes::<Test>::get(2, None::<AccountId>), 500);
+		assert_submit(NODE_2, vec![signed(CLIENT, NODE_2, 2, Some(MODERATOR), 900)]);
+		assert_eq!(ModeratorBytes::<Test>::get(2, Some(account(MODERATOR))), 3_200);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 2).used, 1_600 + 500 + 900);
+	});
+}
+
+#[test]
+fn a_replayed_or_lower_receipt_is_refused() {
+	new_test_ext(|| {
+		client_with_quota();
+		let receipt = signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000);
+		assert_submit(NODE, vec![receipt.clone()]);
+		assert_submit_fails(NODE, vec![receipt.clone()], Error::<Test>::NotIncreasing);
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 999)],
+			Error::<Test>::NotIncreasing,
+		);
+		// A replay within one batch.
+		let next = signed(CLIENT, NODE, 0, Some(MODERATOR), 2_000);
+		assert_submit_fails(NODE, vec![next.clone(), next], Error::<Test>::NotIncreasing);
+		// A zero receipt credits nothing.
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, None, 0)],
+			Error::<Test>::NotIncreasing,
+		);
+	});
+}
+
+#[test]
+fn forged_altered_and_foreign_receipts_are_refused() {
+	new_test_ext(|| {
+		client_with_quota();
+		// Signed by the node instead of the client.
+		assert_submit_fails(
+			NODE,
+			vec![signed_by(NODE, CLIENT, NODE, 0, Some(MODERATOR), 1_000)],
+			Error::<Test>::BadSignature,
+		);
+		// Inflated after signing.
+		let mut inflated = signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000);
+		inflated.receipt.bytes = 5_000;
+		assert_submit_fails(NODE, vec![inflated], Error::<Test>::BadSignature);
+		// Signed for another chain.
+		let other_chain = receipt::sign(
+			Receipt {
+				client: account(CLIENT),
+				node: account(NODE),
+				epoch: 0,
+				moderator: Some(account(MODERATOR)),
+				bytes: 1_000,
+			},
+			&CLIENT.pair(),
+			&H256::repeat_byte(0x99),
+		);
+		assert!(receipt::verify(&other_chain, &H256::repeat_byte(0x99)));
+		assert_submit_fails(NODE, vec![other_chain], Error::<Test>::BadSignature);
+		// A signature of the plain receipt, without domain tag and genesis hash.
+		let mut plain = signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000);
+		plain.signature = CLIENT.pair().sign(&codec::Encode::encode(&plain.receipt));
+		assert_submit_fails(NODE, vec![plain], Error::<Test>::BadSignature);
+	});
+}
+
+#[test]
+fn one_bad_receipt_fails_the_whole_batch() {
+	new_test_ext(|| {
+		client_with_quota();
+		let mut bad = signed(CLIENT, NODE, 0, None, 500);
+		bad.receipt.bytes = 600;
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000), bad],
+			Error::<Test>::BadSignature,
+		);
+		assert_eq!(Bandwidth::total_bytes(0), 0);
+	});
+}
+
+#[test]
+fn receipts_outside_the_submission_window_are_refused() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 1_000)],
+			Error::<Test>::EpochOutsideWindow,
+		);
+		run_to_epoch(3);
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000)],
+			Error::<Test>::EpochOutsideWindow,
+		);
+		// The window's oldest epoch (3 - 2) is still open.
+		assert_submit(NODE, vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 1_000)]);
+		assert!(Bandwidth::is_final(0));
+		assert!(!Bandwidth::is_final(1));
+	});
+}
+
+#[test]
+fn only_active_or_warned_nodes_submit() {
+	new_test_ext(|| {
+		client_with_quota();
+		let receipt = |node| vec![signed(CLIENT, node, 0, Some(MODERATOR), 1_000)];
+		assert_submit_fails(STRANGER, receipt(STRANGER), Error::<Test>::NotANode);
+		for standing in [Standing::Suspended, Standing::Banned] {
+			set_node(&account(NODE), standing, &[account(MODERATOR)], true);
+			assert_submit_fails(NODE, receipt(NODE), Error::<Test>::NodeNotEarning);
+		}
+		set_node(&account(NODE), Standing::Warned, &[account(MODERATOR)], true);
+		assert_submit(NODE, receipt(NODE));
+		remove_node(&account(NODE));
+		assert_submit_fails(NODE, receipt(NODE), Error::<Test>::NotANode);
+		for origin in [RuntimeOrigin::none(), RuntimeOrigin::root()] {
+			assert_noop!(
+				Bandwidth::submit_receipts(origin, batch(receipt(NODE_2))),
+				DispatchError::BadOrigin
+			);
+		}
+		assert_submit_fails(NODE_2, vec![], Error::<Test>::EmptyBatch);
+	});
+}
+
+#[test]
+fn a_node_submits_only_its_own_receipts_and_not_as_its_own_client() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 1_000)],
+			Error::<Test>::WrongNode,
+		);
+		assert_lock(NODE, 1_000_000);
+		assert_submit_fails(
+			NODE,
+			vec![signed(NODE, NODE, 0, Some(MODERATOR), 1_000)],
+			Error::<Test>::SelfServed,
+		);
+	});
+}
+
+#[test]
+fn content_must_be_under_a_subscribed_moderator_or_carried_unmoderated() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, Some(MODERATOR_2), 1_000)],
+			Error::<Test>::NotSubscribed,
+		);
+		assert_submit_fails(
+			NODE_2,
+			vec![signed(CLIENT, NODE_2, 0, None, 1_000)],
+			Error::<Test>::UnmoderatedNotCarried,
+		);
+		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, None, 1_000)]);
+	});
+}
+
+#[test]
+fn a_client_cannot_sign_past_its_quota_across_nodes() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 6_000)]);
+		assert_submit_fails(
+			NODE_2,
+			vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 4_001)],
+			Error::<Test>::QuotaExceeded,
+		);
+		assert_submit(NODE_2, vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 4_000)]);
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 6_001)],
+			Error::<Test>::QuotaExceeded,
+		);
+		// The quota is per epoch.
+		run_to_epoch(1);
+		assert_submit(NODE, vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 10_000)]);
+		// Unlocking lowers it at once.
+		assert_unlock(CLIENT, 500_000);
+		run_to_epoch(2);
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 2, Some(MODERATOR), 5_001)],
+			Error::<Test>::QuotaExceeded,
+		);
+	});
+}
+
+#[test]
+fn a_client_without_locked_coins_gets_nothing_credited() {
+	new_test_ext(|| {
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT_2, NODE, 0, Some(MODERATOR), 1)],
+			Error::<Test>::ClientHasNoLock,
+		);
+		assert_lock(CLIENT_2, 100_000);
+		assert_unlock(CLIENT_2, 100_000);
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT_2, NODE, 0, Some(MODERATOR), 1)],
+			Error::<Test>::ClientHasNoLock,
+		);
+	});
+}
+
+#[test]
+fn pairs_per_client_and_moderators_per_node_are_bounded() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_lock(CLIENT_2, 1_000_000);
+		let moderators = [account(MODERATOR), account(MODERATOR_2), account(POOR)];
+		set_node(&account(NODE), Standing::Active, &moderators, true);
+		assert_submit(
+			NODE,
+			vec![
+				signed(CLIENT, NODE, 0, Some(MODERATOR), 10),
+				signed(CLIENT, NODE, 0, Some(MODERATOR_2), 10),
+				signed(CLIENT, NODE, 0, Some(POOR), 10),
+			],
+		);
+		assert_submit(NODE_2, vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 10)]);
+		// A fifth pair for the client.
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, None, 10)],
+			Error::<Test>::TooManyPairs,
+		);
+		// A fourth moderator for the node.
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT_2, NODE, 0, None, 10)],
+			Error::<Test>::TooManyModerators,
+		);
+	});
+}
+
+#[test]
+fn credited_bytes_cost_the_client_a_fee_burnt_from_its_lock() {
+	new_test_ext(|| {
+		client_with_quota();
+		let issuance = Balances::total_issuance();
+		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 3_000)]);
+		let lock = Locks::<Test>::get(account(CLIENT)).expect("locked");
+		assert_eq!((lock.locked, lock.spent), (1_000_000 - 3_000, 3_000));
+		// Spent fees still count for the quota until they are burnt.
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).quota, 10_000);
+		// The client's next call burns them.
+		assert_lock(CLIENT, 1_000);
+		assert_eq!(Balances::total_issuance(), issuance - 3_000);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).quota, 9_980);
+		assert!(bandwidth_events()
+			.contains(&Event::FeesBurnt { client: account(CLIENT), amount: 3_000 }));
+	});
+}
+
+#[test]
+fn a_client_must_be_able_to_pay_the_fee() {
+	new_test_ext(|| {
+		client_with_quota();
+		// 10 000 bytes of quota would cost 2 000 000 at 200 per byte.
+		FeePerByte::set(200);
+		assert_submit_fails(
+			NODE,
+			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 5_001)],
+			Error::<Test>::LockTooLowForFee,
+		);
+		FeePerByte::set(FEE_PER_BYTE);
+		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 5_001)]);
+	});
+}
