@@ -1,7 +1,7 @@
 //! The runtime APIs: what the node, wallets and dapps may ask the runtime.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Epochs, Executive, Grandpa,
+	opaque::SessionKeys, AccountId, Aura, Balance, Bandwidth, Block, BlockNumber, Epochs, Executive, Grandpa,
 	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
 	TransactionPayment, VERSION,
 };
@@ -218,6 +218,49 @@ impl_runtime_apis! {
 
 		fn epoch_start(epoch: bitcloud_primitives::EpochIndex) -> Option<BlockNumber> {
 			<Epochs as bitcloud_primitives::EpochClock<BlockNumber>>::epoch_start(epoch)
+		}
+	}
+
+	impl pallet_bandwidth::runtime_api::BandwidthApi<Block, AccountId, Balance> for Runtime {
+		fn receipt_context() -> (bitcloud_primitives::EpochIndex, sp_core::H256) {
+			(
+				<Epochs as bitcloud_primitives::EpochClock<BlockNumber>>::current_epoch(),
+				Bandwidth::genesis_hash(),
+			)
+		}
+
+		fn client_quota(
+			client: AccountId,
+			epoch: bitcloud_primitives::EpochIndex,
+		) -> pallet_bandwidth::ClientQuota<Balance> {
+			Bandwidth::client_quota(&client, epoch)
+		}
+
+		fn claimed(
+			epoch: bitcloud_primitives::EpochIndex,
+			node: AccountId,
+			client: AccountId,
+			moderator: Option<AccountId>,
+		) -> u64 {
+			Bandwidth::claimed(epoch, &node, &client, &moderator)
+		}
+
+		fn epoch_totals(epoch: bitcloud_primitives::EpochIndex) -> pallet_bandwidth::EpochSummary {
+			Bandwidth::epoch_summary(epoch)
+		}
+
+		fn node_bytes(
+			node: AccountId,
+			epoch: bitcloud_primitives::EpochIndex,
+		) -> pallet_bandwidth::NodeBytes<AccountId> {
+			Bandwidth::node_figures(epoch, &node)
+		}
+
+		fn moderator_bytes(
+			moderator: Option<AccountId>,
+			epoch: bitcloud_primitives::EpochIndex,
+		) -> u64 {
+			pallet_bandwidth::ModeratorBytes::<Runtime>::get(epoch, moderator)
 		}
 	}
 

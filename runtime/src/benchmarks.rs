@@ -18,6 +18,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_epochs, Epochs]
 	[pallet_moderation, Moderation]
 	[pallet_nodes, Nodes]
+	[pallet_bandwidth, Bandwidth]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}

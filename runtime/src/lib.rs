@@ -176,4 +176,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Nodes = pallet_nodes;
+
+	#[runtime::pallet_index(12)]
+	pub type Bandwidth = pallet_bandwidth;
 }

@@ -119,8 +119,9 @@ impl<T: Config> Pallet<T> {
 		let mut fees = BalanceOf::<T>::zero();
 		// Each (epoch, client) record, read once and written once.
 		let mut clients = BTreeMap::<(EpochIndex, T::AccountId), ClientEpoch<T>>::new();
-		// Bytes newly credited by (epoch, moderator).
-		let mut credits = BTreeMap::<(EpochIndex, Option<T::AccountId>), u64>::new();
+		// Bytes newly credited by (epoch, moderator), in the order of first appearance so that
+		// a node's figures list moderators in the order it was first credited under them.
+		let mut credits = Vec::<(EpochIndex, Option<T::AccountId>, u64)>::new();
 		let mut credited = 0u64;
 
 		for signed in &receipts {
@@ -191,14 +192,16 @@ impl<T: Config> Pallet<T> {
 					})
 					.map_err(|_| Error::<T>::TooManyPairs)?,
 			}
-			let credit = credits.entry((r.epoch, r.moderator.clone())).or_default();
-			*credit = credit.saturating_add(increase);
+			match credits.iter_mut().find(|(e, m, _)| *e == r.epoch && *m == r.moderator) {
+				Some((_, _, credit)) => *credit = credit.saturating_add(increase),
+				None => credits.push((r.epoch, r.moderator.clone(), increase)),
+			}
 			credited = credited.saturating_add(increase);
 		}
 
 		// Node figures first: the only write that can still fail.
 		let mut nodes = BTreeMap::<EpochIndex, NodeEpoch<T>>::new();
-		for ((epoch, moderator), bytes) in &credits {
+		for (epoch, moderator, bytes) in &credits {
 			let figures = match nodes.entry(*epoch) {
 				Entry::Occupied(entry) => entry.into_mut(),
 				Entry::Vacant(entry) =>
@@ -216,7 +219,7 @@ impl<T: Config> Pallet<T> {
 		for (epoch, figures) in nodes {
 			NodeEpochs::<T>::insert(epoch, node, figures);
 		}
-		for ((epoch, moderator), bytes) in credits {
+		for (epoch, moderator, bytes) in credits {
 			ModeratorBytes::<T>::mutate(epoch, &moderator, |b| *b = b.saturating_add(bytes));
 			EpochTotals::<T>::mutate(epoch, |b| *b = b.saturating_add(bytes));
 		}

@@ -54,7 +54,7 @@ pub const POOR_BALANCE: Balance = 50_000;
 /// Balance that buys [`BYTES_PER_QUOTA_UNIT`] bytes per epoch.
 pub const QUOTA_UNIT: Balance = 100_000;
 /// Fee per byte credited.
-pub const FEE_PER_BYTE: Balance = 1;
+pub const DEFAULT_FEE_PER_BYTE: Balance = 1;
 /// Bytes per epoch per [`QUOTA_UNIT`] locked.
 pub const BYTES_PER_QUOTA_UNIT: u64 = 1_000;
 /// Blocks per epoch of the epoch clock double.
@@ -196,7 +196,7 @@ impl EpochClock<u64> for MockEpochs {
 parameter_types! {
 	pub const QuotaUnit: Balance = QUOTA_UNIT;
 	/// Fee per byte; tests may raise it.
-	pub static FeePerByte: Balance = FEE_PER_BYTE;
+	pub static FeePerByte: Balance = DEFAULT_FEE_PER_BYTE;
 }
 
 /// Benchmark helper of the mock: registers nodes in the double.
@@ -233,7 +233,7 @@ impl pallet_bandwidth::Config for Test {
 /// The externalities, at block 1 (epoch 0): funded accounts, [`NODE`] and [`NODE_2`]
 /// registered and active, a keystore for the benchmarks.
 pub fn build() -> sp_io::TestExternalities {
-	FeePerByte::set(FEE_PER_BYTE);
+	FeePerByte::set(DEFAULT_FEE_PER_BYTE);
 	NODES.with(|n| n.borrow_mut().clear());
 	set_node(&account(NODE), Standing::Active, &[account(MODERATOR)], true);
 	set_node(&account(NODE_2), Standing::Active, &[account(MODERATOR)], false);

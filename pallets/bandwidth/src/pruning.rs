@@ -3,12 +3,14 @@
 //! Once the current epoch is past `e + RetentionEpochs` for the oldest kept epoch `e`,
 //! `oldestKeptEpoch` moves to `e + 1` (so `e` reads as pruned at once) and `pruning` records
 //! `e`; then each block's `on_initialize` removes at most `PruneLimit` entries of `e`, one
-//! storage map after the other, until none is left. Each block starts its `clear_prefix`
-//! afresh: what earlier blocks removed is gone from the state, so no cursor is needed.
+//! storage map after the other, until none is left. Each step reads the keys left under the
+//! epoch's prefix (what earlier blocks removed is gone), so no cursor is needed.
 
 use crate::*;
 use bitcloud_primitives::EpochClock;
+use alloc::vec::Vec;
 use frame_support::{traits::Get, weights::Weight};
+use sp_runtime::traits::Saturating;
 
 /// Number of storage maps cleared per epoch, in order: `clientEpochs`, `nodeEpochs`,
 /// `moderatorBytes`, `epochTotals`.
@@ -34,25 +36,48 @@ impl<T: Config> Pallet<T> {
 		let limit = T::PruneLimit::get();
 		let mut removed = 0u32;
 		while progress.stage < STAGES && removed < limit {
-			let budget = limit.saturating_sub(removed);
+			let budget = limit.saturating_sub(removed) as usize;
 			let epoch = progress.epoch;
-			let result = match progress.stage {
-				0 => ClientEpochs::<T>::clear_prefix(epoch, budget, None),
-				1 => NodeEpochs::<T>::clear_prefix(epoch, budget, None),
-				2 => ModeratorBytes::<T>::clear_prefix(epoch, budget, None),
+			// Read one key more than the budget, to know whether the map is done.
+			let done = match progress.stage {
+				0 => {
+					let keys: Vec<_> = ClientEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
+					let done = keys.len() <= budget;
+					for client in keys.into_iter().take(budget) {
+						ClientEpochs::<T>::remove(epoch, client);
+						removed.saturating_inc();
+					}
+					done
+				},
+				1 => {
+					let keys: Vec<_> = NodeEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
+					let done = keys.len() <= budget;
+					for node in keys.into_iter().take(budget) {
+						NodeEpochs::<T>::remove(epoch, node);
+						removed.saturating_inc();
+					}
+					done
+				},
+				2 => {
+					let keys: Vec<_> =
+						ModeratorBytes::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
+					let done = keys.len() <= budget;
+					for moderator in keys.into_iter().take(budget) {
+						ModeratorBytes::<T>::remove(epoch, moderator);
+						removed.saturating_inc();
+					}
+					done
+				},
 				_ => {
 					EpochTotals::<T>::remove(epoch);
-					removed = removed.saturating_add(1);
-					progress.stage = STAGES;
-					break;
+					removed.saturating_inc();
+					true
 				},
 			};
-			removed = removed.saturating_add(result.loops.max(result.unique));
-			if result.maybe_cursor.is_none() {
-				progress.stage = progress.stage.saturating_add(1);
-			} else {
+			if !done {
 				break;
 			}
+			progress.stage = progress.stage.saturating_add(1);
 		}
 
 		if progress.stage >= STAGES {

@@ -1,8 +1,8 @@
 //! Configuration of the Bitcloud pallets.
 
 use crate::{
-	AccountId, Balance, Balances, Moderation, Nodes, Runtime, RuntimeHoldReason, DAYS, MINUTES,
-	UNIT,
+	AccountId, Balance, Balances, BlockNumber, Epochs, Moderation, Nodes, Runtime,
+	RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
 };
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
@@ -71,4 +71,70 @@ impl pallet_nodes::Config for Runtime {
 	type MaxSubscriptions = ConstU32<32>;
 	type UnbondingPeriod = NodeUnbondingPeriod;
 	type CapacityGracePeriod = CapacityGracePeriod;
+}
+
+parameter_types! {
+	/// Locked coins that buy `BandwidthBytesPerQuotaUnit` bytes of quota per epoch: one CLD.
+	pub const BandwidthQuotaUnit: Balance = UNIT;
+	/// Quota per CLD locked: 1 MiB per epoch (1 GiB per epoch for 1 024 CLD locked).
+	pub const BandwidthBytesPerQuotaUnit: u64 = 1 << 20;
+	/// Fee per byte credited, burnt from the client's lock: 1 planck, so a GiB costs about
+	/// 0.0011 CLD. Must be at least the reward distribution's `MaxRewardPerByte`, so that a
+	/// node serving its own client loses money (`docs/threat-model.md`).
+	pub const BandwidthFeePerByte: Balance = 1;
+	/// Unlocked coins stay held an hour: past the submission window (three ten-minute epochs),
+	/// so the same coins cannot back two accounts' receipts in overlapping windows.
+	pub const BandwidthUnlockDelay: BlockNumber = HOURS;
+}
+
+impl pallet_bandwidth::Config for Runtime {
+	type WeightInfo = pallet_bandwidth::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Nodes = Nodes;
+	type EpochClock = Epochs;
+	type QuotaUnit = BandwidthQuotaUnit;
+	type BytesPerQuotaUnit = BandwidthBytesPerQuotaUnit;
+	type FeePerByte = BandwidthFeePerByte;
+	type UnlockDelay = BandwidthUnlockDelay;
+	// 256 receipts of 173 bytes: 44 KiB per call.
+	type MaxBatch = ConstU32<256>;
+	// Receipts of the current epoch and the two before (30 minutes at ten-minute epochs,
+	// three minutes on the development chain).
+	type SubmissionWindow = ConstU32<2>;
+	// A day of ten-minute epochs: far past the submission window and the reward claims.
+	type RetentionEpochs = ConstU32<144>;
+	type MaxPairsPerClient = ConstU32<32>;
+	// The node registry's `MaxSubscriptions` (32), plus unmoderated content.
+	type MaxModeratorsPerNode = ConstU32<33>;
+	type PruneLimit = ConstU32<256>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BandwidthBenchmarkHelper;
+}
+
+/// Registers benchmark nodes through the node registry's own calls.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BandwidthBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_bandwidth::BenchmarkHelper<AccountId> for BandwidthBenchmarkHelper {
+	fn register_node(node: &AccountId, moderators: &[AccountId], unmoderated: bool) {
+		use bitcloud_primitives::ModeratorRegistry;
+		use polkadot_sdk::{frame_support::traits::fungible::Mutate, frame_system::RawOrigin};
+		Balances::set_balance(node, MinNodeBond::get().saturating_mul(10));
+		Nodes::register_node(
+			RawOrigin::Signed(node.clone()).into(),
+			MinNodeBond::get(),
+			1 << 40,
+			b"http://127.0.0.1:8080".to_vec(),
+			[1; 32],
+			unmoderated,
+		)
+		.expect("a funded account registers");
+		for moderator in moderators {
+			Moderation::ensure_live_moderator(moderator, 1);
+			Nodes::subscribe(RawOrigin::Signed(node.clone()).into(), moderator.clone())
+				.expect("a live moderator within MaxSubscriptions");
+		}
+	}
 }

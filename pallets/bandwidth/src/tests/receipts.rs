@@ -323,7 +323,7 @@ fn a_client_must_be_able_to_pay_the_fee() {
 			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 5_001)],
 			Error::<Test>::LockTooLowForFee,
 		);
-		FeePerByte::set(FEE_PER_BYTE);
+		FeePerByte::set(DEFAULT_FEE_PER_BYTE);
 		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 5_001)]);
 	});
 }
