@@ -13,7 +13,10 @@ use alloc::vec::Vec;
 use bitcloud_primitives::{receipt, EpochClock, EpochIndex, Receipt, SignedReceipt};
 use codec::Decode;
 use frame_support::{
-	traits::{fungible::Mutate, Get, Hooks},
+	traits::{
+		fungible::{Inspect, Mutate},
+		Get, Hooks,
+	},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
