@@ -101,10 +101,8 @@ fn receipts_land_over_rpc_and_attacks_fail() {
 	assert_eq!(context_genesis, genesis);
 
 	// Ferdie locks 4 CLD: 4 MiB of quota per epoch.
-	let events = node.execute(
-		Ferdie,
-		RuntimeCall::Bandwidth(pallet_bandwidth::Call::lock { amount: 4 * UNIT }),
-	);
+	let events = node
+		.execute(Ferdie, RuntimeCall::Bandwidth(pallet_bandwidth::Call::lock { amount: 4 * UNIT }));
 	assert!(succeeded(&events), "{events:?}");
 	assert!(events.contains(&RuntimeEvent::Bandwidth(Event::Locked {
 		client: account(Ferdie),
@@ -165,7 +163,15 @@ fn receipts_land_over_rpc_and_attacks_fail() {
 	let dave_more = dave_total + (3 * MIB - used);
 	let events = node.execute(
 		Dave,
-		submit(vec![receipt_signed_by(Ferdie, Ferdie, Dave, epoch, Some(Charlie), dave_more, &genesis)]),
+		submit(vec![receipt_signed_by(
+			Ferdie,
+			Ferdie,
+			Dave,
+			epoch,
+			Some(Charlie),
+			dave_more,
+			&genesis,
+		)]),
 	);
 	assert!(succeeded(&events), "{events:?}");
 	assert_eq!(figures(&node, epoch).ferdie.used, 3 * MIB);

@@ -30,15 +30,7 @@ pub const RECEIPT_DOMAIN: &[u8] = b"bitcloud/receipt/v1";
 /// What a client attests: `node` delivered `bytes` bytes in total to `client` during `epoch`,
 /// of content served under `moderator` (`None`: unmoderated content).
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct Receipt<AccountId> {
 	/// The client that received the bytes and signs the receipt.
@@ -55,15 +47,7 @@ pub struct Receipt<AccountId> {
 
 /// A [`Receipt`] with the client's sr25519 signature over its [`signing_payload`].
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct SignedReceipt<AccountId> {
 	/// The receipt.
@@ -74,7 +58,10 @@ pub struct SignedReceipt<AccountId> {
 
 /// The bytes a client signs: [`RECEIPT_DOMAIN`], the chain's genesis hash, then the SCALE
 /// encoding of `receipt`.
-pub fn signing_payload<AccountId: Encode>(receipt: &Receipt<AccountId>, genesis_hash: &H256) -> Vec<u8> {
+pub fn signing_payload<AccountId: Encode>(
+	receipt: &Receipt<AccountId>,
+	genesis_hash: &H256,
+) -> Vec<u8> {
 	let mut payload = Vec::with_capacity(RECEIPT_DOMAIN.len() + 32 + receipt.size_hint());
 	payload.extend_from_slice(RECEIPT_DOMAIN);
 	payload.extend_from_slice(genesis_hash.as_bytes());

@@ -60,11 +60,14 @@ fn check(genesis: H256, moderator: Option<AccountId>, bytes: u64) -> bool {
 		bytes.to_string(),
 	];
 	let Some(json) = sign_with_polkadot_js(&args) else {
-		println!("SKIPPED: `node` is not installed, so receipts signed by polkadot-js are not checked");
+		println!(
+			"SKIPPED: `node` is not installed, so receipts signed by polkadot-js are not checked"
+		);
 		return false;
 	};
 	let encoded = hex_field(&json, "receipt");
-	let decoded = Receipt::<AccountId>::decode(&mut &encoded[..]).expect("the script's SCALE decodes");
+	let decoded =
+		Receipt::<AccountId>::decode(&mut &encoded[..]).expect("the script's SCALE decodes");
 	let expected = Receipt {
 		client: Sr25519Keyring::Alice.to_account_id(),
 		node,

@@ -1,9 +1,9 @@
 //! The runtime APIs: what the node, wallets and dapps may ask the runtime.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Bandwidth, Block, BlockNumber, Epochs, Executive, Grandpa,
-	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, VERSION,
+	opaque::SessionKeys, AccountId, Aura, Balance, Bandwidth, Block, BlockNumber, Epochs,
+	Executive, Grandpa, InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{

@@ -51,8 +51,8 @@ fn client<T: Config>() -> (sr25519::Public, T::AccountId) {
 /// `receipt` signed by the client key `public` for this chain.
 fn sign<T: Config>(public: &sr25519::Public, receipt: Receipt<T::AccountId>) -> SignedReceiptOf<T> {
 	let payload = receipt::signing_payload(&receipt, &Pallet::<T>::genesis_hash());
-	let signature =
-		sp_io::crypto::sr25519_sign(KEY_TYPE, public, &payload).expect("the key is in the keystore");
+	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, public, &payload)
+		.expect("the key is in the keystore");
 	SignedReceipt { receipt, signature }
 }
 

@@ -46,10 +46,16 @@ impl<T: Config> Pallet<T> {
 		Self::burn_spent(who, &mut lock)?;
 		lock.locked = lock.locked.saturating_sub(amount);
 		lock.unlocking = lock.unlocking.saturating_add(amount);
-		lock.unlocks_at = frame_system::Pallet::<T>::block_number().saturating_add(T::UnlockDelay::get());
+		lock.unlocks_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnlockDelay::get());
 		let (unlocking, unlocks_at) = (lock.unlocking, lock.unlocks_at);
 		Locks::<T>::insert(who, lock);
-		Self::deposit_event(Event::UnlockStarted { client: who.clone(), amount, unlocking, unlocks_at });
+		Self::deposit_event(Event::UnlockStarted {
+			client: who.clone(),
+			amount,
+			unlocking,
+			unlocks_at,
+		});
 		Ok(())
 	}
 
@@ -107,9 +113,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(standing.earns_rewards(), Error::<T>::NodeNotEarning);
 
 		let current = T::EpochClock::current_epoch();
-		let oldest_open = current
-			.saturating_sub(T::SubmissionWindow::get())
-			.max(OldestKeptEpoch::<T>::get());
+		let oldest_open =
+			current.saturating_sub(T::SubmissionWindow::get()).max(OldestKeptEpoch::<T>::get());
 		let genesis = Self::genesis_hash();
 		// Moderators (and "unmoderated") already checked for this node in this batch.
 		let mut allowed = Vec::<Option<T::AccountId>>::new();
@@ -131,10 +136,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(oldest_open <= r.epoch && r.epoch <= current, Error::<T>::EpochOutsideWindow);
 			if !allowed.contains(&r.moderator) {
 				match &r.moderator {
-					Some(moderator) => ensure!(
-						T::Nodes::is_subscribed(node, moderator),
-						Error::<T>::NotSubscribed
-					),
+					Some(moderator) => {
+						ensure!(T::Nodes::is_subscribed(node, moderator), Error::<T>::NotSubscribed)
+					},
 					None => ensure!(
 						T::Nodes::carries_unmoderated(node),
 						Error::<T>::UnmoderatedNotCarried
@@ -145,8 +149,9 @@ impl<T: Config> Pallet<T> {
 
 			let record = match clients.entry((r.epoch, r.client.clone())) {
 				Entry::Occupied(entry) => entry.into_mut(),
-				Entry::Vacant(entry) =>
-					entry.insert(ClientEpochs::<T>::get(r.epoch, &r.client).unwrap_or_default()),
+				Entry::Vacant(entry) => {
+					entry.insert(ClientEpochs::<T>::get(r.epoch, &r.client).unwrap_or_default())
+				},
 			};
 			let position = record
 				.claims
@@ -204,8 +209,9 @@ impl<T: Config> Pallet<T> {
 		for (epoch, moderator, bytes) in &credits {
 			let figures = match nodes.entry(*epoch) {
 				Entry::Occupied(entry) => entry.into_mut(),
-				Entry::Vacant(entry) =>
-					entry.insert(NodeEpochs::<T>::get(epoch, node).unwrap_or_default()),
+				Entry::Vacant(entry) => {
+					entry.insert(NodeEpochs::<T>::get(epoch, node).unwrap_or_default())
+				},
 			};
 			figures.total = figures.total.saturating_add(*bytes);
 			match figures.by_moderator.iter_mut().find(|(m, _)| m == moderator) {

@@ -29,8 +29,8 @@ impl<T: Config> Pallet<T> {
 				"empty bandwidth lock stored"
 			);
 			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::BandwidthLock.into(), &client) ==
-					lock.locked.saturating_add(lock.unlocking).saturating_add(lock.spent),
+				T::Currency::balance_on_hold(&HoldReason::BandwidthLock.into(), &client)
+					== lock.locked.saturating_add(lock.unlocking).saturating_add(lock.spent),
 				"bandwidth hold differs from the locked, unlocking and spent coins"
 			);
 		}

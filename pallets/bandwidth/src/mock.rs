@@ -4,8 +4,7 @@
 
 use crate as pallet_bandwidth;
 use bitcloud_primitives::{
-	receipt, CapacityStatus, EpochClock, EpochIndex, NodeRegistry, Receipt, SignedReceipt,
-	Standing,
+	receipt, CapacityStatus, EpochClock, EpochIndex, NodeRegistry, Receipt, SignedReceipt, Standing,
 };
 use core::cell::RefCell;
 use polkadot_sdk::{
@@ -130,7 +129,12 @@ thread_local! {
 }
 
 /// Make `node` known to the registry double.
-pub fn set_node(node: &AccountId, standing: Standing, subscriptions: &[AccountId], unmoderated: bool) {
+pub fn set_node(
+	node: &AccountId,
+	standing: Standing,
+	subscriptions: &[AccountId],
+	unmoderated: bool,
+) {
 	NODES.with(|n| {
 		n.borrow_mut().insert(
 			node.clone(),

@@ -7,8 +7,8 @@
 //! epoch's prefix (what earlier blocks removed is gone), so no cursor is needed.
 
 use crate::*;
-use bitcloud_primitives::EpochClock;
 use alloc::vec::Vec;
+use bitcloud_primitives::EpochClock;
 use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::traits::Saturating;
 
@@ -41,7 +41,8 @@ impl<T: Config> Pallet<T> {
 			// Read one key more than the budget, to know whether the map is done.
 			let done = match progress.stage {
 				0 => {
-					let keys: Vec<_> = ClientEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
+					let keys: Vec<_> =
+						ClientEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
 					let done = keys.len() <= budget;
 					for client in keys.into_iter().take(budget) {
 						ClientEpochs::<T>::remove(epoch, client);
@@ -50,7 +51,8 @@ impl<T: Config> Pallet<T> {
 					done
 				},
 				1 => {
-					let keys: Vec<_> = NodeEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
+					let keys: Vec<_> =
+						NodeEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
 					let done = keys.len() <= budget;
 					for node in keys.into_iter().take(budget) {
 						NodeEpochs::<T>::remove(epoch, node);

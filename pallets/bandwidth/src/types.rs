@@ -6,8 +6,8 @@ use bitcloud_primitives::{EpochIndex, SignedReceipt};
 use codec::{Decode, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::{
-		traits::fungible::Inspect,
-		BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound, PartialEqNoBound,
+		traits::fungible::Inspect, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound,
+		EqNoBound, PartialEqNoBound,
 	},
 	frame_system::pallet_prelude::BlockNumberFor,
 };
@@ -102,9 +102,7 @@ pub struct NodeEpoch<T: Config> {
 }
 
 /// How far the pruning of an old epoch got (`bandwidth.pruning()`).
-#[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default,
-)]
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct PruneProgress {
 	/// The epoch being pruned.
 	pub epoch: EpochIndex,

@@ -32,7 +32,12 @@ fn the_ledger_reports_figures_per_epoch_node_and_moderator() {
 		// The runtime API's views.
 		assert_eq!(
 			Bandwidth::client_quota(&account(CLIENT_2), 0),
-			ClientQuota { locked: 1_000_000 - 500 * DEFAULT_FEE_PER_BYTE, unlocking: 0, quota: 10_000, used: 500 }
+			ClientQuota {
+				locked: 1_000_000 - 500 * DEFAULT_FEE_PER_BYTE,
+				unlocking: 0,
+				quota: 10_000,
+				used: 500
+			}
 		);
 		assert_eq!(Bandwidth::claimed(0, &account(NODE), &account(CLIENT_2), &None), 300);
 		assert_eq!(Bandwidth::claimed(0, &account(NODE_2), &account(CLIENT_2), &None), 0);

@@ -11,7 +11,10 @@ fn lock_holds_coins_and_sets_the_quota() {
 		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).quota, 10_000);
 		assert_lock(CLIENT, 550_000);
 		let quota = Bandwidth::client_quota(&account(CLIENT), 0);
-		assert_eq!((quota.locked, quota.unlocking, quota.quota, quota.used), (1_550_000, 0, 15_500, 0));
+		assert_eq!(
+			(quota.locked, quota.unlocking, quota.quota, quota.used),
+			(1_550_000, 0, 15_500, 0)
+		);
 	});
 }
 
@@ -21,10 +24,7 @@ fn lock_refuses_zero_and_what_the_account_cannot_pay() {
 		let origin = RuntimeOrigin::signed(account(CLIENT));
 		assert_noop!(Bandwidth::lock(origin.clone(), 0), Error::<Test>::ZeroAmount);
 		// The whole balance would leave less than the existential deposit.
-		assert_noop!(
-			Bandwidth::lock(origin, INITIAL_BALANCE),
-			Error::<Test>::InsufficientBalance
-		);
+		assert_noop!(Bandwidth::lock(origin, INITIAL_BALANCE), Error::<Test>::InsufficientBalance);
 		assert_noop!(
 			Bandwidth::lock(RuntimeOrigin::signed(account(POOR)), QUOTA_UNIT),
 			Error::<Test>::InsufficientBalance
@@ -48,7 +48,10 @@ fn unlock_lowers_the_quota_at_once_and_restarts_the_delay() {
 		run_to_block(5);
 		assert_unlock(CLIENT, 100_000);
 		let lock = Locks::<Test>::get(account(CLIENT)).expect("locked");
-		assert_eq!((lock.locked, lock.unlocking, lock.unlocks_at), (500_000, 500_000, 5 + UNLOCK_DELAY));
+		assert_eq!(
+			(lock.locked, lock.unlocking, lock.unlocks_at),
+			(500_000, 500_000, 5 + UNLOCK_DELAY)
+		);
 	});
 }
 
@@ -86,21 +89,12 @@ fn withdraw_releases_unlocked_coins_after_the_delay() {
 fn withdraw_refuses_early_missing_and_empty_unlocks() {
 	new_test_ext(|| {
 		let origin = RuntimeOrigin::signed(account(CLIENT));
-		assert_noop!(
-			Bandwidth::withdraw_unlocked(origin.clone()),
-			Error::<Test>::NoBandwidthLock
-		);
+		assert_noop!(Bandwidth::withdraw_unlocked(origin.clone()), Error::<Test>::NoBandwidthLock);
 		assert_lock(CLIENT, 1_000_000);
-		assert_noop!(
-			Bandwidth::withdraw_unlocked(origin.clone()),
-			Error::<Test>::NothingUnlocking
-		);
+		assert_noop!(Bandwidth::withdraw_unlocked(origin.clone()), Error::<Test>::NothingUnlocking);
 		assert_unlock(CLIENT, 1_000_000);
 		run_to_block(UNLOCK_DELAY);
-		assert_noop!(
-			Bandwidth::withdraw_unlocked(origin.clone()),
-			Error::<Test>::UnlockNotElapsed
-		);
+		assert_noop!(Bandwidth::withdraw_unlocked(origin.clone()), Error::<Test>::UnlockNotElapsed);
 		assert_noop!(Bandwidth::withdraw_unlocked(RuntimeOrigin::none()), DispatchError::BadOrigin);
 		run_to_block(1 + UNLOCK_DELAY);
 		assert_withdraw_unlocked(CLIENT);

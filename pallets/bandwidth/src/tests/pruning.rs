@@ -6,10 +6,10 @@ use bitcloud_primitives::BandwidthLedger;
 
 /// Number of storage entries the pallet keeps for `epoch`.
 fn entries(epoch: u32) -> u32 {
-	(ClientEpochs::<Test>::iter_prefix(epoch).count() +
-		NodeEpochs::<Test>::iter_prefix(epoch).count() +
-		ModeratorBytes::<Test>::iter_prefix(epoch).count() +
-		u32::from(EpochTotals::<Test>::contains_key(epoch)) as usize) as u32
+	(ClientEpochs::<Test>::iter_prefix(epoch).count()
+		+ NodeEpochs::<Test>::iter_prefix(epoch).count()
+		+ ModeratorBytes::<Test>::iter_prefix(epoch).count()
+		+ u32::from(EpochTotals::<Test>::contains_key(epoch)) as usize) as u32
 }
 
 #[test]

@@ -18,9 +18,18 @@ fn client_with_quota() {
 fn only_the_increase_of_a_cumulative_receipt_is_credited() {
 	new_test_ext(|| {
 		client_with_quota();
-		assert_eq!(assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000)]), 1_000);
-		assert_eq!(assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 3_000)]), 2_000);
-		assert_eq!(Bandwidth::claimed(0, &account(NODE), &account(CLIENT), &Some(account(MODERATOR))), 3_000);
+		assert_eq!(
+			assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000)]),
+			1_000
+		);
+		assert_eq!(
+			assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 3_000)]),
+			2_000
+		);
+		assert_eq!(
+			Bandwidth::claimed(0, &account(NODE), &account(CLIENT), &Some(account(MODERATOR))),
+			3_000
+		);
 		assert_eq!(Bandwidth::node_bytes(0, &account(NODE)), 3_000);
 		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).used, 3_000);
 	});

@@ -56,9 +56,7 @@ impl MemorySnapshot {
 			locks: Locks::<Test>::iter().collect(),
 			client_epochs: ClientEpochs::<Test>::iter().map(|(e, c, v)| ((e, c), v)).collect(),
 			node_epochs: NodeEpochs::<Test>::iter().map(|(e, n, v)| ((e, n), v)).collect(),
-			moderator_bytes: ModeratorBytes::<Test>::iter()
-				.map(|(e, m, v)| ((e, m), v))
-				.collect(),
+			moderator_bytes: ModeratorBytes::<Test>::iter().map(|(e, m, v)| ((e, m), v)).collect(),
 			epoch_totals: EpochTotals::<Test>::iter().collect(),
 			oldest_kept_epoch: OldestKeptEpoch::<Test>::get(),
 			pruning: Pruning::<Test>::get(),
@@ -66,8 +64,7 @@ impl MemorySnapshot {
 				.iter()
 				.map(|key| {
 					let who = account(*key);
-					let held =
-						Balances::balance_on_hold(&HoldReason::BandwidthLock.into(), &who);
+					let held = Balances::balance_on_hold(&HoldReason::BandwidthLock.into(), &who);
 					(who.clone(), AccountBalances { free: Balances::balance(&who), held })
 				})
 				.collect(),
@@ -95,28 +92,26 @@ impl MemorySnapshot {
 	fn credit(&mut self, signed: &SignedReceipt<AccountId>) -> u64 {
 		let r = &signed.receipt;
 		let record = self.client_epochs.entry((r.epoch, r.client.clone())).or_default();
-		let increase = match record
-			.claims
-			.iter_mut()
-			.find(|c| c.node == r.node && c.moderator == r.moderator)
-		{
-			Some(claim) => {
-				let increase = r.bytes - claim.total;
-				claim.total = r.bytes;
-				increase
-			},
-			None => {
-				record
-					.claims
-					.try_push(Claim {
-						node: r.node.clone(),
-						moderator: r.moderator.clone(),
-						total: r.bytes,
-					})
-					.expect("room for the pair");
-				r.bytes
-			},
-		};
+		let increase =
+			match record.claims.iter_mut().find(|c| c.node == r.node && c.moderator == r.moderator)
+			{
+				Some(claim) => {
+					let increase = r.bytes - claim.total;
+					claim.total = r.bytes;
+					increase
+				},
+				None => {
+					record
+						.claims
+						.try_push(Claim {
+							node: r.node.clone(),
+							moderator: r.moderator.clone(),
+							total: r.bytes,
+						})
+						.expect("room for the pair");
+					r.bytes
+				},
+			};
 		record.used += increase;
 		let lock = self.locks.get_mut(&r.client).expect("a paying client");
 		lock.locked -= increase * FeePerByte::get();
@@ -227,7 +222,9 @@ pub fn assert_withdraw_unlocked(client: Sr25519Keyring) {
 }
 
 /// The bounded batch of `receipts`.
-pub fn batch(receipts: Vec<SignedReceipt<AccountId>>) -> BoundedVec<SignedReceipt<AccountId>, ConstMaxBatch> {
+pub fn batch(
+	receipts: Vec<SignedReceipt<AccountId>>,
+) -> BoundedVec<SignedReceipt<AccountId>, ConstMaxBatch> {
 	BoundedVec::try_from(receipts).expect("within MaxBatch")
 }
 
