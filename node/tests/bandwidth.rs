@@ -119,7 +119,8 @@ fn receipts_land_over_rpc_and_attacks_fail() {
 		node: account(Dave),
 		receipts: 1,
 		bytes: MIB,
-		fees: u128::from(MIB),
+		// The runtime's fee: 1 CLD per 10^9 bytes, burnt from Ferdie's lock.
+		fees: u128::from(MIB) * (UNIT / 1_000_000_000),
 	})));
 
 	// The totals show in the runtime API.

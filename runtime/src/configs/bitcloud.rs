@@ -78,10 +78,11 @@ parameter_types! {
 	pub const BandwidthQuotaUnit: Balance = UNIT;
 	/// Quota per CLD locked: 1 MiB per epoch (1 GiB per epoch for 1 024 CLD locked).
 	pub const BandwidthBytesPerQuotaUnit: u64 = 1 << 20;
-	/// Fee per byte credited, burnt from the client's lock: 1 planck, so a GiB costs about
-	/// 0.0011 CLD. Must be at least the reward distribution's `MaxRewardPerByte`, so that a
-	/// node serving its own client loses money (`docs/threat-model.md`).
-	pub const BandwidthFeePerByte: Balance = 1;
+	/// Fee per byte credited, burnt from the client's lock: 1 CLD per 10^9 bytes (a GiB costs
+	/// about 1.07 CLD; a full quota uses about 0.1 % of the lock per epoch). Must be at least
+	/// the reward distribution's `MaxRewardPerByte` (1 CLD per 10^9 bytes), so that a node
+	/// serving its own client loses money (`docs/threat-model.md`).
+	pub const BandwidthFeePerByte: Balance = UNIT / 1_000_000_000;
 	/// Unlocked coins stay held an hour: past the submission window (three ten-minute epochs),
 	/// so the same coins cannot back two accounts' receipts in overlapping windows.
 	pub const BandwidthUnlockDelay: BlockNumber = HOURS;
@@ -102,8 +103,10 @@ impl pallet_bandwidth::Config for Runtime {
 	// Receipts of the current epoch and the two before (30 minutes at ten-minute epochs,
 	// three minutes on the development chain).
 	type SubmissionWindow = ConstU32<2>;
-	// A day of ten-minute epochs: far past the submission window and the reward claims.
-	type RetentionEpochs = ConstU32<144>;
+	// Kept past the submission window (2) and the reward distribution's claim window (1 008
+	// epochs: rewards read these figures when a node claims): about 7.1 days of ten-minute
+	// epochs.
+	type RetentionEpochs = ConstU32<1_024>;
 	type MaxPairsPerClient = ConstU32<32>;
 	// The node registry's `MaxSubscriptions` (32), plus unmoderated content.
 	type MaxModeratorsPerNode = ConstU32<33>;
