@@ -263,7 +263,10 @@ mod prove {
 		let mut bytes = Vec::with_capacity(len as usize);
 		reader.take(len).read_to_end(&mut bytes)?;
 		if bytes.len() as u64 != len {
-			return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "content shorter than its size"));
+			return Err(io::Error::new(
+				io::ErrorKind::UnexpectedEof,
+				"content shorter than its size",
+			));
 		}
 		Ok(bytes)
 	}
@@ -279,7 +282,10 @@ mod prove {
 		hasher.set_input_offset(start);
 		let copied = io::copy(&mut reader.take(len), &mut hasher)?;
 		if copied != len {
-			return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "content shorter than its size"));
+			return Err(io::Error::new(
+				io::ErrorKind::UnexpectedEof,
+				"content shorter than its size",
+			));
 		}
 		Ok(hasher.finalize_non_root())
 	}

@@ -2,7 +2,7 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
-	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, StorageLaw, System,
 	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -208,6 +208,18 @@ impl_runtime_apis! {
 
 		fn standing(node: AccountId) -> Option<bitcloud_primitives::Standing> {
 			Nodes::standing_of(&node)
+		}
+	}
+
+	impl pallet_storage_law::runtime_api::StorageLawApi<Block, AccountId, BlockNumber> for Runtime {
+		fn pending_challenges(
+			node: AccountId,
+		) -> Vec<(pallet_storage_law::ChallengeId, pallet_storage_law::Challenge<AccountId, BlockNumber>)> {
+			StorageLaw::pending_challenges(&node)
+		}
+
+		fn standing(node: AccountId) -> Option<pallet_storage_law::StandingView> {
+			StorageLaw::standing_view(&node)
 		}
 	}
 

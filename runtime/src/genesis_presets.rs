@@ -1,8 +1,8 @@
 //! Genesis presets: the initial state of the `development` and `local_testnet` chains.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, ModerationConfig, NodesConfig, RuntimeGenesisConfig,
-	SudoConfig, UNIT,
+	configs::storage_law::DEV_PARAMS, AccountId, Balance, BalancesConfig, ModerationConfig,
+	NodesConfig, RuntimeGenesisConfig, StorageLawConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use bitcloud_primitives::content_id;
@@ -57,7 +57,8 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 }
 
 /// `development`: Alice alone produces and finalises blocks and holds sudo. Charlie is a
-/// moderator with a small catalog; Dave and Eve are content nodes subscribed to it.
+/// moderator with a small catalog; Dave and Eve are content nodes subscribed to it. The
+/// storage law runs with the fast `DEV_PARAMS`.
 fn development() -> Value {
 	let mut state = genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
@@ -118,6 +119,8 @@ fn sample_registries() -> Value {
 		nodes: NodesConfig {
 			nodes: vec![node(Sr25519Keyring::Dave, 8081), node(Sr25519Keyring::Eve, 8082)],
 		},
+		// Fast storage law: every node challenged every epoch, banned after three misses.
+		storage_law: StorageLawConfig { params: Some(DEV_PARAMS) },
 	})
 }
 

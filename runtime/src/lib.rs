@@ -164,4 +164,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Nodes = pallet_nodes;
+
+	#[runtime::pallet_index(14)]
+	pub type StorageLaw = pallet_storage_law;
 }

@@ -47,10 +47,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `params` are within the pallet's bounds.
 	pub(crate) fn params_valid(params: &LawParams) -> bool {
-		params.challenges_per_epoch <= T::MaxChallengesPerEpoch::get() &&
-			params.response_blocks > 0 &&
-			params.strikes_per_step > 0 &&
-			params.strike_window > 0
+		params.challenges_per_epoch <= T::MaxChallengesPerEpoch::get()
+			&& params.response_blocks > 0
+			&& params.strikes_per_step > 0
+			&& params.strike_window > 0
 	}
 
 	/// Remove a pending challenge from both indexes.

@@ -103,8 +103,8 @@ impl<T: Config> Pallet<T> {
 		let stride = Self::coprime_stride(Self::draw(&seed, Draw::Stride), u64::from(nodes));
 		for i in 0..sample {
 			let position = start
-				.saturating_add(u64::from(i).saturating_mul(stride) % u64::from(nodes)) %
-				u64::from(nodes);
+				.saturating_add(u64::from(i).saturating_mul(stride) % u64::from(nodes))
+				% u64::from(nodes);
 			if let Some(node) = u32::try_from(position).ok().and_then(T::Nodes::node_at) {
 				Self::challenge_node(&node, &seed, i, now, &params);
 			}
@@ -222,9 +222,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let mut record = Records::<T>::get(node).unwrap_or_default();
-		if record.strikes > 0 &&
-			epoch >= record.window_start.saturating_add(params.strike_window)
-		{
+		if record.strikes > 0 && epoch >= record.window_start.saturating_add(params.strike_window) {
 			record.strikes = 0;
 		}
 		if record.strikes == 0 {

@@ -32,7 +32,16 @@ pub struct Challenge<AccountId, BlockNumber> {
 
 /// Why a node got a strike.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum StrikeReason {
 	/// No valid proof for the challenge arrived by its deadline.

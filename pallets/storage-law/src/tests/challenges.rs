@@ -12,7 +12,9 @@ fn the_first_block_challenges_every_node_with_obligations() {
 		assert_challenges_at(2, &[DAVE, EVE]);
 		for (_, challenge) in pending(DAVE).into_iter().chain(pending(EVE)) {
 			assert_eq!(challenge.moderator, MODERATOR);
-			assert!(challenge.chunk < bitcloud_primitives::storage_proof::chunk_count(challenge.size));
+			assert!(
+				challenge.chunk < bitcloud_primitives::storage_proof::chunk_count(challenge.size)
+			);
 		}
 	});
 }
@@ -116,10 +118,8 @@ fn expiry_is_bounded_per_block_and_walks_the_queue() {
 		run_to_block(9);
 		assert_eq!(ExpiryCursor::<Test>::get(), 5);
 		assert_eq!(Challenges::<Test>::iter().count(), 0);
-		let missed = law_events()
-			.iter()
-			.filter(|e| matches!(e, Event::ChallengeMissed { .. }))
-			.count();
+		let missed =
+			law_events().iter().filter(|e| matches!(e, Event::ChallengeMissed { .. })).count();
 		assert_eq!(missed, 4);
 	});
 }

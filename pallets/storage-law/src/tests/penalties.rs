@@ -81,8 +81,9 @@ fn clean_epochs_restore_a_warned_node() {
 
 #[test]
 fn a_valid_answer_restores_a_node_clean_long_enough() {
-	ExtBuilder::default().with_params(LawParams { strikes_per_step: 1, ..PARAMS }).build_and_execute(
-		|| {
+	ExtBuilder::default()
+		.with_params(LawParams { strikes_per_step: 1, ..PARAMS })
+		.build_and_execute(|| {
 			epoch_where_eve_misses(0, Some((Standing::Active, Standing::Warned, 1_000, 0)));
 			// No challenge for two epochs (rate zero), then one: her answer restores her.
 			assert_set_params(LawParams {
@@ -101,8 +102,7 @@ fn a_valid_answer_restores_a_node_clean_long_enough() {
 			let (id, _) = only_challenge(EVE);
 			assert_ok!(Nodes::force_set_standing(RuntimeOrigin::root(), EVE, Standing::Suspended));
 			assert_respond(EVE, id, Some(Standing::Suspended));
-		},
-	);
+		});
 }
 
 #[test]
@@ -120,8 +120,9 @@ fn a_standing_set_by_the_admin_is_left_alone() {
 
 #[test]
 fn a_capacity_shortfall_after_the_grace_period_is_a_strike() {
-	ExtBuilder::default().with_params(LawParams { strikes_per_step: 1, ..PARAMS }).build_and_execute(
-		|| {
+	ExtBuilder::default()
+		.with_params(LawParams { strikes_per_step: 1, ..PARAMS })
+		.build_and_execute(|| {
 			// The catalog outgrows the nodes' capacity.
 			assert_ok!(Moderation::list_content(
 				RuntimeOrigin::signed(MODERATOR),
@@ -146,8 +147,7 @@ fn a_capacity_shortfall_after_the_grace_period_is_a_strike() {
 				)));
 				assert_ne!(Nodes::standing(&node), Some(Standing::Active));
 			}
-		},
-	);
+		});
 }
 
 /// Answer `who`'s challenges on sample files (a challenge on the fake big item cannot be

@@ -22,14 +22,25 @@ fn pending_challenges_and_standing_views() {
 		run_to_block(2);
 		let (id, challenge) = only_challenge(DAVE);
 		assert_eq!(Challenges::<Test>::get(id), Some(challenge));
-		assert_eq!(StorageLaw::standing_view(&DAVE), Some(StandingView { pending: 1, ..fresh.clone() }));
+		assert_eq!(
+			StorageLaw::standing_view(&DAVE),
+			Some(StandingView { pending: 1, ..fresh.clone() })
+		);
 		assert_respond(DAVE, id, None);
-		assert_eq!(StorageLaw::standing_view(&DAVE), Some(StandingView { passed: 1, ..fresh.clone() }));
+		assert_eq!(
+			StorageLaw::standing_view(&DAVE),
+			Some(StandingView { passed: 1, ..fresh.clone() })
+		);
 
 		run_to_block(8);
 		assert_eq!(
 			StorageLaw::standing_view(&EVE),
-			Some(StandingView { strikes: 1, total_strikes: 1, last_strike: Some(0), ..fresh.clone() })
+			Some(StandingView {
+				strikes: 1,
+				total_strikes: 1,
+				last_strike: Some(0),
+				..fresh.clone()
+			})
 		);
 		// Eve answers from now on. Once the window is over, the strike no longer counts.
 		for block in [10, 20] {
@@ -38,7 +49,10 @@ fn pending_challenges_and_standing_views() {
 			answer_all(EVE);
 		}
 		run_to_block(30);
-		assert_eq!(StorageLaw::standing_view(&EVE).map(|v| (v.strikes, v.total_strikes)), Some((0, 1)));
+		assert_eq!(
+			StorageLaw::standing_view(&EVE).map(|v| (v.strikes, v.total_strikes)),
+			Some((0, 1))
+		);
 		// Oldest first.
 		run_to_block(40);
 		let ids: Vec<_> = pending(EVE).into_iter().map(|(id, _)| id).collect();

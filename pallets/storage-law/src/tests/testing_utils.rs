@@ -99,7 +99,10 @@ pub fn law_events() -> Vec<Event<Test>> {
 
 /// Run `call`, then check that the state became `expected` and that exactly `events` were
 /// emitted by this pallet, and the invariants.
-pub fn check<R>(call: impl FnOnce() -> R, expected: impl FnOnce(&mut MemorySnapshot) -> Vec<Event<Test>>) -> R {
+pub fn check<R>(
+	call: impl FnOnce() -> R,
+	expected: impl FnOnce(&mut MemorySnapshot) -> Vec<Event<Test>>,
+) -> R {
 	let mut snapshot = MemorySnapshot::new();
 	let events_before = law_events().len();
 	let result = call();
@@ -198,10 +201,12 @@ pub fn issued(
 		// What the chain chose: checked to be one of the node's obligations.
 		let challenge = Challenges::<Test>::get(id).expect("issued");
 		assert_eq!(challenge.node, *node);
-		assert!(<Moderation as bitcloud_primitives::ModeratorRegistry<_>>::content_size(
-			&challenge.moderator,
-			&challenge.content
-		) == Some(challenge.size));
+		assert!(
+			<Moderation as bitcloud_primitives::ModeratorRegistry<_>>::content_size(
+				&challenge.moderator,
+				&challenge.content
+			) == Some(challenge.size)
+		);
 		assert!(Nodes::is_subscribed(node, &challenge.moderator));
 		assert_eq!(challenge.issued_at, block);
 		assert_eq!(challenge.deadline, block + u64::from(s.params.response_blocks));
