@@ -291,9 +291,7 @@ impl<T: Config> Pallet<T> {
 	/// The pending challenges of `node`, oldest first (runtime API
 	/// `StorageLawApi::pending_challenges`). Iterates the node's challenges: for off-chain
 	/// queries, never for a dispatchable.
-	pub fn pending_challenges(
-		node: &T::AccountId,
-	) -> Vec<(ChallengeId, Challenge<T::AccountId, BlockNumberFor<T>>)> {
+	pub fn pending_challenges(node: &T::AccountId) -> Vec<(ChallengeId, ChallengeOf<T>)> {
 		let mut pending: Vec<_> = NodeChallenges::<T>::iter_key_prefix(node)
 			.filter_map(|id| Challenges::<T>::get(id).map(|c| (id, c)))
 			.collect();

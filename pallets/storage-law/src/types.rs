@@ -30,6 +30,12 @@ pub struct Challenge<AccountId, BlockNumber> {
 	pub deadline: BlockNumber,
 }
 
+/// A challenge as the runtime stores it.
+pub type ChallengeOf<T> = Challenge<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
+
 /// Why a node got a strike.
 #[derive(
 	Encode,
