@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use bitcloud_primitives::{content_id, storage_proof::build_proof, Standing, StorageProof};
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use codec::Encode;
 use common::Node;
 use pallet_storage_law::{Challenge, ChallengeId, StandingView};
 use polkadot_sdk::{
@@ -100,23 +101,36 @@ fn dave_proves_storage_and_eve_is_banned() {
 	assert!(!pending(&node, Eve).is_empty(), "Eve is challenged too");
 	assert_eq!(standing(&node, Eve).map(|v| v.standing), Some(Standing::Active));
 
-	// A bad proof fails with ProofInvalid and changes nothing.
+	// A bad proof fails with ProofInvalid and changes nothing: submitted together with the
+	// good one (next nonce) so that both land well before the 5-block deadline; the good one
+	// passing shows the challenge was still pending after the bad one.
 	let (id, challenge) = first[0].clone();
 	let mut bad = prove(&files, &challenge);
 	bad.chunk[0] ^= 1;
 	let before = standing(&node, Dave);
-	let events = node.execute(Dave, respond(id, bad));
+	let (from, _) = node.finalized_head();
+	let bad_tx = node.submit(&node.sign(Dave, respond(id, bad)).encode()).expect("accepted");
+	let good_tx = node
+		.submit(&node.sign(Dave, respond(id, prove(&files, &challenge))).encode())
+		.expect("accepted");
+	let events = node.extrinsic_events(bad_tx, from);
 	assert_eq!(
 		failure(&events),
 		Some(pallet_storage_law::Error::<Runtime>::ProofInvalid.into()),
 		"{events:?}"
 	);
-	assert!(pending(&node, Dave).iter().any(|(pending_id, _)| *pending_id == id));
-	assert_eq!(standing(&node, Dave), before);
+	assert!(!events.iter().any(|e| matches!(e, RuntimeEvent::StorageLaw(_))), "{events:?}");
+	let events = node.extrinsic_events(good_tx, from);
+	assert!(succeeded(&events), "{events:?}");
+	assert!(events.contains(&RuntimeEvent::StorageLaw(
+		pallet_storage_law::Event::ChallengePassed { challenge_id: id, node: account(Dave) }
+	)));
+	let after = standing(&node, Dave).expect("Dave is a node");
+	let before = before.expect("Dave is a node");
+	assert_eq!((after.passed, after.total_strikes), (before.passed + 1, 0));
 
 	// Dave's service: answer every challenge until Eve is banned, and a few epochs at least.
-	let start = best_number(&node);
-	let mut answered = BTreeSet::new();
+	let mut answered = BTreeSet::from([id]);
 	let mut eve_steps = Vec::new();
 	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
 	loop {
@@ -180,7 +194,6 @@ fn dave_proves_storage_and_eve_is_banned() {
 		e,
 		pallet_storage_law::Event::StrikeRecorded { node: who, .. } if *who == account(Dave)
 	)));
-	let _ = start;
 	let eve_account = node.account(&account(Eve), None);
 	assert_eq!(eve_account.data.reserved, 0, "Eve's bond is gone");
 	let nodes_standing: Option<Standing> = node.runtime_api("NodesApi_standing", account(Eve));
