@@ -143,7 +143,7 @@ impl pallet_storage_law::BenchmarkHelper<AccountId> for StorageLawBenchmarkHelpe
 
 	fn node_subscribed_to(node: &AccountId, moderators: &[AccountId]) {
 		use crate::{Balances, RuntimeOrigin, UNIT};
-		use polkadot_sdk::frame_support::traits::{fungible::Mutate, Get};
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
 		let _ = Balances::set_balance(node, 1_000_000 * UNIT);
 		let _ = Nodes::register_node(
 			RuntimeOrigin::signed(node.clone()),
