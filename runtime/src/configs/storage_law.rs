@@ -2,7 +2,6 @@
 
 use crate::{AccountId, Balance, BlockNumber, Hash, Moderation, Nodes, Runtime, System, MINUTES};
 use alloc::vec::Vec;
-use bitcloud_primitives::{EpochClock, EpochIndex};
 use pallet_storage_law::LawParams;
 use polkadot_sdk::{
 	frame_support::{
@@ -47,22 +46,6 @@ impl Randomness<Hash, BlockNumber> for RecentBlockHashes {
 	}
 }
 
-/// Epochs of ten blocks (one minute), until `pallet-epochs` (`Epochs`) is in the runtime:
-/// then `type Epochs = Epochs;` replaces it.
-pub struct TenBlockEpochs;
-
-impl EpochClock<BlockNumber> for TenBlockEpochs {
-	fn current_epoch() -> EpochIndex {
-		System::block_number() / 10
-	}
-	fn epoch_start(epoch: EpochIndex) -> Option<BlockNumber> {
-		epoch.checked_mul(10)
-	}
-	fn epoch_length() -> BlockNumber {
-		10
-	}
-}
-
 /// Epochs per day at ten-minute epochs.
 const EPOCHS_PER_DAY: u32 = 144;
 
@@ -103,7 +86,7 @@ impl pallet_storage_law::Config for Runtime {
 	type Nodes = Nodes;
 	type Penalties = Nodes;
 	type Moderators = Moderation;
-	type Epochs = TenBlockEpochs;
+	type Epochs = crate::Epochs;
 	type Randomness = RecentBlockHashes;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type DefaultParams = DefaultLawParams;
