@@ -12,6 +12,10 @@
 //! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
 //! 431 oversized headers, 503 chain unavailable. Each carries a one-line text reason.
 
+// Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
+// built once per request.
+#![allow(clippy::result_large_err)]
+
 use crate::{
 	chain::{verdict, ChainView, Verdict},
 	id::{parse_id, to_cid, to_hex},

@@ -59,14 +59,19 @@ impl Replicator {
 		for moderator in chain.subscriptions(&self.node)? {
 			for (id, meta) in chain.catalog(&moderator)? {
 				match verdict(chain, &self.node, &id)? {
-					Verdict::Denied { .. } => {
-						if self.store.contains(&id) && self.store.remove(&id).is_ok() {
-							log::info!(
-								target: "content",
-								"Removed {}: denied by a subscribed moderator",
-								to_hex(&id)
-							);
-							report.removed += 1;
+					Verdict::Denied { .. } if self.store.contains(&id) => {
+						match self.store.remove(&id) {
+							Ok(_) => {
+								log::info!(
+									target: "content",
+									"Removed {}: denied by a subscribed moderator",
+									to_hex(&id)
+								);
+								report.removed += 1;
+							},
+							Err(e) => {
+								log::warn!(target: "content", "Could not remove denied content: {e}")
+							},
 						}
 					},
 					Verdict::Serve { .. } if !self.store.contains(&id) => {

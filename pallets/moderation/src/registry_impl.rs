@@ -1,8 +1,8 @@
 //! [`ModeratorRegistry`]: what the moderator registry tells other pallets.
 
 use crate::*;
-use bitcloud_primitives::{deny_key, ContentId, ModeratorRegistry};
 use alloc::vec::Vec;
+use bitcloud_primitives::{deny_key, ContentId, ModeratorRegistry};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::Perbill;
 
