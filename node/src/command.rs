@@ -119,14 +119,12 @@ pub fn run() -> sc_cli::Result<()> {
 			let params = cli.content.clone();
 			runner.run_node_until_exit(|config| async move {
 				let dev = config.chain_spec.id() == chain_spec::DEV_CHAIN_ID;
-				let content =
-					(!params.no_content && (dev || params.explicitly_enabled())).then(|| {
-						crate::content::ContentOptions {
-							dir: params.content_dir,
-							gateway_addr: params.gateway_addr,
-							node: params.node_account,
-						}
-					});
+				let wanted = !params.no_content && (dev || params.explicitly_enabled());
+				let content = wanted.then_some(crate::content::ContentOptions {
+					dir: params.content_dir,
+					gateway_addr: params.gateway_addr,
+					node: params.node_account,
+				});
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => service::new_full::<
 						polkadot_sdk::sc_network::NetworkWorker<Block, H256>,
