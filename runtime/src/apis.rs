@@ -1,8 +1,9 @@
 //! The runtime APIs: what the node, wallets and dapps may ask the runtime.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
-	InherentDataExt, Moderation, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Epochs, Executive, Grandpa,
+	InherentDataExt, Moderation, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	StorageLaw, System,
 	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -227,6 +228,64 @@ impl_runtime_apis! {
 
 		fn is_denied(moderator: AccountId, content: bitcloud_primitives::ContentId) -> bool {
 			Moderation::is_content_denied(&moderator, &content)
+		}
+	}
+
+	impl pallet_storage_law::runtime_api::StorageLawApi<Block, AccountId, BlockNumber> for Runtime {
+		fn pending_challenges(
+			node: AccountId,
+		) -> Vec<(pallet_storage_law::ChallengeId, pallet_storage_law::Challenge<AccountId, BlockNumber>)> {
+			StorageLaw::pending_challenges(&node)
+		}
+
+		fn standing(node: AccountId) -> Option<pallet_storage_law::StandingView> {
+			StorageLaw::standing_view(&node)
+		}
+	}
+
+	impl pallet_epochs::runtime_api::EpochsApi<Block, BlockNumber> for Runtime {
+		fn current_epoch() -> pallet_epochs::EpochInfo<BlockNumber> {
+			Epochs::epoch_info()
+		}
+
+		fn epoch_start(epoch: bitcloud_primitives::EpochIndex) -> Option<BlockNumber> {
+			<Epochs as bitcloud_primitives::EpochClock<BlockNumber>>::epoch_start(epoch)
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			crate::benchmarks::metadata(extra)
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			crate::benchmarks::dispatch(config)
+		}
+	}
+
+	#[cfg(feature = "try-runtime")]
+	impl frame_try_runtime::TryRuntime<Block> for Runtime {
+		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
+			// A failed pre/post check must stop try-runtime right here, with its backtrace.
+			let weight = Executive::try_runtime_upgrade(checks)
+				.expect("runtime upgrade checks failed");
+			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
+		}
+
+		fn execute_block(
+			block: <Block as BlockT>::LazyBlock,
+			state_root_check: bool,
+			signature_check: bool,
+			select: frame_try_runtime::TryStateSelect,
+		) -> Weight {
+			Executive::try_execute_block(block, state_root_check, signature_check, select)
+				.expect("try-runtime block execution failed")
 		}
 	}
 
