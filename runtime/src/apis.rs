@@ -3,8 +3,7 @@
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Epochs, Executive, Grandpa,
 	InherentDataExt, Moderation, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	StorageLaw, System,
-	TransactionPayment, VERSION,
+	StorageLaw, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
