@@ -2,8 +2,8 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Epochs, Executive, Grandpa,
-	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, StorageLaw, System,
-	TransactionPayment, VERSION,
+	InherentDataExt, Moderation, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	StorageLaw, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -208,6 +208,25 @@ impl_runtime_apis! {
 
 		fn standing(node: AccountId) -> Option<bitcloud_primitives::Standing> {
 			Nodes::standing_of(&node)
+		}
+	}
+
+	impl pallet_moderation::runtime_api::ModerationApi<Block, AccountId, BlockNumber> for Runtime {
+		fn catalog(
+			moderator: AccountId,
+		) -> Vec<pallet_moderation::CatalogEntry<AccountId, BlockNumber>> {
+			Moderation::catalog_view(&moderator)
+		}
+
+		fn catalog_item(
+			moderator: AccountId,
+			content: bitcloud_primitives::ContentId,
+		) -> Option<pallet_moderation::CatalogEntry<AccountId, BlockNumber>> {
+			Moderation::catalog_item_view(&moderator, &content)
+		}
+
+		fn is_denied(moderator: AccountId, content: bitcloud_primitives::ContentId) -> bool {
+			Moderation::is_content_denied(&moderator, &content)
 		}
 	}
 
