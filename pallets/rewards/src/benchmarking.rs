@@ -5,7 +5,10 @@
 use super::*;
 use alloc::vec::Vec;
 use bitcloud_primitives::{EpochIndex, ModeratorRegistry};
-use frame_support::traits::{Get, Hooks};
+use frame_support::{
+	traits::{EnsureOrigin, Get, Hooks},
+	weights::Weight,
+};
 use frame_system::RawOrigin;
 use polkadot_sdk::frame_benchmarking::v2::*;
 use sp_runtime::{traits::Bounded, Perbill};

@@ -106,6 +106,9 @@ impl pallet_balances::Config for Test {
 	type ExistentialDeposit = ConstU64<EXISTENTIAL_DEPOSIT>;
 }
 
+/// A node's bytes in an epoch, by moderator.
+type Split = Vec<(Option<AccountId>, u64)>;
+
 /// Everything the doubles know.
 #[derive(Default)]
 struct World {
@@ -113,7 +116,7 @@ struct World {
 	final_epochs: std::collections::BTreeSet<EpochIndex>,
 	oldest_kept: EpochIndex,
 	/// `(epoch, node)` → bytes by moderator.
-	bytes: BTreeMap<(EpochIndex, AccountId), Vec<(Option<AccountId>, u64)>>,
+	bytes: BTreeMap<(EpochIndex, AccountId), Split>,
 	/// Bytes of nodes the tests do not look at, per epoch.
 	other_bytes: BTreeMap<EpochIndex, u64>,
 	/// Overrides of a node's total (to model an inconsistent ledger).

@@ -70,7 +70,7 @@ fn emission_never_overflows_nor_panics() {
 	// Halving is exact while 2^k divides 10^18 (k ≤ 18), then rounds down.
 	assert_eq!(emission(&schedule(1 << 40, 0, 1, 50, 1), 18), 1 << 22);
 	let e20 = emission(&schedule(1 << 40, 0, 1, 50, 1), 20);
-	assert!(e20 <= 1 << 20 && e20 >= (1 << 20) - 1);
+	assert!(((1 << 20) - 1..=1 << 20).contains(&e20));
 	assert_eq!(emission(&schedule(1 << 40, 0, 1, 50, 1), 41), 0);
 }
 
