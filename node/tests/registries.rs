@@ -5,35 +5,13 @@ mod common;
 
 use bitcloud_primitives::{content_id, Standing};
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent, UNIT};
-use common::Node;
+use common::{account, failure, succeeded, Node};
 use polkadot_sdk::{
-	frame_system,
-	sp_keyring::Sr25519Keyring::{self, Bob, Charlie, Dave, Eve, Ferdie},
-	sp_runtime::{AccountId32, DispatchError, Perbill},
+	sp_keyring::Sr25519Keyring::{Bob, Charlie, Dave, Eve, Ferdie},
+	sp_runtime::{AccountId32, Perbill},
 };
 
 type NodeView = pallet_nodes::NodeView<AccountId32, u128, u32>;
-
-/// Whether `events` hold a successful dispatch.
-fn succeeded(events: &[RuntimeEvent]) -> bool {
-	events
-		.iter()
-		.any(|e| matches!(e, RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })))
-}
-
-/// The dispatch error in `events`, if the extrinsic failed.
-fn failure(events: &[RuntimeEvent]) -> Option<DispatchError> {
-	events.iter().find_map(|e| match e {
-		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
-			Some(*dispatch_error)
-		},
-		_ => None,
-	})
-}
-
-fn account(who: Sr25519Keyring) -> AccountId32 {
-	who.to_account_id()
-}
 
 #[test]
 fn moderators_list_content_and_nodes_subscribe_over_rpc() {

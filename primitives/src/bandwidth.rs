@@ -19,8 +19,10 @@ pub trait BandwidthLedger<AccountId> {
 
 	/// Bytes credited to `node` in `epoch` split by moderator (`None`: unmoderated content).
 	/// Bounded by the number of moderators a node may subscribe to, plus one.
-	fn node_bytes_by_moderator(epoch: EpochIndex, node: &AccountId)
-		-> Vec<(Option<AccountId>, u64)>;
+	fn node_bytes_by_moderator(
+		epoch: EpochIndex,
+		node: &AccountId,
+	) -> Vec<(Option<AccountId>, u64)>;
 
 	/// Oldest epoch whose figures are still kept (older ones were pruned).
 	fn oldest_kept_epoch() -> EpochIndex;

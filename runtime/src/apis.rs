@@ -1,7 +1,7 @@
 //! The runtime APIs: what the node, wallets and dapps may ask the runtime.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
+	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Epochs, Executive, Grandpa,
 	InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
 	TransactionPayment, VERSION,
 };
@@ -208,6 +208,52 @@ impl_runtime_apis! {
 
 		fn standing(node: AccountId) -> Option<bitcloud_primitives::Standing> {
 			Nodes::standing_of(&node)
+		}
+	}
+
+	impl pallet_epochs::runtime_api::EpochsApi<Block, BlockNumber> for Runtime {
+		fn current_epoch() -> pallet_epochs::EpochInfo<BlockNumber> {
+			Epochs::epoch_info()
+		}
+
+		fn epoch_start(epoch: bitcloud_primitives::EpochIndex) -> Option<BlockNumber> {
+			<Epochs as bitcloud_primitives::EpochClock<BlockNumber>>::epoch_start(epoch)
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			crate::benchmarks::metadata(extra)
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			crate::benchmarks::dispatch(config)
+		}
+	}
+
+	#[cfg(feature = "try-runtime")]
+	impl frame_try_runtime::TryRuntime<Block> for Runtime {
+		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
+			// A failed pre/post check must stop try-runtime right here, with its backtrace.
+			let weight = Executive::try_runtime_upgrade(checks)
+				.expect("runtime upgrade checks failed");
+			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
+		}
+
+		fn execute_block(
+			block: <Block as BlockT>::LazyBlock,
+			state_root_check: bool,
+			signature_check: bool,
+			select: frame_try_runtime::TryStateSelect,
+		) -> Weight {
+			Executive::try_execute_block(block, state_root_check, signature_check, select)
+				.expect("try-runtime block execution failed")
 		}
 	}
 

@@ -1,8 +1,8 @@
 //! Genesis presets: the initial state of the `development` and `local_testnet` chains.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, ModerationConfig, NodesConfig, RuntimeGenesisConfig,
-	SudoConfig, UNIT,
+	AccountId, Balance, BalancesConfig, BlockNumber, EpochsConfig, ModerationConfig, NodesConfig,
+	RuntimeGenesisConfig, SudoConfig, DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use bitcloud_primitives::content_id;
@@ -37,6 +37,7 @@ fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	epoch_length: BlockNumber,
 ) -> Value {
 	let (aura, grandpa): (Vec<_>, Vec<_>) = authorities.into_iter().unzip();
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -48,6 +49,7 @@ fn genesis(
 			authorities: grandpa.into_iter().map(|id| (id, 1)).collect(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		epochs: EpochsConfig { epoch_length },
 	})
 }
 
@@ -56,13 +58,15 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 	(sr.public().into(), ed.public().into())
 }
 
-/// `development`: Alice alone produces and finalises blocks and holds sudo. Charlie is a
+/// `development`: Alice alone produces and finalises blocks and holds sudo; epochs last a
+/// minute. Charlie is a
 /// moderator with a small catalog; Dave and Eve are content nodes subscribed to it.
 fn development() -> Value {
 	let mut state = genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
+		DEV_EPOCH_BLOCKS,
 	);
 	merge(&mut state, sample_registries());
 	state
@@ -130,6 +134,7 @@ fn local_testnet() -> Value {
 		],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
+		EPOCH_BLOCKS,
 	)
 }
 

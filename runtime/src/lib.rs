@@ -14,6 +14,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_presets;
@@ -74,6 +76,12 @@ pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
 /// Blocks in a day.
 pub const DAYS: BlockNumber = HOURS * 24;
+
+/// Length of an epoch on a public network: ten minutes.
+pub const EPOCH_BLOCKS: BlockNumber = 10 * MINUTES;
+
+/// Length of an epoch on the development chain: one minute, so tests see several.
+pub const DEV_EPOCH_BLOCKS: BlockNumber = MINUTES;
 
 /// The least balance an account must hold to exist.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
@@ -158,7 +166,11 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = polkadot_sdk::pallet_sudo;
 
-	// Bitcloud. Moderation comes before Nodes: genesis nodes subscribe to genesis moderators.
+	// Bitcloud. Epochs first: the other pallets count per epoch.
+	#[runtime::pallet_index(9)]
+	pub type Epochs = pallet_epochs;
+
+	// Moderation comes before Nodes: genesis nodes subscribe to genesis moderators.
 	#[runtime::pallet_index(10)]
 	pub type Moderation = pallet_moderation;
 

@@ -23,7 +23,7 @@ use polkadot_sdk::{
 	sp_core::{bytes, crypto::AccountId32, H256},
 	sp_crypto_hashing::blake2_256,
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, MultiSignature},
+	sp_runtime::{generic::Era, DispatchError, MultiSignature},
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -348,4 +348,26 @@ fn rpc_address(line: &str) -> Option<String> {
 /// Bytes of a `0x`-prefixed hex string.
 pub fn from_hex(hex: &str) -> Vec<u8> {
 	bytes::from_hex(hex).expect("valid hex from the node")
+}
+
+/// Whether `events` hold a successful dispatch.
+pub fn succeeded(events: &[RuntimeEvent]) -> bool {
+	events
+		.iter()
+		.any(|e| matches!(e, RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })))
+}
+
+/// The dispatch error in `events`, if the extrinsic failed.
+pub fn failure(events: &[RuntimeEvent]) -> Option<DispatchError> {
+	events.iter().find_map(|e| match e {
+		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+			Some(*dispatch_error)
+		},
+		_ => None,
+	})
+}
+
+/// The account of a well-known development key.
+pub fn account(who: Sr25519Keyring) -> AccountId32 {
+	who.to_account_id()
 }

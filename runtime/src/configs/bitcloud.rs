@@ -1,7 +1,8 @@
 //! Configuration of the Bitcloud pallets.
 
 use crate::{
-	AccountId, Balance, Balances, Moderation, Nodes, Runtime, RuntimeHoldReason, DAYS, UNIT,
+	AccountId, Balance, Balances, Moderation, Nodes, Runtime, RuntimeHoldReason, DAYS, MINUTES,
+	UNIT,
 };
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
@@ -27,6 +28,14 @@ parameter_types! {
 	pub const NodeUnbondingPeriod: u32 = 7 * DAYS;
 	/// Time a node has to add capacity after a subscribed catalog outgrew it.
 	pub const CapacityGracePeriod: u32 = DAYS;
+}
+
+impl pallet_epochs::Config for Runtime {
+	type WeightInfo = pallet_epochs::weights::SubstrateWeight<Runtime>;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	// Half a minute: shorter epochs would make receipts and challenges mostly overhead.
+	type MinEpochLength = ConstU32<{ MINUTES / 2 }>;
+	type MaxEpochLength = ConstU32<DAYS>;
 }
 
 impl pallet_moderation::Config for Runtime {

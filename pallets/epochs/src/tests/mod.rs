@@ -1,0 +1,5 @@
+//! Unit tests of the epochs pallet, by area.
+
+mod clock;
+mod set_epoch_length;
+mod testing_utils;
