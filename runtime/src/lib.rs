@@ -176,4 +176,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Nodes = pallet_nodes;
+
+	#[runtime::pallet_index(13)]
+	pub type Rewards = pallet_rewards;
 }
