@@ -29,9 +29,10 @@ parameter_types! {
 	/// Time a node has to add capacity after a subscribed catalog outgrew it.
 	pub const CapacityGracePeriod: u32 = DAYS;
 
-	/// Most a node earns per byte: 1 CLD per 10^9 bytes. The bandwidth ledger's per-byte fee
-	/// must be at least this, so that downloading from oneself never pays (`docs/rewards.md`).
-	pub const MaxRewardPerByte: Balance = UNIT / 1_000_000_000;
+	/// Most a node earns per byte: 1 planck, i.e. 1 CLD per 10^12 bytes. The bandwidth
+	/// ledger's `FeePerByte` must be at least this, so that downloading from oneself never
+	/// pays (`docs/rewards.md`); raise both together.
+	pub const MaxRewardPerByte: Balance = 1;
 }
 
 /// Most moderators a node subscribes to; a reward claim pays at most this many commissions.
@@ -91,8 +92,9 @@ impl pallet_rewards::Config for Runtime {
 	type Moderators = Moderation;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxRewardPerByte = MaxRewardPerByte;
-	// 7 days of 10-minute epochs (16.8 hours on the development chain's 1-minute epochs).
-	type ClaimWindow = ConstU32<1_008>;
+	// A day of 10-minute epochs (2.4 hours on the development chain's 1-minute epochs). At
+	// most the bandwidth ledger's `RetentionEpochs`, which keeps the figures claims read.
+	type ClaimWindow = ConstU32<144>;
 	type MaxCommissionsPerClaim = MaxSubscriptions;
 	type MaxPrunePerBlock = ConstU32<256>;
 	// TODO(coordinator): a helper over pallet-bandwidth and pallet-nodes once merged; with
