@@ -6,6 +6,7 @@ extern crate alloc;
 pub mod bandwidth;
 pub mod content;
 pub mod epoch;
+mod no_bandwidth;
 pub mod storage_proof;
 pub mod traits;
 

@@ -2,7 +2,7 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber, Epochs, Executive, Grandpa,
-	InherentDataExt, Moderation, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	InherentDataExt, Moderation, Nodes, Nonce, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig,
 	StorageLaw, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -285,6 +285,23 @@ impl_runtime_apis! {
 		) -> Weight {
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
 				.expect("try-runtime block execution failed")
+		}
+	}
+
+	impl pallet_rewards::runtime_api::RewardsApi<Block, AccountId, Balance> for Runtime {
+		fn pending_rewards(
+			node: AccountId,
+			epoch: bitcloud_primitives::EpochIndex,
+		) -> pallet_rewards::PendingRewards<AccountId, Balance> {
+			Rewards::pending_rewards(&node, epoch)
+		}
+
+		fn epoch_totals(epoch: bitcloud_primitives::EpochIndex) -> pallet_rewards::EpochSummary<Balance> {
+			Rewards::epoch_summary(epoch)
+		}
+
+		fn emission(epoch: bitcloud_primitives::EpochIndex) -> Balance {
+			Rewards::emission(epoch)
 		}
 	}
 

@@ -2,8 +2,8 @@
 
 use crate::{
 	configs::storage_law::DEV_PARAMS, AccountId, Balance, BalancesConfig, BlockNumber,
-	EpochsConfig, ModerationConfig, NodesConfig, RuntimeGenesisConfig, StorageLawConfig,
-	SudoConfig, DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
+	EpochsConfig, ModerationConfig, NodesConfig, RewardsConfig, RuntimeGenesisConfig,
+	StorageLawConfig, SudoConfig, DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use bitcloud_primitives::content_id;
@@ -20,6 +20,16 @@ use serde_json::Value;
 
 /// What each pre-funded development account starts with: a million CLD.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// Coins an epoch may emit after the bootstrap period (see `docs/rewards.md`).
+pub const BASE_EMISSION: Balance = 100 * UNIT;
+
+/// Epochs of the bootstrap period, which emit three times the base: 30 days of 10-minute
+/// epochs (3 days on the development chain).
+pub const BOOTSTRAP_EPOCHS: u32 = 4_320;
+
+/// Epochs between two 10% decay steps of the emission: a year of 10-minute epochs.
+pub const DECAY_PERIOD_EPOCHS: u32 = 52_560;
 
 /// Bond of each sample node of the `development` preset.
 pub const SAMPLE_NODE_BOND: Balance = 1_000 * UNIT;
@@ -51,6 +61,13 @@ fn genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		epochs: EpochsConfig { epoch_length },
+		rewards: RewardsConfig {
+			base_emission: BASE_EMISSION,
+			bootstrap_epochs: BOOTSTRAP_EPOCHS,
+			bootstrap_multiplier: 3,
+			decay: Perbill::from_percent(10),
+			decay_period: DECAY_PERIOD_EPOCHS,
+		},
 	})
 }
 

@@ -179,4 +179,6 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type StorageLaw = pallet_storage_law;
+	#[runtime::pallet_index(13)]
+	pub type Rewards = pallet_rewards;
 }

@@ -1,8 +1,8 @@
 //! Configuration of the Bitcloud pallets.
 
 use crate::{
-	AccountId, Balance, Balances, Moderation, Nodes, Runtime, RuntimeHoldReason, DAYS, MINUTES,
-	UNIT,
+	AccountId, Balance, Balances, Epochs, Moderation, Nodes, Runtime, RuntimeHoldReason, DAYS,
+	MINUTES, UNIT,
 };
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
@@ -28,7 +28,15 @@ parameter_types! {
 	pub const NodeUnbondingPeriod: u32 = 7 * DAYS;
 	/// Time a node has to add capacity after a subscribed catalog outgrew it.
 	pub const CapacityGracePeriod: u32 = DAYS;
+
+	/// Most a node earns per byte: 1 planck, i.e. 1 CLD per 10^12 bytes. The bandwidth
+	/// ledger's `FeePerByte` must be at least this, so that downloading from oneself never
+	/// pays (`docs/rewards.md`); raise both together.
+	pub const MaxRewardPerByte: Balance = 1;
 }
+
+/// Most moderators a node subscribes to; a reward claim pays at most this many commissions.
+pub type MaxSubscriptions = ConstU32<32>;
 
 impl pallet_epochs::Config for Runtime {
 	type WeightInfo = pallet_epochs::weights::SubstrateWeight<Runtime>;
@@ -68,7 +76,30 @@ impl pallet_nodes::Config for Runtime {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MinBond = MinNodeBond;
 	type MaxEndpointLength = ConstU32<256>;
-	type MaxSubscriptions = ConstU32<32>;
+	type MaxSubscriptions = MaxSubscriptions;
 	type UnbondingPeriod = NodeUnbondingPeriod;
 	type CapacityGracePeriod = CapacityGracePeriod;
+}
+
+impl pallet_rewards::Config for Runtime {
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type Epochs = Epochs;
+	// TODO(coordinator): `Bandwidth` (pallet-bandwidth) once merged; `()` credits no bytes, so
+	// until then no claim pays anything.
+	type Bandwidth = ();
+	type Nodes = Nodes;
+	type Moderators = Moderation;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type MaxRewardPerByte = MaxRewardPerByte;
+	// A day of 10-minute epochs (2.4 hours on the development chain's 1-minute epochs). At
+	// most the bandwidth ledger's `RetentionEpochs`, which keeps the figures claims read.
+	type ClaimWindow = ConstU32<144>;
+	type MaxCommissionsPerClaim = MaxSubscriptions;
+	type MaxPrunePerBlock = ConstU32<256>;
+	// TODO(coordinator): a helper over pallet-bandwidth and pallet-nodes once merged; with
+	// `()` the claim benchmark cannot run in the runtime (it is left out of
+	// `define_benchmarks!` until then).
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
