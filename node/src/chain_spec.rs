@@ -42,11 +42,14 @@ fn from_preset(
 pub fn development() -> Result<ChainSpec, String> {
 	from_preset(
 		"Bitcloud Development",
-		"bitcloud_dev",
+		DEV_CHAIN_ID,
 		ChainType::Development,
 		sp_genesis_builder::DEV_RUNTIME_PRESET,
 	)
 }
+
+/// Chain id of the development chain (`--dev`, `--chain dev`).
+pub const DEV_CHAIN_ID: &str = "bitcloud_dev";
 
 /// `--chain local`: Alice and Bob as validators.
 pub fn local_testnet() -> Result<ChainSpec, String> {

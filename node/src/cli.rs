@@ -12,6 +12,58 @@ pub struct Cli {
 	/// Options of a running node (chain, ports, database, keys...).
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Options of the content services (store and HTTP gateway).
+	#[clap(flatten)]
+	pub content: ContentParams,
+}
+
+/// Content node options. The content services run with `--content`, with any other option
+/// of this group, or on the development chain; `--no-content` turns them off.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ContentParams {
+	/// Run the content store and HTTP gateway (on by default on the development chain).
+	#[arg(long)]
+	pub content: bool,
+
+	/// Do not run the content store and HTTP gateway, even on the development chain.
+	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account"])]
+	pub no_content: bool,
+
+	/// Directory of the content store [default: `<base path>/content`].
+	#[arg(long, value_name = "PATH")]
+	pub content_dir: Option<std::path::PathBuf>,
+
+	/// Address of the HTTP gateway; port 0 picks a free port (the log shows the real one).
+	#[arg(long, value_name = "IP:PORT", default_value = crate::content::DEFAULT_GATEWAY_ADDR)]
+	pub gateway_addr: std::net::SocketAddr,
+
+	/// The content node's account (SS58 or 0x hex): its subscriptions decide what the gateway
+	/// serves [default on the development chain: Dave].
+	#[arg(long, value_name = "ACCOUNT", value_parser = parse_account)]
+	pub node_account: Option<bitcloud_runtime::AccountId>,
+}
+
+impl ContentParams {
+	/// Whether the content services were asked for explicitly.
+	pub fn explicitly_enabled(&self) -> bool {
+		self.content || self.content_dir.is_some() || self.node_account.is_some()
+	}
+}
+
+/// Parses an account as SS58 (any prefix) or 32 bytes of `0x` hex.
+fn parse_account(text: &str) -> Result<bitcloud_runtime::AccountId, String> {
+	use polkadot_sdk::sp_core::crypto::Ss58Codec;
+	if let Some(hex) = text.strip_prefix("0x") {
+		let bytes: [u8; 32] = polkadot_sdk::sp_core::bytes::from_hex(hex)
+			.ok()
+			.and_then(|bytes| bytes.try_into().ok())
+			.ok_or("an account in hex is 0x followed by 64 hex digits")?;
+		return Ok(bytes.into());
+	}
+	bitcloud_runtime::AccountId::from_ss58check_with_version(text)
+		.map(|(account, _)| account)
+		.map_err(|e| format!("not an SS58 address: {e}"))
 }
 
 /// Maintenance subcommands.

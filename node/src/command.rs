@@ -116,16 +116,24 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let params = cli.content.clone();
 			runner.run_node_until_exit(|config| async move {
+				let dev = config.chain_spec.id() == chain_spec::DEV_CHAIN_ID;
+				let wanted = !params.no_content && (dev || params.explicitly_enabled());
+				let content = wanted.then_some(crate::content::ContentOptions {
+					dir: params.content_dir,
+					gateway_addr: params.gateway_addr,
+					node: params.node_account,
+				});
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => service::new_full::<
 						polkadot_sdk::sc_network::NetworkWorker<Block, H256>,
-					>(config)
+					>(config, content)
 					.map_err(sc_cli::Error::Service),
-					NetworkBackendType::Litep2p => {
-						service::new_full::<polkadot_sdk::sc_network::Litep2pNetworkBackend>(config)
-							.map_err(sc_cli::Error::Service)
-					},
+					NetworkBackendType::Litep2p => service::new_full::<
+						polkadot_sdk::sc_network::Litep2pNetworkBackend,
+					>(config, content)
+					.map_err(sc_cli::Error::Service),
 				}
 			})
 		},

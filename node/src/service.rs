@@ -146,6 +146,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	content: Option<crate::content::ContentOptions>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -218,6 +219,19 @@ pub fn new_full<
 			"offchain-worker",
 			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
 		);
+	}
+
+	if let Some(options) = content {
+		let dev = config.chain_spec.id() == crate::chain_spec::DEV_CHAIN_ID;
+		crate::content::start(
+			options,
+			config.base_path.path(),
+			dev,
+			config.impl_version.clone(),
+			client.clone(),
+			config.prometheus_registry(),
+			&task_manager,
+		)?;
 	}
 
 	let role = config.role;

@@ -60,7 +60,8 @@ fn epochs_start_on_time_and_only_root_changes_their_length() {
 	let too_short = pallet_epochs::Error::<Runtime>::EpochLengthTooShort.into();
 	assert_eq!(sudid(&events), Some(Err(too_short)));
 	let info: EpochInfo<u32> = node.runtime_api("EpochsApi_current_epoch", ());
-	assert_eq!(info.next_length, Some(40), "refused changes leave the schedule alone");
+	let length_ahead = if info.epoch < from_epoch { info.next_length } else { Some(info.length) };
+	assert_eq!(length_ahead, Some(40), "refused changes leave the schedule alone");
 
 	// The epoch begins on time with the new length, announced by an event in its first block.
 	node.wait_finalized(first_block);

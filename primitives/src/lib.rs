@@ -6,13 +6,16 @@ extern crate alloc;
 pub mod bandwidth;
 pub mod content;
 pub mod epoch;
+mod no_bandwidth;
 pub mod receipt;
+pub mod storage_proof;
 pub mod traits;
 
 pub use bandwidth::BandwidthLedger;
 pub use content::{content_id, deny_key, ContentId, DenyKey};
 pub use epoch::{EpochClock, EpochIndex};
 pub use receipt::{Receipt, SignedReceipt};
+pub use storage_proof::{verify_proof, StorageProof};
 pub use traits::{
 	CapacityStatus, ModeratorRegistry, NodePenalties, NodeRegistry, Standing, SubscriberCount,
 };

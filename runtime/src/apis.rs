@@ -2,8 +2,8 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Bandwidth, Block, BlockNumber, Epochs,
-	Executive, Grandpa, InherentDataExt, Nodes, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	System, TransactionPayment, VERSION,
+	Executive, Grandpa, InherentDataExt, Moderation, Nodes, Nonce, Rewards, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, StorageLaw, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -211,6 +211,37 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_moderation::runtime_api::ModerationApi<Block, AccountId, BlockNumber> for Runtime {
+		fn catalog(
+			moderator: AccountId,
+		) -> Vec<pallet_moderation::CatalogEntry<AccountId, BlockNumber>> {
+			Moderation::catalog_view(&moderator)
+		}
+
+		fn catalog_item(
+			moderator: AccountId,
+			content: bitcloud_primitives::ContentId,
+		) -> Option<pallet_moderation::CatalogEntry<AccountId, BlockNumber>> {
+			Moderation::catalog_item_view(&moderator, &content)
+		}
+
+		fn is_denied(moderator: AccountId, content: bitcloud_primitives::ContentId) -> bool {
+			Moderation::is_content_denied(&moderator, &content)
+		}
+	}
+
+	impl pallet_storage_law::runtime_api::StorageLawApi<Block, AccountId, BlockNumber> for Runtime {
+		fn pending_challenges(
+			node: AccountId,
+		) -> Vec<(pallet_storage_law::ChallengeId, pallet_storage_law::Challenge<AccountId, BlockNumber>)> {
+			StorageLaw::pending_challenges(&node)
+		}
+
+		fn standing(node: AccountId) -> Option<pallet_storage_law::StandingView> {
+			StorageLaw::standing_view(&node)
+		}
+	}
+
 	impl pallet_epochs::runtime_api::EpochsApi<Block, BlockNumber> for Runtime {
 		fn current_epoch() -> pallet_epochs::EpochInfo<BlockNumber> {
 			Epochs::epoch_info()
@@ -297,6 +328,23 @@ impl_runtime_apis! {
 		) -> Weight {
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
 				.expect("try-runtime block execution failed")
+		}
+	}
+
+	impl pallet_rewards::runtime_api::RewardsApi<Block, AccountId, Balance> for Runtime {
+		fn pending_rewards(
+			node: AccountId,
+			epoch: bitcloud_primitives::EpochIndex,
+		) -> pallet_rewards::PendingRewards<AccountId, Balance> {
+			Rewards::pending_rewards(&node, epoch)
+		}
+
+		fn epoch_totals(epoch: bitcloud_primitives::EpochIndex) -> pallet_rewards::EpochSummary<Balance> {
+			Rewards::epoch_summary(epoch)
+		}
+
+		fn emission(epoch: bitcloud_primitives::EpochIndex) -> Balance {
+			Rewards::emission(epoch)
 		}
 	}
 

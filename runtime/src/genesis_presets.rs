@@ -1,8 +1,9 @@
 //! Genesis presets: the initial state of the `development` and `local_testnet` chains.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BlockNumber, EpochsConfig, ModerationConfig, NodesConfig,
-	RuntimeGenesisConfig, SudoConfig, DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
+	configs::storage_law::DEV_PARAMS, AccountId, Balance, BalancesConfig, BlockNumber,
+	EpochsConfig, ModerationConfig, NodesConfig, RewardsConfig, RuntimeGenesisConfig,
+	StorageLawConfig, SudoConfig, DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use bitcloud_primitives::content_id;
@@ -19,6 +20,16 @@ use serde_json::Value;
 
 /// What each pre-funded development account starts with: a million CLD.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// Coins an epoch may emit after the bootstrap period (see `docs/rewards.md`).
+pub const BASE_EMISSION: Balance = 100 * UNIT;
+
+/// Epochs of the bootstrap period, which emit three times the base: 30 days of 10-minute
+/// epochs (3 days on the development chain).
+pub const BOOTSTRAP_EPOCHS: u32 = 4_320;
+
+/// Epochs between two 10% decay steps of the emission: a year of 10-minute epochs.
+pub const DECAY_PERIOD_EPOCHS: u32 = 52_560;
 
 /// Bond of each sample node of the `development` preset.
 pub const SAMPLE_NODE_BOND: Balance = 1_000 * UNIT;
@@ -50,6 +61,13 @@ fn genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		epochs: EpochsConfig { epoch_length },
+		rewards: RewardsConfig {
+			base_emission: BASE_EMISSION,
+			bootstrap_epochs: BOOTSTRAP_EPOCHS,
+			bootstrap_multiplier: 3,
+			decay: Perbill::from_percent(10),
+			decay_period: DECAY_PERIOD_EPOCHS,
+		},
 	})
 }
 
@@ -59,8 +77,8 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 }
 
 /// `development`: Alice alone produces and finalises blocks and holds sudo; epochs last a
-/// minute. Charlie is a
-/// moderator with a small catalog; Dave and Eve are content nodes subscribed to it.
+/// minute. Charlie is a moderator with a small catalog; Dave and Eve are content nodes
+/// subscribed to it. The storage law runs with the fast `DEV_PARAMS`.
 fn development() -> Value {
 	let mut state = genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
@@ -122,6 +140,8 @@ fn sample_registries() -> Value {
 		nodes: NodesConfig {
 			nodes: vec![node(Sr25519Keyring::Dave, 8081), node(Sr25519Keyring::Eve, 8082)],
 		},
+		// Fast storage law: every node challenged every epoch, banned after three misses.
+		storage_law: StorageLawConfig { params: Some(DEV_PARAMS) },
 	})
 }
 

@@ -179,4 +179,8 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Bandwidth = pallet_bandwidth;
+	#[runtime::pallet_index(14)]
+	pub type StorageLaw = pallet_storage_law;
+	#[runtime::pallet_index(13)]
+	pub type Rewards = pallet_rewards;
 }

@@ -61,9 +61,17 @@ impl Node {
 	/// Starts `bitcloud-node --dev --tmp` on free ports (RPC, Prometheus, p2p) with `extra`
 	/// arguments, and waits until its RPC server listens.
 	pub fn start_dev(extra: &[&str]) -> Node {
+		// The content gateway too listens on a free port, unless the test says otherwise.
+		let gateway: &[&str] =
+			if extra.iter().any(|arg| *arg == "--gateway-addr" || *arg == "--no-content") {
+				&[]
+			} else {
+				&["--gateway-addr", "127.0.0.1:0"]
+			};
 		let mut child = Command::new(env!("CARGO_BIN_EXE_bitcloud-node"))
 			.args(["--dev", "--tmp", "--rpc-port", "0", "--prometheus-port", "0", "--port", "0"])
 			.args(["--no-mdns", "--no-telemetry"])
+			.args(gateway)
 			.args(extra)
 			.stdout(Stdio::null())
 			.stderr(Stdio::piped())
@@ -86,6 +94,16 @@ impl Node {
 			panic!("node did not report its RPC address; log:\n{}", log.lock().unwrap().join("\n"))
 		});
 		Node { child: Some(child), log, rpc_url: format!("http://{addr}") }
+	}
+
+	/// `http://IP:PORT` of the content gateway, from the node's log (waits for it).
+	pub fn gateway_url(&self) -> String {
+		self.wait_for("the content gateway address", || {
+			self.log().iter().find_map(|line| {
+				let rest = line.split("Content gateway listening on ").nth(1)?;
+				Some(rest.split_whitespace().next()?.to_string())
+			})
+		})
 	}
 
 	/// The node's log so far.

@@ -12,6 +12,7 @@ mod invariants;
 #[cfg(test)]
 mod mock;
 mod registry_impl;
+pub mod runtime_api;
 #[cfg(test)]
 mod tests;
 mod types;

@@ -1,7 +1,9 @@
 //! [`ModeratorRegistry`]: what the moderator registry tells other pallets.
 
 use crate::*;
+use alloc::vec::Vec;
 use bitcloud_primitives::{deny_key, ContentId, ModeratorRegistry};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::Perbill;
 
 impl<T: Config> Pallet<T> {
@@ -96,5 +98,49 @@ impl<T: Config> ModeratorRegistry<T::AccountId> for Pallet<T> {
 		if Self::live(moderator).is_some() {
 			Self::do_retire_moderator(moderator, false).expect("a live moderator can retire");
 		}
+	}
+}
+
+/// Views for the `ModerationApi` runtime API: meant for off-chain queries, never for a
+/// dispatchable (`catalog_view` reads a whole catalog, bounded by `MaxCatalogItems`).
+impl<T: Config> Pallet<T> {
+	/// The catalog of a live moderator in `catalogIndex` order; empty otherwise.
+	pub fn catalog_view(
+		moderator: &T::AccountId,
+	) -> Vec<CatalogEntry<T::AccountId, BlockNumberFor<T>>> {
+		let Some(info) = Self::live(moderator) else { return Vec::new() };
+		(0..info.catalog_items)
+			.filter_map(|index| CatalogIndex::<T>::get(moderator, index))
+			.filter_map(|content| Self::entry(moderator, content))
+			.collect()
+	}
+
+	/// One item of a live moderator's catalog.
+	pub fn catalog_item_view(
+		moderator: &T::AccountId,
+		content: &ContentId,
+	) -> Option<CatalogEntry<T::AccountId, BlockNumberFor<T>>> {
+		Self::live(moderator)?;
+		Self::entry(moderator, *content)
+	}
+
+	/// Whether `moderator` denies `content` (by its deny key).
+	pub fn is_content_denied(moderator: &T::AccountId, content: &ContentId) -> bool {
+		<Self as ModeratorRegistry<T::AccountId>>::is_denied(moderator, content)
+	}
+
+	fn entry(
+		moderator: &T::AccountId,
+		content: ContentId,
+	) -> Option<CatalogEntry<T::AccountId, BlockNumberFor<T>>> {
+		let item = Catalog::<T>::get(moderator, content)?;
+		Some(CatalogEntry {
+			content,
+			size: item.size,
+			title: item.title.into_inner(),
+			mime_type: item.mime_type.into_inner(),
+			publisher: item.publisher,
+			listed_at: item.listed_at,
+		})
 	}
 }

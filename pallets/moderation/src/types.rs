@@ -158,3 +158,20 @@ pub struct Proposal<T: Config> {
 	/// Deposit held (reason `ProposalDeposit`).
 	pub deposit: BalanceOf<T>,
 }
+
+/// A catalog item as the `ModerationApi` runtime API returns it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct CatalogEntry<AccountId, BlockNumber> {
+	/// The content id (BLAKE3 root of the bytes).
+	pub content: ContentId,
+	/// Size of the content in bytes.
+	pub size: u64,
+	/// Title.
+	pub title: Vec<u8>,
+	/// MIME type.
+	pub mime_type: Vec<u8>,
+	/// The publisher, if known.
+	pub publisher: Option<AccountId>,
+	/// Block at which the content was listed.
+	pub listed_at: BlockNumber,
+}

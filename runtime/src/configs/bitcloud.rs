@@ -1,7 +1,7 @@
 //! Configuration of the Bitcloud pallets.
 
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, Epochs, Moderation, Nodes, Runtime,
+	AccountId, Balance, Balances, Bandwidth, BlockNumber, Epochs, Moderation, Nodes, Runtime,
 	RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
 };
 use polkadot_sdk::{
@@ -28,7 +28,23 @@ parameter_types! {
 	pub const NodeUnbondingPeriod: u32 = 7 * DAYS;
 	/// Time a node has to add capacity after a subscribed catalog outgrew it.
 	pub const CapacityGracePeriod: u32 = DAYS;
+
+	/// The price of a byte: what a client's lock pays per byte credited (burnt), and the most
+	/// a node earns per byte. One CLD per 10^9 bytes. Being one constant, the fee can never
+	/// fall below the reward, so downloading from oneself never pays (`docs/rewards.md`,
+	/// `docs/threat-model.md`).
+	pub const PricePerByte: Balance = UNIT / 1_000_000_000;
 }
+
+/// Epochs a node has to claim its rewards (a day of ten-minute epochs).
+pub const REWARD_CLAIM_WINDOW_EPOCHS: u32 = 144;
+/// Epochs the bandwidth ledger keeps its figures: past the submission window and the claim
+/// window, since a claim reads them.
+pub const BANDWIDTH_RETENTION_EPOCHS: u32 = 1_024;
+const _: () = assert!(REWARD_CLAIM_WINDOW_EPOCHS + 2 <= BANDWIDTH_RETENTION_EPOCHS);
+
+/// Most moderators a node subscribes to; a reward claim pays at most this many commissions.
+pub type MaxSubscriptions = ConstU32<32>;
 
 impl pallet_epochs::Config for Runtime {
 	type WeightInfo = pallet_epochs::weights::SubstrateWeight<Runtime>;
@@ -68,7 +84,7 @@ impl pallet_nodes::Config for Runtime {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MinBond = MinNodeBond;
 	type MaxEndpointLength = ConstU32<256>;
-	type MaxSubscriptions = ConstU32<32>;
+	type MaxSubscriptions = MaxSubscriptions;
 	type UnbondingPeriod = NodeUnbondingPeriod;
 	type CapacityGracePeriod = CapacityGracePeriod;
 }
@@ -78,11 +94,6 @@ parameter_types! {
 	pub const BandwidthQuotaUnit: Balance = UNIT;
 	/// Quota per CLD locked: 1 MiB per epoch (1 GiB per epoch for 1 024 CLD locked).
 	pub const BandwidthBytesPerQuotaUnit: u64 = 1 << 20;
-	/// Fee per byte credited, burnt from the client's lock: 1 CLD per 10^9 bytes (a GiB costs
-	/// about 1.07 CLD; a full quota uses about 0.1 % of the lock per epoch). Must be at least
-	/// the reward distribution's `MaxRewardPerByte` (1 CLD per 10^9 bytes), so that a node
-	/// serving its own client loses money (`docs/threat-model.md`).
-	pub const BandwidthFeePerByte: Balance = UNIT / 1_000_000_000;
 	/// Unlocked coins stay held an hour: past the submission window (three ten-minute epochs),
 	/// so the same coins cannot back two accounts' receipts in overlapping windows.
 	pub const BandwidthUnlockDelay: BlockNumber = HOURS;
@@ -96,17 +107,18 @@ impl pallet_bandwidth::Config for Runtime {
 	type EpochClock = Epochs;
 	type QuotaUnit = BandwidthQuotaUnit;
 	type BytesPerQuotaUnit = BandwidthBytesPerQuotaUnit;
-	type FeePerByte = BandwidthFeePerByte;
+	// A GiB costs about 1.07 CLD; a full quota uses about 0.1 % of the lock per epoch.
+	type FeePerByte = PricePerByte;
 	type UnlockDelay = BandwidthUnlockDelay;
 	// 256 receipts of 173 bytes: 44 KiB per call.
 	type MaxBatch = ConstU32<256>;
 	// Receipts of the current epoch and the two before (30 minutes at ten-minute epochs,
 	// three minutes on the development chain).
 	type SubmissionWindow = ConstU32<2>;
-	// Kept past the submission window (2) and the reward distribution's claim window (1 008
+	// Kept past the submission window (2) and the reward distribution's claim window (144
 	// epochs: rewards read these figures when a node claims): about 7.1 days of ten-minute
 	// epochs.
-	type RetentionEpochs = ConstU32<1_024>;
+	type RetentionEpochs = ConstU32<BANDWIDTH_RETENTION_EPOCHS>;
 	type MaxPairsPerClient = ConstU32<32>;
 	// The node registry's `MaxSubscriptions` (32), plus unmoderated content.
 	type MaxModeratorsPerNode = ConstU32<33>;
@@ -140,4 +152,24 @@ impl pallet_bandwidth::BenchmarkHelper<AccountId> for BandwidthBenchmarkHelper {
 				.expect("a live moderator within MaxSubscriptions");
 		}
 	}
+}
+
+impl pallet_rewards::Config for Runtime {
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type Epochs = Epochs;
+	type Bandwidth = Bandwidth;
+	type Nodes = Nodes;
+	type Moderators = Moderation;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type MaxRewardPerByte = PricePerByte;
+	// A day of 10-minute epochs (2.4 hours on the development chain's 1-minute epochs). At
+	// most the bandwidth ledger's `RetentionEpochs`, which keeps the figures claims read.
+	type ClaimWindow = ConstU32<REWARD_CLAIM_WINDOW_EPOCHS>;
+	type MaxCommissionsPerClaim = MaxSubscriptions;
+	type MaxPrunePerBlock = ConstU32<256>;
+	// Not yet a helper that credits bandwidth in the runtime: the claim benchmark runs in the
+	// pallet's mock only, and pallet_rewards is not in `define_benchmarks!` yet.
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }

@@ -132,3 +132,4 @@ impl pallet_sudo::Config for Runtime {
 }
 
 mod bitcloud;
+pub mod storage_law;

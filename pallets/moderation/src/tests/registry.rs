@@ -141,3 +141,31 @@ fn try_state_detects_corruption() {
 		DenyList::<Test>::remove(BOB, [0; 32]);
 	});
 }
+
+#[test]
+fn runtime_api_views_follow_the_catalog_and_deny_list() {
+	new_test_ext(|| {
+		register(ALICE);
+		list(ALICE, content(1), 100);
+		list(ALICE, content(2), 250);
+		assert_deny_content(ALICE, content(3));
+
+		let catalog = Registry::catalog_view(&ALICE);
+		assert_eq!(
+			catalog.iter().map(|entry| (entry.content, entry.size)).collect::<Vec<_>>(),
+			vec![(content(1), 100), (content(2), 250)]
+		);
+		let item = Registry::catalog_item_view(&ALICE, &content(2)).expect("listed");
+		assert_eq!(item, catalog[1]);
+		assert_eq!(Registry::catalog_item_view(&ALICE, &content(3)), None);
+		assert!(Registry::is_content_denied(&ALICE, &content(3)));
+		assert!(!Registry::is_content_denied(&ALICE, &content(1)));
+		assert!(Registry::catalog_view(&BOB).is_empty());
+
+		// A retired catalog reads as empty; its deny list still answers.
+		assert_retire_moderator(ALICE, false);
+		assert!(Registry::catalog_view(&ALICE).is_empty());
+		assert_eq!(Registry::catalog_item_view(&ALICE, &content(1)), None);
+		assert!(Registry::is_content_denied(&ALICE, &content(3)));
+	});
+}

@@ -1,0 +1,189 @@
+//! The content services of a content node (`bitcloud-content`): the store and the HTTP
+//! gateway, and the [`ChainView`] they ask, implemented over the runtime APIs at the best
+//! block.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+
+use bitcloud_content::{ChainError, ChainView, ContentConfig, ContentService, ItemMeta};
+use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
+use pallet_moderation::{runtime_api::ModerationApi, CatalogEntry};
+use pallet_nodes::runtime_api::NodesApi;
+use polkadot_sdk::{
+	sc_service::{error::Error as ServiceError, TaskManager},
+	sp_api::ProvideRuntimeApi,
+	sp_blockchain::HeaderBackend,
+	sp_keyring::Sr25519Keyring,
+	substrate_prometheus_endpoint::Registry,
+};
+
+use crate::service::FullClient;
+
+/// Gateway address when none is given.
+pub const DEFAULT_GATEWAY_ADDR: &str = "127.0.0.1:8080";
+
+/// How often replication looks for missing catalog items (two blocks).
+pub const REPLICATE_EVERY: std::time::Duration = std::time::Duration::from_secs(12);
+
+/// How the node runs its content services (from the command line).
+#[derive(Debug, Clone)]
+pub struct ContentOptions {
+	/// Store directory; `<base path>/content` if none.
+	pub dir: Option<PathBuf>,
+	/// Gateway address.
+	pub gateway_addr: SocketAddr,
+	/// The node's account; on the development chain Dave if none.
+	pub node: Option<AccountId>,
+}
+
+/// The chain at the best block, through the runtime APIs.
+pub struct RuntimeChainView {
+	client: Arc<FullClient>,
+}
+
+impl RuntimeChainView {
+	fn best(&self) -> <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash {
+		self.client.info().best_hash
+	}
+}
+
+fn api_error(e: impl std::fmt::Display) -> ChainError {
+	ChainError(e.to_string())
+}
+
+fn meta(entry: CatalogEntry<AccountId, BlockNumber>) -> ItemMeta {
+	ItemMeta {
+		size: entry.size,
+		title: String::from_utf8_lossy(&entry.title).into_owned(),
+		mime_type: String::from_utf8_lossy(&entry.mime_type).into_owned(),
+	}
+}
+
+impl ChainView for RuntimeChainView {
+	fn subscriptions(&self, node: &AccountId) -> Result<Vec<AccountId>, ChainError> {
+		let view = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
+			&*self.client.runtime_api(),
+			self.best(),
+			node.clone(),
+		)
+		.map_err(api_error)?;
+		Ok(view.map(|view| view.subscriptions).unwrap_or_default())
+	}
+
+	fn catalog(
+		&self,
+		moderator: &AccountId,
+	) -> Result<Vec<(bitcloud_primitives::ContentId, ItemMeta)>, ChainError> {
+		let entries = ModerationApi::<Block, AccountId, BlockNumber>::catalog(
+			&*self.client.runtime_api(),
+			self.best(),
+			moderator.clone(),
+		)
+		.map_err(api_error)?;
+		Ok(entries.into_iter().map(|entry| (entry.content, meta(entry))).collect())
+	}
+
+	fn catalog_item(
+		&self,
+		moderator: &AccountId,
+		content: &bitcloud_primitives::ContentId,
+	) -> Result<Option<ItemMeta>, ChainError> {
+		let entry = ModerationApi::<Block, AccountId, BlockNumber>::catalog_item(
+			&*self.client.runtime_api(),
+			self.best(),
+			moderator.clone(),
+			*content,
+		)
+		.map_err(api_error)?;
+		Ok(entry.map(meta))
+	}
+
+	fn is_denied(
+		&self,
+		moderator: &AccountId,
+		content: &bitcloud_primitives::ContentId,
+	) -> Result<bool, ChainError> {
+		ModerationApi::<Block, AccountId, BlockNumber>::is_denied(
+			&*self.client.runtime_api(),
+			self.best(),
+			moderator.clone(),
+			*content,
+		)
+		.map_err(api_error)
+	}
+
+	fn best_block(&self) -> Option<(u32, String)> {
+		let info = self.client.info();
+		Some((info.best_number, format!("{:?}", info.best_hash)))
+	}
+
+	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
+		let api = self.client.runtime_api();
+		let best = self.best();
+		let nodes = NodesApi::<Block, AccountId, Balance, BlockNumber>::nodes_serving(
+			&*api,
+			best,
+			moderator.clone(),
+		)
+		.map_err(api_error)?;
+		let mut endpoints = Vec::new();
+		for node in nodes {
+			let view =
+				NodesApi::<Block, AccountId, Balance, BlockNumber>::node(&*api, best, node.clone())
+					.map_err(api_error)?;
+			if let Some(endpoint) = view.and_then(|view| String::from_utf8(view.endpoint).ok()) {
+				endpoints.push((node, endpoint));
+			}
+		}
+		Ok(endpoints)
+	}
+}
+
+/// Opens the store, imports the development chain's sample catalog when `dev`, binds the
+/// gateway and spawns it; logs `Content gateway listening on http://ADDR`.
+pub fn start(
+	options: ContentOptions,
+	base_path: &std::path::Path,
+	dev: bool,
+	version: String,
+	client: Arc<FullClient>,
+	registry: Option<&Registry>,
+	task_manager: &TaskManager,
+) -> Result<SocketAddr, ServiceError> {
+	// In development, the node acts as Dave's content node: Dave is a registered node
+	// subscribed to Charlie's sample catalog in the development preset.
+	let node = options.node.or_else(|| dev.then(|| Sr25519Keyring::Dave.to_account_id()));
+	if node.is_none() {
+		log::warn!(
+			target: "content",
+			"No --node-account: the content gateway serves nothing until one is given"
+		);
+	}
+	let config = ContentConfig {
+		dir: options.dir.unwrap_or_else(|| bitcloud_content::default_dir(base_path)),
+		gateway_addr: options.gateway_addr,
+		node,
+		import: Vec::new(),
+		version,
+		replicate_every: Some(REPLICATE_EVERY),
+	};
+	let chain = Arc::new(RuntimeChainView { client });
+	let service = ContentService::prepare(config, chain, registry)
+		.map_err(|e| ServiceError::Other(e.to_string()))?;
+	if dev {
+		for (title, _, bytes) in bitcloud_runtime::genesis_presets::SAMPLE_CONTENT {
+			let id = service
+				.store()
+				.import_bytes(bytes)
+				.map_err(|e| ServiceError::Other(format!("importing {title}: {e}")))?;
+			log::info!(
+				target: "content",
+				"Sample content {title}: /content/{}",
+				bitcloud_content::to_hex(&id)
+			);
+		}
+	}
+	let addr = service.local_addr();
+	log::info!(target: "content", "Content gateway listening on http://{addr}");
+	task_manager.spawn_handle().spawn("content-gateway", Some("content"), service.run());
+	Ok(addr)
+}

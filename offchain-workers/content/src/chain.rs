@@ -1,0 +1,106 @@
+//! What the content services need to know from the chain, and the serving rule.
+
+use bitcloud_primitives::{AccountId, ContentId};
+use std::fmt;
+
+/// Metadata of a catalog item, as a moderator listed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemMeta {
+	/// Size in bytes.
+	pub size: u64,
+	/// Title (UTF-8, lossily decoded).
+	pub title: String,
+	/// MIME type (as listed; the gateway sends it only if it is a valid header value).
+	pub mime_type: String,
+}
+
+/// A failed chain query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainError(pub String);
+
+impl fmt::Display for ChainError {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(f, "chain query failed: {}", self.0)
+	}
+}
+
+impl std::error::Error for ChainError {}
+
+/// The chain as the content services see it, at the best block. The node implements it over
+/// the runtime APIs `NodesApi` and `ModerationApi`; tests implement it in memory.
+///
+/// Calls may block (they execute the runtime): async code calls them on blocking threads.
+pub trait ChainView: Send + Sync + 'static {
+	/// The moderators `node` subscribes to (empty when it is not a registered node).
+	fn subscriptions(&self, node: &AccountId) -> Result<Vec<AccountId>, ChainError>;
+
+	/// The catalog of a live moderator (empty otherwise).
+	fn catalog(&self, moderator: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError>;
+
+	/// One item of a live moderator's catalog.
+	fn catalog_item(
+		&self,
+		moderator: &AccountId,
+		content: &ContentId,
+	) -> Result<Option<ItemMeta>, ChainError>;
+
+	/// Whether `moderator`'s deny list holds `content` (by its deny key).
+	fn is_denied(&self, moderator: &AccountId, content: &ContentId) -> Result<bool, ChainError>;
+
+	/// Number and hash (hex) of the best block, for `/status`.
+	fn best_block(&self) -> Option<(u32, String)> {
+		None
+	}
+
+	/// The nodes that serve `moderator`'s catalog (subscribed, not suspended) with the HTTP
+	/// endpoints of their gateways: where replication fetches from.
+	fn endpoints(&self, _moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
+		Ok(Vec::new())
+	}
+}
+
+/// Whether the node may serve a piece of content over plain HTTP, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+	/// Listed by `moderator`, a subscribed moderator, and denied by none.
+	Serve {
+		/// The first subscribed moderator (in subscription order) that lists it.
+		moderator: AccountId,
+		/// Its catalog metadata.
+		meta: ItemMeta,
+	},
+	/// A subscribed moderator denies it.
+	Denied {
+		/// The moderator that denies it.
+		moderator: AccountId,
+	},
+	/// No subscribed moderator lists it (unknown, or unmoderated: never over plain HTTP).
+	NotListed,
+}
+
+/// The serving rule: content may be served over plain HTTP when a subscribed moderator lists
+/// it and no subscribed moderator denies it. A deny by any subscribed moderator wins over a
+/// listing by another: a node subscribes to moderators to stay within its own law, and one
+/// of them saying no is reason enough (see `docs/content-node.md`).
+pub fn verdict(
+	chain: &dyn ChainView,
+	node: &AccountId,
+	content: &ContentId,
+) -> Result<Verdict, ChainError> {
+	let subscriptions = chain.subscriptions(node)?;
+	let mut listed = None;
+	for moderator in &subscriptions {
+		if chain.is_denied(moderator, content)? {
+			return Ok(Verdict::Denied { moderator: moderator.clone() });
+		}
+		if listed.is_none() {
+			if let Some(meta) = chain.catalog_item(moderator, content)? {
+				listed = Some((moderator.clone(), meta));
+			}
+		}
+	}
+	Ok(match listed {
+		Some((moderator, meta)) => Verdict::Serve { moderator, meta },
+		None => Verdict::NotListed,
+	})
+}

@@ -1,0 +1,480 @@
+//! The HTTP gateway: serves stored content that the node may serve, verified chunk group by
+//! chunk group, plus the outboards, the node's catalog and its status.
+//!
+//! | Request | Answer |
+//! |---|---|
+//! | `GET`/`HEAD /content/{id}` | 200 (whole) or 206 (one `Range`) with the bytes |
+//! | `GET /content/{id}/outboard` | the bao-tree post-order outboard, to verify any range |
+//! | `GET /catalog` | JSON: the catalogs this node serves and what it holds of them |
+//! | `GET /status` | JSON: node account, subscriptions, store, version |
+//!
+//! Refusals: 400 malformed id, 403 denied by a subscribed moderator, 404 unknown or not in
+//! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
+//! 431 oversized headers, 503 chain unavailable. Each carries a one-line text reason.
+
+// Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
+// built once per request.
+#![allow(clippy::result_large_err)]
+
+use crate::{
+	chain::{verdict, ChainView, Verdict},
+	id::{parse_id, to_cid, to_hex},
+	metrics::Metrics,
+	range::{parse_range, RangeRequest},
+	store::{ContentReader, ContentStore, StoreError, GROUP_BYTES},
+};
+use axum::{
+	body::Body,
+	extract::{Path, Request, State},
+	http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+	middleware::{self, Next},
+	response::{IntoResponse, Response},
+	routing::get,
+	Json, Router,
+};
+use bitcloud_primitives::{AccountId, ContentId};
+use bytes::Bytes;
+use futures::StreamExt as _;
+use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use serde_json::{json, Value};
+use std::{sync::Arc, time::Duration};
+use tokio::net::TcpListener;
+
+/// Bytes read, verified and sent per step of a response body: 16 chunk groups.
+pub const STREAM_BLOCK: u64 = 16 * GROUP_BYTES;
+
+/// Largest request head (request line and headers) accepted; larger ones get 431.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// Most request headers accepted; more get 431.
+pub const MAX_HEADERS: usize = 64;
+
+/// Time a client has to send its request head.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The gateway's shared state.
+pub struct Gateway {
+	store: Arc<ContentStore>,
+	chain: Arc<dyn ChainView>,
+	node: Option<AccountId>,
+	metrics: Metrics,
+	version: String,
+}
+
+impl Gateway {
+	/// A gateway serving `store` for the content node `node` (none: nothing is served).
+	pub fn new(
+		store: Arc<ContentStore>,
+		chain: Arc<dyn ChainView>,
+		node: Option<AccountId>,
+		metrics: Metrics,
+		version: String,
+	) -> Self {
+		Gateway { store, chain, node, metrics, version }
+	}
+
+	/// The store.
+	pub fn store(&self) -> &Arc<ContentStore> {
+		&self.store
+	}
+
+	/// The metrics.
+	pub fn metrics(&self) -> &Metrics {
+		&self.metrics
+	}
+
+	/// Sets the store gauges from the store.
+	pub fn refresh_store_metrics(&self) {
+		self.metrics.store_bytes.set(self.store.total_bytes());
+		self.metrics.store_items.set(self.store.len() as u64);
+	}
+
+	/// Runs a chain query on a blocking thread.
+	async fn ask<T: Send + 'static>(
+		self: &Arc<Self>,
+		query: impl FnOnce(&Gateway) -> T + Send + 'static,
+	) -> Result<T, Response> {
+		let this = self.clone();
+		tokio::task::spawn_blocking(move || query(&this)).await.map_err(|e| {
+			self.metrics.count_error("internal");
+			refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
+		})
+	}
+}
+
+/// The gateway's routes over `gateway`.
+pub fn router(gateway: Arc<Gateway>) -> Router {
+	Router::new()
+		.route("/content/{id}", get(content))
+		.route("/content/{id}/outboard", get(outboard))
+		.route("/catalog", get(catalog))
+		.route("/status", get(status))
+		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
+		.layer(middleware::from_fn_with_state(gateway.clone(), count_status))
+		.with_state(gateway)
+}
+
+/// Serves `router` on `listener` until the future is dropped: HTTP/1.1 with bounded request
+/// heads and a head timeout.
+pub async fn serve(listener: TcpListener, router: Router) {
+	loop {
+		let (stream, peer) = match listener.accept().await {
+			Ok(accepted) => accepted,
+			Err(e) => {
+				// Out of file descriptors and the like: wait rather than spin.
+				log::warn!(target: "content", "gateway accept failed: {e}");
+				tokio::time::sleep(Duration::from_millis(100)).await;
+				continue;
+			},
+		};
+		let service = hyper_util::service::TowerToHyperService::new(router.clone());
+		tokio::spawn(async move {
+			let connection = hyper::server::conn::http1::Builder::new()
+				.timer(hyper_util::rt::TokioTimer::new())
+				.header_read_timeout(HEAD_TIMEOUT)
+				.max_buf_size(MAX_HEAD_BYTES)
+				.max_headers(MAX_HEADERS)
+				.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+			if let Err(e) = connection.await {
+				log::debug!(target: "content", "gateway connection from {peer}: {e}");
+			}
+		});
+	}
+}
+
+/// A short plain-text refusal.
+fn refuse(status: StatusCode, reason: &str) -> Response {
+	(
+		status,
+		[(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+		format!("{reason}\n"),
+	)
+		.into_response()
+}
+
+/// Counts every response by status class.
+async fn count_status(
+	State(gateway): State<Arc<Gateway>>,
+	request: Request,
+	next: Next,
+) -> Response {
+	let response = next.run(request).await;
+	gateway.metrics.count_status(response.status().as_u16());
+	response
+}
+
+/// An account in Bitcloud's SS58 form.
+fn ss58(account: &AccountId) -> String {
+	account.to_ss58check_with_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX))
+}
+
+/// Parses the id of a path, or the 400 answer.
+fn path_id(text: &str) -> Result<ContentId, Response> {
+	parse_id(text)
+		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("malformed content id: {e}")))
+}
+
+/// Decides whether `id` may be served; on success, its catalog MIME type and stored size.
+async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<(String, u64), Response> {
+	let Some(node) = gateway.node.clone() else {
+		return Err(refuse(
+			StatusCode::NOT_FOUND,
+			"this gateway has no node account: it serves no catalog",
+		));
+	};
+	let verdict =
+		gateway.ask(move |g| verdict(g.chain.as_ref(), &node, &id)).await?.map_err(|e| {
+			gateway.metrics.count_error("chain");
+			log::warn!(target: "content", "{e}");
+			refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
+		})?;
+	let meta = match verdict {
+		Verdict::Serve { meta, .. } => meta,
+		Verdict::Denied { moderator } => {
+			return Err(refuse(
+				StatusCode::FORBIDDEN,
+				&format!("denied by moderator {}", ss58(&moderator)),
+			))
+		},
+		Verdict::NotListed => {
+			return Err(refuse(
+				StatusCode::NOT_FOUND,
+				"unknown content: not in any catalog this node serves",
+			))
+		},
+	};
+	let Some(size) = gateway.store.size(&id) else {
+		return Err(refuse(StatusCode::NOT_FOUND, "listed, but not stored on this node (yet)"));
+	};
+	if size != meta.size {
+		log::warn!(
+			target: "content",
+			"catalog says {} is {} bytes; its verified copy is {size}",
+			to_hex(&id),
+			meta.size
+		);
+	}
+	Ok((meta.mime_type, size))
+}
+
+/// Opens `id` for reading or answers with the error.
+async fn open(gateway: &Arc<Gateway>, id: ContentId) -> Result<Arc<ContentReader>, Response> {
+	match gateway.ask(move |g| g.store.reader(&id)).await? {
+		Ok(reader) => Ok(Arc::new(reader)),
+		Err(StoreError::NotFound) => {
+			Err(refuse(StatusCode::NOT_FOUND, "listed, but not stored on this node (yet)"))
+		},
+		Err(e) => {
+			gateway.metrics.count_error("io");
+			log::error!(target: "content", "{e}");
+			Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, "content store error"))
+		},
+	}
+}
+
+/// Reads and verifies `len` bytes at `offset` on a blocking thread. Corrupt content is
+/// removed from the store.
+async fn read_block(
+	gateway: &Arc<Gateway>,
+	reader: &Arc<ContentReader>,
+	offset: u64,
+	len: u64,
+) -> Result<Bytes, StoreError> {
+	let job = reader.clone();
+	let result = tokio::task::spawn_blocking(move || job.read_verified(offset, len as usize))
+		.await
+		.map_err(|e| StoreError::Io(std::io::Error::other(e)))
+		.and_then(|r| r);
+	match result {
+		Ok(bytes) => {
+			gateway.metrics.bytes_served.inc_by(bytes.len() as u64);
+			Ok(Bytes::from(bytes))
+		},
+		Err(e) => {
+			match &e {
+				StoreError::Corrupt { id } => {
+					gateway.metrics.count_error("corrupt");
+					let (store, id) = (gateway.store.clone(), *id);
+					let _ = tokio::task::spawn_blocking(move || store.quarantine(&id)).await;
+				},
+				_ => gateway.metrics.count_error("io"),
+			}
+			Err(e)
+		},
+	}
+}
+
+/// `GET`/`HEAD /content/{id}`.
+async fn content(
+	State(gateway): State<Arc<Gateway>>,
+	Path(id): Path<String>,
+	method: Method,
+	headers: HeaderMap,
+) -> Response {
+	match content_inner(&gateway, &id, &method, &headers).await {
+		Ok(response) | Err(response) => response,
+	}
+}
+
+async fn content_inner(
+	gateway: &Arc<Gateway>,
+	id: &str,
+	method: &Method,
+	headers: &HeaderMap,
+) -> Result<Response, Response> {
+	let id = path_id(id)?;
+	let (mime, size) = authorise(gateway, id).await?;
+	let etag = format!("\"{}\"", to_hex(&id));
+	let content_type = HeaderValue::from_str(&mime)
+		.ok()
+		.filter(|_| !mime.is_empty())
+		.unwrap_or(HeaderValue::from_static("application/octet-stream"));
+	let mut response = Response::builder()
+		.header(header::ETAG, &etag)
+		.header(header::ACCEPT_RANGES, "bytes")
+		.header(header::CONTENT_TYPE, content_type)
+		.header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+		.header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+
+	if let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+		if tags.split(',').any(|tag| {
+			let tag = tag.trim();
+			tag == "*" || tag.trim_start_matches("W/") == etag
+		}) {
+			return Ok(empty(response.status(StatusCode::NOT_MODIFIED)));
+		}
+	}
+
+	let range = headers.get(header::RANGE).map(|v| v.to_str().unwrap_or("\u{0}"));
+	let (status, start, end) = match parse_range(range, size) {
+		RangeRequest::Full => (StatusCode::OK, 0, size),
+		RangeRequest::Single { start, end } => {
+			response =
+				response.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}"));
+			(StatusCode::PARTIAL_CONTENT, start, end + 1)
+		},
+		refused => {
+			let reason = match refused {
+				RangeRequest::Multiple => {
+					"multiple ranges are not supported: request one range at a time"
+				},
+				RangeRequest::Invalid => "malformed Range header",
+				_ => "range not satisfiable",
+			};
+			let mut answer = refuse(StatusCode::RANGE_NOT_SATISFIABLE, reason);
+			if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+				answer.headers_mut().insert(header::CONTENT_RANGE, value);
+			}
+			return Err(answer);
+		},
+	};
+	let response = response.status(status).header(header::CONTENT_LENGTH, end - start);
+	if method == Method::HEAD {
+		return Ok(empty(response));
+	}
+
+	// The first block is read and verified before the status line goes out, so a corrupt
+	// copy is answered with 500 instead of a cut-off 200.
+	let reader = open(gateway, id).await?;
+	let first_len = (end - start).min(STREAM_BLOCK);
+	let first = read_block(gateway, &reader, start, first_len).await.map_err(|e| {
+		log::error!(target: "content", "{e}");
+		refuse(StatusCode::INTERNAL_SERVER_ERROR, "the stored copy failed verification")
+	})?;
+	let state = (gateway.clone(), reader, start + first_len, end);
+	let rest = futures::stream::unfold(state, |(gateway, reader, offset, end)| async move {
+		if offset >= end {
+			return None;
+		}
+		let len = (end - offset).min(STREAM_BLOCK);
+		match read_block(&gateway, &reader, offset, len).await {
+			Ok(bytes) => Some((Ok(bytes), (gateway, reader, offset + len, end))),
+			// Headers are out: the connection is cut, the client sees a short body.
+			Err(e) => Some((Err(e), (gateway, reader, end, end))),
+		}
+	});
+	let body = futures::stream::once(async move { Ok::<_, StoreError>(first) }).chain(rest);
+	Ok(response.body(Body::from_stream(body)).unwrap_or_else(|e| {
+		refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
+	}))
+}
+
+/// A response without body from `builder`.
+fn empty(builder: axum::http::response::Builder) -> Response {
+	builder.body(Body::empty()).unwrap_or_else(|e| {
+		refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
+	})
+}
+
+/// `GET /content/{id}/outboard`: the post-order hash pairs (64 bytes each, no size suffix)
+/// for chunk groups of 16 KiB; the size is in `Bitcloud-Content-Size`.
+async fn outboard(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+	let result: Result<Response, Response> = async {
+		let id = path_id(&id)?;
+		let (_, size) = authorise(&gateway, id).await?;
+		let reader = open(&gateway, id).await?;
+		let read = gateway
+			.ask(move |_| {
+				use bao_tree::io::sync::ReadAt;
+				let len = bao_tree::BaoTree::new(size, crate::store::BLOCK_SIZE).outboard_size();
+				let mut buf = vec![0u8; len as usize];
+				reader.outboard_file().read_exact_at(0, &mut buf).map(|()| buf)
+			})
+			.await?;
+		let bytes = read.map_err(|e| {
+			gateway.metrics.count_error("io");
+			log::error!(target: "content", "outboard of {}: {e}", to_hex(&id));
+			refuse(StatusCode::INTERNAL_SERVER_ERROR, "content store error")
+		})?;
+		let response = Response::builder()
+			.header(header::CONTENT_TYPE, "application/octet-stream")
+			.header(header::ETAG, format!("\"{}.obao4\"", to_hex(&id)))
+			.header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+			.header("bitcloud-content-size", size)
+			.header("bitcloud-chunk-group-log", u32::from(crate::store::BLOCK_SIZE.chunk_log()));
+		Ok(response.body(Body::from(bytes)).unwrap_or_else(|e| {
+			refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
+		}))
+	}
+	.await;
+	match result {
+		Ok(response) | Err(response) => response,
+	}
+}
+
+/// `GET /catalog`: per subscribed moderator, the items this node may serve and whether it
+/// holds them.
+async fn catalog(State(gateway): State<Arc<Gateway>>) -> Response {
+	let Some(node) = gateway.node.clone() else {
+		return Json(json!({ "node": null, "moderators": [] })).into_response();
+	};
+	let answer = gateway
+		.ask(move |g| -> Result<Value, crate::chain::ChainError> {
+			let mut moderators = Vec::new();
+			let subscriptions = g.chain.subscriptions(&node)?;
+			for moderator in &subscriptions {
+				let mut items = Vec::new();
+				for (id, meta) in g.chain.catalog(moderator)? {
+					// Listed here, denied by a subscribed moderator: not served, not shown.
+					if matches!(verdict(g.chain.as_ref(), &node, &id)?, Verdict::Denied { .. }) {
+						continue;
+					}
+					items.push(json!({
+						"id": to_hex(&id),
+						"cid": to_cid(&id),
+						"size": meta.size,
+						"title": meta.title,
+						"mimeType": meta.mime_type,
+						"stored": g.store.contains(&id),
+					}));
+				}
+				moderators.push(json!({ "moderator": ss58(moderator), "items": items }));
+			}
+			Ok(json!({ "node": ss58(&node), "moderators": moderators }))
+		})
+		.await;
+	match answer {
+		Ok(Ok(value)) => Json(value).into_response(),
+		Ok(Err(e)) => {
+			gateway.metrics.count_error("chain");
+			log::warn!(target: "content", "{e}");
+			refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
+		},
+		Err(response) => response,
+	}
+}
+
+/// `GET /status`: node account, subscriptions, store and version.
+async fn status(State(gateway): State<Arc<Gateway>>) -> Response {
+	gateway.refresh_store_metrics();
+	let answer = gateway
+		.ask(|g| {
+			let subscriptions = match &g.node {
+				Some(node) => g.chain.subscriptions(node).map_err(|e| e.to_string()),
+				None => Ok(Vec::new()),
+			};
+			(subscriptions, g.chain.best_block())
+		})
+		.await;
+	let (subscriptions, best) = match answer {
+		Ok(answer) => answer,
+		Err(response) => return response,
+	};
+	let (subscriptions, chain_error) = match subscriptions {
+		Ok(list) => (Some(list.iter().map(ss58).collect::<Vec<_>>()), None),
+		Err(e) => (None, Some(e)),
+	};
+	Json(json!({
+		"node": gateway.node.as_ref().map(ss58),
+		"subscriptions": subscriptions,
+		"chainError": chain_error,
+		"bestBlock": best.map(|(number, hash)| json!({ "number": number, "hash": hash })),
+		"store": {
+			"items": gateway.store.len(),
+			"bytes": gateway.store.total_bytes(),
+			"chunkGroupBytes": GROUP_BYTES,
+		},
+		"version": gateway.version,
+	}))
+	.into_response()
+}

@@ -1,0 +1,559 @@
+//! The content store: verified content on disk.
+//!
+//! Layout under the store directory (see `docs/content-node.md`):
+//!
+//! ```text
+//! LAYOUT                      "bitcloud-content-store 1"
+//! objects/<2 hex>/<64 hex>    the content bytes, named by their BLAKE3 root
+//! objects/<2 hex>/<64 hex>.obao
+//!                             bao-tree post-order outboard (chunk groups of 16 KiB),
+//!                             followed by the content size as 8 bytes little endian
+//! tmp/                        imports in progress; emptied at every start
+//! ```
+//!
+//! An import streams into `tmp/` with constant memory, fsyncs, computes the root and outboard
+//! from what is on disk, checks the root, and only then renames the outboard and then the data
+//! into `objects/` (and fsyncs the directory). A crash therefore leaves at worst files in
+//! `tmp/` or an outboard without data, both removed at the next start. At start every object
+//! is checked (outboard present, sizes agreeing), and while serving every chunk group read
+//! from disk is checked against the outboard before a byte of it is sent.
+
+use bao_tree::{
+	io::{
+		outboard::PostOrderOutboard,
+		sync::{outboard_post_order, valid_ranges, ReadAt},
+	},
+	BaoTree, BlockSize, ChunkNum, ChunkRanges,
+};
+use bitcloud_primitives::ContentId;
+use std::{
+	collections::BTreeMap,
+	fs::{self, File},
+	io::{self, BufReader, BufWriter, Read, Write},
+	path::{Path, PathBuf},
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		RwLock,
+	},
+};
+
+use crate::id::to_hex;
+
+/// Chunk groups of 2^4 BLAKE3 chunks = 16 KiB: the outboard keeps one hash pair (64 bytes)
+/// per group, 0.4% of the content, and verification works in units of one group.
+pub const BLOCK_SIZE: BlockSize = BlockSize::from_chunk_log(4);
+
+/// Bytes in one chunk group.
+pub const GROUP_BYTES: u64 = 1024 << 4;
+
+/// First line of the `LAYOUT` file.
+const LAYOUT: &str = "bitcloud-content-store 1\n";
+
+/// Copy buffer of an import.
+const COPY_BUFFER: usize = 64 * 1024;
+
+/// An error of the store.
+#[derive(Debug)]
+pub enum StoreError {
+	/// Reading or writing the disk failed.
+	Io(io::Error),
+	/// The imported bytes are not the content that was expected.
+	RootMismatch {
+		/// The id the caller expected.
+		expected: ContentId,
+		/// The BLAKE3 root of what arrived.
+		actual: ContentId,
+	},
+	/// The imported bytes exceed the allowed size.
+	TooLarge {
+		/// The limit.
+		limit: u64,
+	},
+	/// The store does not hold this content.
+	NotFound,
+	/// Bytes on disk do not match their outboard: the object was removed from the store.
+	Corrupt {
+		/// The content whose bytes failed.
+		id: ContentId,
+	},
+}
+
+impl std::fmt::Display for StoreError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			StoreError::Io(e) => write!(f, "content store i/o: {e}"),
+			StoreError::RootMismatch { expected, actual } => write!(
+				f,
+				"content root mismatch: expected {}, got {}",
+				to_hex(expected),
+				to_hex(actual)
+			),
+			StoreError::TooLarge { limit } => write!(f, "content larger than {limit} bytes"),
+			StoreError::NotFound => f.write_str("content not in the store"),
+			StoreError::Corrupt { id } => {
+				write!(f, "stored content {} failed verification and was removed", to_hex(id))
+			},
+		}
+	}
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<io::Error> for StoreError {
+	fn from(e: io::Error) -> Self {
+		StoreError::Io(e)
+	}
+}
+
+/// What [`ContentStore::open`] found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpenReport {
+	/// Objects checked and indexed.
+	pub items: usize,
+	/// Their total size in bytes.
+	pub bytes: u64,
+	/// Leftovers of interrupted imports removed from `tmp/`.
+	pub temp_files_removed: usize,
+	/// Objects removed because they were incomplete or inconsistent (missing or mismatched
+	/// outboard, wrong size, stray files).
+	pub broken_removed: usize,
+}
+
+/// The content store: an index in memory over the objects on disk.
+#[derive(Debug)]
+pub struct ContentStore {
+	dir: PathBuf,
+	index: RwLock<BTreeMap<ContentId, u64>>,
+	bytes: AtomicU64,
+	next_temp: AtomicU64,
+}
+
+impl ContentStore {
+	/// Opens (creating if needed) the store in `dir`: removes leftovers of interrupted
+	/// imports and every object that is not complete and consistent, and indexes the rest.
+	pub fn open(dir: impl Into<PathBuf>) -> Result<(Self, OpenReport), StoreError> {
+		let dir = dir.into();
+		fs::create_dir_all(dir.join("objects"))?;
+		fs::create_dir_all(dir.join("tmp"))?;
+		let layout = dir.join("LAYOUT");
+		match fs::read_to_string(&layout) {
+			Ok(text) if text == LAYOUT => {},
+			Ok(text) => {
+				return Err(StoreError::Io(io::Error::other(format!(
+					"{} holds an unknown store layout {:?}",
+					layout.display(),
+					text.trim()
+				))))
+			},
+			Err(e) if e.kind() == io::ErrorKind::NotFound => {
+				fs::write(&layout, LAYOUT)?;
+			},
+			Err(e) => return Err(e.into()),
+		}
+
+		let mut report = OpenReport::default();
+		for entry in fs::read_dir(dir.join("tmp"))? {
+			let path = entry?.path();
+			remove_path(&path)?;
+			report.temp_files_removed += 1;
+		}
+
+		let mut index = BTreeMap::new();
+		for shard in fs::read_dir(dir.join("objects"))? {
+			let shard = shard?.path();
+			if !shard.is_dir() {
+				remove_path(&shard)?;
+				report.broken_removed += 1;
+				continue;
+			}
+			for entry in fs::read_dir(&shard)? {
+				let path = entry?.path();
+				let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+				let (stem, is_outboard) = match name.strip_suffix(".obao") {
+					Some(stem) => (stem, true),
+					None => (name, false),
+				};
+				let id = parse_object_name(stem).filter(|id| {
+					shard.file_name().and_then(|n| n.to_str()) == Some(&to_hex(id)[..2])
+				});
+				let Some(id) = id else {
+					remove_path(&path)?;
+					report.broken_removed += 1;
+					continue;
+				};
+				if is_outboard {
+					// An outboard whose data is missing: its import stopped between the renames
+					// (or its object was just removed as broken, with this outboard).
+					if !path.with_extension("").exists() && remove_path(&path)? {
+						report.broken_removed += 1;
+					}
+					continue;
+				}
+				match check_object(&path) {
+					Ok(size) => {
+						index.insert(id, size);
+						report.items += 1;
+						report.bytes = report.bytes.saturating_add(size);
+					},
+					Err(reason) => {
+						log::warn!(
+							target: "content",
+							"removing broken object {}: {reason}",
+							path.display()
+						);
+						remove_path(&path)?;
+						remove_path(&outboard_path(&path))?;
+						report.broken_removed += 1;
+					},
+				}
+			}
+		}
+		let store = ContentStore {
+			dir,
+			bytes: AtomicU64::new(report.bytes),
+			index: RwLock::new(index),
+			next_temp: AtomicU64::new(0),
+		};
+		Ok((store, report))
+	}
+
+	/// The store directory.
+	pub fn dir(&self) -> &Path {
+		&self.dir
+	}
+
+	/// Path of the data file of `id` (whether or not it exists).
+	pub fn data_path(&self, id: &ContentId) -> PathBuf {
+		let hex = to_hex(id);
+		self.dir.join("objects").join(&hex[..2]).join(hex)
+	}
+
+	/// Path of the outboard of `id` (whether or not it exists).
+	pub fn outboard_path(&self, id: &ContentId) -> PathBuf {
+		outboard_path(&self.data_path(id))
+	}
+
+	/// Whether the store holds `id`.
+	pub fn contains(&self, id: &ContentId) -> bool {
+		self.read_index().contains_key(id)
+	}
+
+	/// Size of `id` if the store holds it.
+	pub fn size(&self, id: &ContentId) -> Option<u64> {
+		self.read_index().get(id).copied()
+	}
+
+	/// Number of items.
+	pub fn len(&self) -> usize {
+		self.read_index().len()
+	}
+
+	/// Whether the store is empty.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+
+	/// Total bytes of content held (outboards not counted).
+	pub fn total_bytes(&self) -> u64 {
+		self.bytes.load(Ordering::Relaxed)
+	}
+
+	/// Every item with its size, in id order.
+	pub fn list(&self) -> Vec<(ContentId, u64)> {
+		self.read_index().iter().map(|(id, size)| (*id, *size)).collect()
+	}
+
+	/// Imports `bytes` (see [`Self::import`]).
+	pub fn import_bytes(&self, bytes: &[u8]) -> Result<ContentId, StoreError> {
+		self.import(bytes, None, None)
+	}
+
+	/// Imports the file at `path` (see [`Self::import`]).
+	pub fn import_file(&self, path: &Path) -> Result<ContentId, StoreError> {
+		self.import(File::open(path)?, None, None)
+	}
+
+	/// Streams `reader` into the store with constant memory and returns the content id.
+	///
+	/// With `expected`, the content must have that root or nothing is stored
+	/// ([`StoreError::RootMismatch`]); with `max_size`, reading stops with
+	/// [`StoreError::TooLarge`] past that many bytes. Blocking: call it from a blocking
+	/// thread in async code.
+	pub fn import(
+		&self,
+		reader: impl Read,
+		expected: Option<ContentId>,
+		max_size: Option<u64>,
+	) -> Result<ContentId, StoreError> {
+		let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+		let temp = self.dir.join("tmp").join(format!("import-{}-{n}", std::process::id()));
+		let temp_outboard = outboard_path(&temp);
+		let result = self.import_to(reader, expected, max_size, &temp, &temp_outboard);
+		if result.is_err() {
+			let _ = fs::remove_file(&temp);
+			let _ = fs::remove_file(&temp_outboard);
+		}
+		result
+	}
+
+	fn import_to(
+		&self,
+		mut reader: impl Read,
+		expected: Option<ContentId>,
+		max_size: Option<u64>,
+		temp: &Path,
+		temp_outboard: &Path,
+	) -> Result<ContentId, StoreError> {
+		// 1. Copy to a temporary file and make it durable.
+		let mut size = 0u64;
+		{
+			let mut file = File::create(temp)?;
+			let mut buf = vec![0u8; COPY_BUFFER];
+			loop {
+				let n = match reader.read(&mut buf) {
+					Ok(0) => break,
+					Ok(n) => n,
+					Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+					Err(e) => return Err(e.into()),
+				};
+				size = size.saturating_add(n as u64);
+				if let Some(limit) = max_size.filter(|limit| size > *limit) {
+					return Err(StoreError::TooLarge { limit });
+				}
+				file.write_all(&buf[..n])?;
+			}
+			file.sync_all()?;
+		}
+
+		// 2. Root and outboard from what is on disk; check the root.
+		let tree = BaoTree::new(size, BLOCK_SIZE);
+		let root = {
+			let data = BufReader::with_capacity(COPY_BUFFER, File::open(temp)?);
+			let mut out = BufWriter::new(File::create(temp_outboard)?);
+			let root = outboard_post_order(data, tree, &mut out)?;
+			out.write_all(&size.to_le_bytes())?;
+			let file = out.into_inner().map_err(|e| e.into_error())?;
+			file.sync_all()?;
+			*root.as_bytes()
+		};
+		if let Some(expected) = expected.filter(|expected| *expected != root) {
+			return Err(StoreError::RootMismatch { expected, actual: root });
+		}
+
+		// 3. Into place: outboard first, then data (its presence marks the object complete).
+		let data_path = self.data_path(&root);
+		let shard = data_path.parent().map(Path::to_path_buf).unwrap_or_default();
+		fs::create_dir_all(&shard)?;
+		fs::rename(temp_outboard, outboard_path(&data_path))?;
+		fs::rename(temp, &data_path)?;
+		File::open(&shard)?.sync_all()?;
+
+		let mut index = self.write_index();
+		if index.insert(root, size).is_none() {
+			self.bytes.fetch_add(size, Ordering::Relaxed);
+		}
+		Ok(root)
+	}
+
+	/// Removes `id` from the store (index first, so it is no longer served, then the files).
+	pub fn remove(&self, id: &ContentId) -> Result<bool, StoreError> {
+		let removed = self.write_index().remove(id);
+		if let Some(size) = removed {
+			self.bytes.fetch_sub(size, Ordering::Relaxed);
+		}
+		let data = self.data_path(id);
+		remove_path(&data)?;
+		remove_path(&outboard_path(&data))?;
+		Ok(removed.is_some())
+	}
+
+	/// Opens `id` for verified reading.
+	pub fn reader(&self, id: &ContentId) -> Result<ContentReader, StoreError> {
+		let size = self.size(id).ok_or(StoreError::NotFound)?;
+		let data_path = self.data_path(id);
+		let opened = File::open(&data_path).and_then(|data| {
+			let outboard = File::open(outboard_path(&data_path))?;
+			Ok((data, outboard))
+		});
+		let (data, outboard) = match opened {
+			Ok(files) => files,
+			Err(e) if e.kind() == io::ErrorKind::NotFound => {
+				self.write_index().remove(id);
+				return Err(StoreError::NotFound);
+			},
+			Err(e) => return Err(e.into()),
+		};
+		let outboard = PostOrderOutboard {
+			root: blake3::Hash::from_bytes(*id),
+			tree: BaoTree::new(size, BLOCK_SIZE),
+			data: outboard,
+		};
+		Ok(ContentReader { id: *id, size, data, outboard })
+	}
+
+	/// Checks every byte of `id` against its root; a corrupt object is removed.
+	pub fn verify(&self, id: &ContentId) -> Result<(), StoreError> {
+		let reader = self.reader(id)?;
+		let mut offset = 0;
+		while offset < reader.size() {
+			let len = (reader.size() - offset).min(64 * GROUP_BYTES);
+			match reader.read_verified(offset, len as usize) {
+				Ok(_) => offset += len,
+				Err(StoreError::Corrupt { .. }) => {
+					self.remove(id)?;
+					return Err(StoreError::Corrupt { id: *id });
+				},
+				Err(e) => return Err(e),
+			}
+		}
+		Ok(())
+	}
+
+	/// Reports `id` as corrupt after a failed read: removes it so it is never served again.
+	pub fn quarantine(&self, id: &ContentId) {
+		log::error!(target: "content", "content {} failed verification; removing it", to_hex(id));
+		if let Err(e) = self.remove(id) {
+			log::error!(target: "content", "could not remove {}: {e}", to_hex(id));
+		}
+	}
+
+	fn read_index(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<ContentId, u64>> {
+		self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	fn write_index(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<ContentId, u64>> {
+		self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+}
+
+/// One stored item open for verified reads.
+#[derive(Debug)]
+pub struct ContentReader {
+	id: ContentId,
+	size: u64,
+	data: File,
+	outboard: PostOrderOutboard<File>,
+}
+
+impl ContentReader {
+	/// The content id.
+	pub fn id(&self) -> &ContentId {
+		&self.id
+	}
+
+	/// Size of the content in bytes.
+	pub fn size(&self) -> u64 {
+		self.size
+	}
+
+	/// The outboard file (post-order hash pairs followed by the 8-byte size).
+	pub fn outboard_file(&self) -> &File {
+		&self.outboard.data
+	}
+
+	/// Reads `len` bytes at `offset` after checking every chunk group they touch against the
+	/// outboard and so the root. Blocking.
+	pub fn read_verified(&self, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+		let end = offset.saturating_add(len as u64).min(self.size);
+		if offset >= end {
+			return Ok(Vec::new());
+		}
+		// Whole chunk groups around the range.
+		let start_byte = offset / GROUP_BYTES * GROUP_BYTES;
+		let end_byte = end.div_ceil(GROUP_BYTES).saturating_mul(GROUP_BYTES).min(self.size);
+		let mut buf = vec![0u8; (end_byte - start_byte) as usize];
+		self.data.read_exact_at(start_byte, &mut buf).map_err(|e| {
+			if e.kind() == io::ErrorKind::UnexpectedEof {
+				StoreError::Corrupt { id: self.id }
+			} else {
+				StoreError::Io(e)
+			}
+		})?;
+		let first = ChunkNum(start_byte / 1024);
+		let last = ChunkNum(end_byte.div_ceil(1024));
+		let ranges = ChunkRanges::from(first..last);
+		let window = Window { offset: start_byte, buf: &buf };
+		let mut valid = 0u64;
+		for range in valid_ranges(&self.outboard, window, &ranges) {
+			let range = range?;
+			valid += range.end.0 - range.start.0;
+		}
+		if valid != last.0 - first.0 {
+			return Err(StoreError::Corrupt { id: self.id });
+		}
+		let from = (offset - start_byte) as usize;
+		let to = (end - start_byte) as usize;
+		buf.truncate(to);
+		buf.drain(..from);
+		Ok(buf)
+	}
+}
+
+/// Bytes read from the data file at `offset`, as a `ReadAt` for `valid_ranges`.
+struct Window<'a> {
+	offset: u64,
+	buf: &'a [u8],
+}
+
+impl ReadAt for Window<'_> {
+	fn read_at(&self, pos: u64, out: &mut [u8]) -> io::Result<usize> {
+		let start = pos
+			.checked_sub(self.offset)
+			.ok_or_else(|| io::Error::other("read before the verified window"))?;
+		let Some(rest) = usize::try_from(start).ok().and_then(|start| self.buf.get(start..)) else {
+			return Ok(0);
+		};
+		let n = rest.len().min(out.len());
+		out[..n].copy_from_slice(&rest[..n]);
+		Ok(n)
+	}
+}
+
+/// `<data path>.obao`.
+fn outboard_path(data: &Path) -> PathBuf {
+	let mut name = data.file_name().unwrap_or_default().to_os_string();
+	name.push(".obao");
+	data.with_file_name(name)
+}
+
+/// A 64-hex-character object name (lowercase, as the store writes them).
+fn parse_object_name(name: &str) -> Option<ContentId> {
+	if name.len() != 64 || name.bytes().any(|b| b.is_ascii_uppercase()) {
+		return None;
+	}
+	let mut id = [0u8; 32];
+	hex::decode_to_slice(name, &mut id).ok()?;
+	Some(id)
+}
+
+/// Checks that the object at `data` has an outboard for its size: returns the size.
+fn check_object(data: &Path) -> Result<u64, String> {
+	let data_len = fs::metadata(data).map_err(|e| e.to_string())?.len();
+	let outboard = outboard_path(data);
+	let file = File::open(&outboard).map_err(|e| format!("outboard: {e}"))?;
+	let outboard_len = file.metadata().map_err(|e| e.to_string())?.len();
+	if outboard_len < 8 {
+		return Err("outboard shorter than its size suffix".into());
+	}
+	let mut suffix = [0u8; 8];
+	file.read_exact_at(outboard_len - 8, &mut suffix).map_err(|e| e.to_string())?;
+	let size = u64::from_le_bytes(suffix);
+	if size != data_len {
+		return Err(format!("data is {data_len} bytes, its outboard says {size}"));
+	}
+	let expected = BaoTree::new(size, BLOCK_SIZE).outboard_size() + 8;
+	if outboard_len != expected {
+		return Err(format!("outboard is {outboard_len} bytes, {expected} expected"));
+	}
+	Ok(size)
+}
+
+/// Removes a file or directory tree: whether there was one.
+fn remove_path(path: &Path) -> io::Result<bool> {
+	let result = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+	match result {
+		Ok(()) => Ok(true),
+		Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+		Err(e) => Err(e),
+	}
+}

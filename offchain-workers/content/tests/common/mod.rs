@@ -1,0 +1,183 @@
+//! Test fixtures: an in-memory chain and a gateway on 127.0.0.1:0.
+
+#![allow(dead_code)]
+
+use bitcloud_content::{
+	ChainError, ChainView, ContentConfig, ContentService, ContentStore, ItemMeta,
+};
+use bitcloud_primitives::{AccountId, ContentId};
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	net::SocketAddr,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex,
+	},
+};
+
+/// An account from a byte.
+pub fn account(n: u8) -> AccountId {
+	AccountId::new([n; 32])
+}
+
+/// The node the gateway serves for.
+pub fn node() -> AccountId {
+	account(1)
+}
+
+/// Moderators.
+pub fn moderator_a() -> AccountId {
+	account(10)
+}
+pub fn moderator_b() -> AccountId {
+	account(11)
+}
+
+/// Deterministic test bytes.
+pub fn bytes(len: usize, seed: u8) -> Vec<u8> {
+	(0..len).map(|i| (i as u32).wrapping_mul(2654435761).rotate_left(seed as u32) as u8).collect()
+}
+
+/// The chain in memory.
+#[derive(Default)]
+pub struct MemoryChain {
+	pub subscriptions: Mutex<BTreeMap<AccountId, Vec<AccountId>>>,
+	pub catalogs: Mutex<BTreeMap<AccountId, Vec<(ContentId, ItemMeta)>>>,
+	pub denied: Mutex<BTreeSet<(AccountId, ContentId)>>,
+	pub endpoints: Mutex<BTreeMap<AccountId, Vec<(AccountId, String)>>>,
+	pub failing: AtomicBool,
+}
+
+impl MemoryChain {
+	pub fn subscribe(&self, node: AccountId, moderator: AccountId) {
+		self.subscriptions.lock().unwrap().entry(node).or_default().push(moderator);
+	}
+
+	pub fn list(&self, moderator: AccountId, id: ContentId, size: u64, mime: &str) {
+		let meta = ItemMeta { size, title: format!("item {}", hex(&id)), mime_type: mime.into() };
+		self.catalogs.lock().unwrap().entry(moderator).or_default().push((id, meta));
+	}
+
+	pub fn serve_from(&self, moderator: AccountId, peer: AccountId, endpoint: String) {
+		self.endpoints.lock().unwrap().entry(moderator).or_default().push((peer, endpoint));
+	}
+
+	pub fn deny(&self, moderator: AccountId, id: ContentId) {
+		self.denied.lock().unwrap().insert((moderator, id));
+	}
+
+	fn check(&self) -> Result<(), ChainError> {
+		if self.failing.load(Ordering::Relaxed) {
+			Err(ChainError("the test chain is down".into()))
+		} else {
+			Ok(())
+		}
+	}
+}
+
+impl ChainView for MemoryChain {
+	fn subscriptions(&self, node: &AccountId) -> Result<Vec<AccountId>, ChainError> {
+		self.check()?;
+		Ok(self.subscriptions.lock().unwrap().get(node).cloned().unwrap_or_default())
+	}
+
+	fn catalog(&self, moderator: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError> {
+		self.check()?;
+		Ok(self.catalogs.lock().unwrap().get(moderator).cloned().unwrap_or_default())
+	}
+
+	fn catalog_item(
+		&self,
+		moderator: &AccountId,
+		content: &ContentId,
+	) -> Result<Option<ItemMeta>, ChainError> {
+		Ok(self.catalog(moderator)?.into_iter().find(|(id, _)| id == content).map(|(_, meta)| meta))
+	}
+
+	fn is_denied(&self, moderator: &AccountId, content: &ContentId) -> Result<bool, ChainError> {
+		self.check()?;
+		Ok(self.denied.lock().unwrap().contains(&(moderator.clone(), *content)))
+	}
+
+	fn best_block(&self) -> Option<(u32, String)> {
+		Some((7, "0x00".into()))
+	}
+
+	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
+		self.check()?;
+		Ok(self.endpoints.lock().unwrap().get(moderator).cloned().unwrap_or_default())
+	}
+}
+
+pub fn hex(id: &ContentId) -> String {
+	bitcloud_content::to_hex(id)
+}
+
+/// A running gateway over a temporary store.
+pub struct TestGateway {
+	pub addr: SocketAddr,
+	pub chain: Arc<MemoryChain>,
+	pub store: Arc<ContentStore>,
+	pub dir: tempfile::TempDir,
+	runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TestGateway {
+	/// A gateway for [`node`], whose store holds `items` before it starts.
+	pub fn start(chain: MemoryChain, items: &[&[u8]]) -> Self {
+		let dir = tempfile::tempdir().unwrap();
+		let mut import = Vec::new();
+		for (n, item) in items.iter().enumerate() {
+			let path = dir.path().join(format!("import-{n}"));
+			std::fs::write(&path, item).unwrap();
+			import.push(path);
+		}
+		let chain = Arc::new(chain);
+		let config = ContentConfig {
+			dir: dir.path().join("content"),
+			gateway_addr: "127.0.0.1:0".parse().unwrap(),
+			node: Some(node()),
+			import,
+			version: "test-1.0".into(),
+			replicate_every: None,
+		};
+		let runtime = tokio::runtime::Builder::new_multi_thread()
+			.worker_threads(2)
+			.enable_all()
+			.build()
+			.unwrap();
+		let service = ContentService::prepare(config, chain.clone(), None).unwrap();
+		let addr = service.local_addr();
+		let store = service.store().clone();
+		runtime.spawn(service.run());
+		TestGateway { addr, chain, store, dir, runtime: Some(runtime) }
+	}
+
+	pub fn url(&self, path: &str) -> String {
+		format!("http://{}{}", self.addr, path)
+	}
+}
+
+impl Drop for TestGateway {
+	fn drop(&mut self) {
+		if let Some(runtime) = self.runtime.take() {
+			runtime.shutdown_background();
+		}
+	}
+}
+
+/// An HTTP agent that returns 4xx/5xx as responses.
+pub fn agent() -> ureq::Agent {
+	ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// A raw HTTP/1.1 exchange: sends `request` and returns the whole answer as text.
+pub fn raw(addr: SocketAddr, request: &[u8]) -> String {
+	use std::io::{Read, Write};
+	let mut stream = std::net::TcpStream::connect(addr).unwrap();
+	stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+	let _ = stream.write_all(request);
+	let mut answer = Vec::new();
+	let _ = stream.read_to_end(&mut answer);
+	String::from_utf8_lossy(&answer).into_owned()
+}

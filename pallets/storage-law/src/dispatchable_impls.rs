@@ -1,0 +1,61 @@
+//! The logic behind each call: checks first, then writes, then the event.
+
+use crate::*;
+use bitcloud_primitives::{verify_proof, StorageProof};
+use frame_support::{
+	dispatch::{DispatchResultWithPostInfo, Pays},
+	ensure,
+	pallet_prelude::DispatchResult,
+	traits::Get,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Check `proof` for `who`'s challenge `challenge_id`; on success clear the challenge and
+	/// count the pass.
+	pub(crate) fn do_respond(
+		who: &T::AccountId,
+		challenge_id: ChallengeId,
+		proof: &StorageProof,
+	) -> DispatchResultWithPostInfo {
+		let challenge = Challenges::<T>::get(challenge_id).ok_or(Error::<T>::UnknownChallenge)?;
+		ensure!(challenge.node == *who, Error::<T>::NotChallengedNode);
+		ensure!(
+			frame_system::Pallet::<T>::block_number() <= challenge.deadline,
+			Error::<T>::ChallengeExpired
+		);
+		verify_proof(&challenge.content, challenge.size, challenge.chunk, proof)
+			.map_err(|_| Error::<T>::ProofInvalid)?;
+
+		Self::remove_challenge(challenge_id, who);
+		Records::<T>::mutate(who, |record| {
+			let record = record.get_or_insert_with(Default::default);
+			record.passed = record.passed.saturating_add(1);
+		});
+		Self::deposit_event(Event::ChallengePassed { challenge_id, node: who.clone() });
+		Self::maybe_restore(who);
+		// An honest node does not pay to prove; a bad proof fails and pays.
+		Ok(Pays::No.into())
+	}
+
+	/// Replace the parameters.
+	pub(crate) fn do_set_params(params: LawParams) -> DispatchResult {
+		ensure!(Self::params_valid(&params), Error::<T>::InvalidParams);
+		Params::<T>::put(params);
+		Self::deposit_event(Event::ParamsSet { params });
+		Ok(())
+	}
+
+	/// Whether `params` are within the pallet's bounds.
+	pub(crate) fn params_valid(params: &LawParams) -> bool {
+		params.challenges_per_epoch <= T::MaxChallengesPerEpoch::get()
+			&& params.response_blocks > 0
+			&& params.strikes_per_step > 0
+			&& params.strike_window > 0
+	}
+
+	/// Remove a pending challenge from both indexes.
+	pub(crate) fn remove_challenge(challenge_id: ChallengeId, node: &T::AccountId) {
+		Challenges::<T>::remove(challenge_id);
+		NodeChallenges::<T>::remove(node, challenge_id);
+	}
+}

@@ -1,0 +1,333 @@
+//! The law itself, run from `on_initialize`: expiry of missed challenges, the epoch's
+//! random challenges, strikes and the standing state machine; and the queries behind the
+//! runtime API.
+
+use crate::*;
+use alloc::vec::Vec;
+use bitcloud_primitives::{
+	storage_proof::chunk_count, CapacityStatus, EpochClock, EpochIndex, ModeratorRegistry,
+	NodePenalties, NodeRegistry, Standing,
+};
+use codec::{Decode, Encode};
+use frame_support::{
+	traits::{Defensive, Get, Randomness},
+	weights::Weight,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Hash, Saturating, TrailingZeroInput};
+
+/// Domain tag of the randomness subject.
+const RANDOMNESS_SUBJECT: &[u8] = b"bitcloud/storage-law/challenges";
+
+/// How many strides are tried to find one coprime with the node count.
+const MAX_STRIDE_TRIES: u32 = 64;
+
+/// What a random draw is for (part of what is hashed, so that draws are independent).
+#[derive(Encode, Clone, Copy)]
+enum Draw {
+	Start,
+	Stride,
+	Content(u32),
+	Chunk(u32),
+}
+
+impl<T: Config> Pallet<T> {
+	/// The block hook: expiry, then the epoch's challenges if the epoch is new.
+	pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
+		let examined = Self::expire_challenges(now);
+		let mut weight = T::WeightInfo::expire_challenges(examined);
+		let epoch = T::Epochs::current_epoch();
+		if LastChallengedEpoch::<T>::get().is_none_or(|last| last != epoch) {
+			let sampled = Self::issue_challenges(epoch, now);
+			weight = weight.saturating_add(T::WeightInfo::issue_challenges(sampled));
+		}
+		weight
+	}
+
+	/// Expire challenges whose deadline is before `now`, walking the queue from
+	/// `ExpiryCursor`; looks at `MaxExpiriesPerBlock` challenges at most. Returns how many
+	/// it looked at.
+	pub(crate) fn expire_challenges(now: BlockNumberFor<T>) -> u32 {
+		let mut cursor = ExpiryCursor::<T>::get();
+		let next = NextChallengeId::<T>::get();
+		let max = T::MaxExpiriesPerBlock::get();
+		let mut examined = 0u32;
+		while cursor < next && examined < max {
+			examined = examined.saturating_add(1);
+			match Challenges::<T>::get(cursor) {
+				// Answered already.
+				None => {},
+				Some(challenge) if challenge.deadline < now => {
+					Self::remove_challenge(cursor, &challenge.node);
+					Self::miss(cursor, &challenge.node);
+				},
+				// Ids come in deadline order: the rest are not due either.
+				Some(_) => break,
+			}
+			cursor = cursor.saturating_add(1);
+		}
+		ExpiryCursor::<T>::put(cursor);
+		examined
+	}
+
+	/// Challenge `id` of `node` was missed: a strike, unless the node was banned meanwhile.
+	fn miss(challenge_id: ChallengeId, node: &T::AccountId) {
+		if T::Nodes::standing(node) == Some(Standing::Banned) {
+			Self::deposit_event(Event::ChallengeDiscarded { challenge_id, node: node.clone() });
+			return;
+		}
+		Self::deposit_event(Event::ChallengeMissed { challenge_id, node: node.clone() });
+		Self::strike(node, StrikeReason::MissedChallenge(challenge_id));
+	}
+
+	/// Issue the challenges of `epoch`: sample `min(challengeRate × nodes,
+	/// challengesPerEpoch)` distinct registered nodes at random and challenge each on a random
+	/// chunk of a random item of the catalogs it subscribes to. Returns how many nodes it
+	/// sampled.
+	pub(crate) fn issue_challenges(epoch: EpochIndex, now: BlockNumberFor<T>) -> u32 {
+		LastChallengedEpoch::<T>::put(epoch);
+		let params = Params::<T>::get();
+		let nodes = T::Nodes::node_count();
+		let sample = params
+			.challenge_rate
+			.mul_ceil(nodes)
+			.min(params.challenges_per_epoch)
+			.min(T::MaxChallengesPerEpoch::get());
+		if sample == 0 {
+			return 0;
+		}
+		let (seed, _) = T::Randomness::random(&(RANDOMNESS_SUBJECT, epoch).encode());
+		// A random start and a random stride coprime with the node count visit `sample`
+		// distinct positions.
+		let start = Self::draw(&seed, Draw::Start) % u64::from(nodes);
+		let stride = Self::coprime_stride(Self::draw(&seed, Draw::Stride), u64::from(nodes));
+		for i in 0..sample {
+			let position = start
+				.saturating_add(u64::from(i).saturating_mul(stride) % u64::from(nodes))
+				% u64::from(nodes);
+			if let Some(node) = u32::try_from(position).ok().and_then(T::Nodes::node_at) {
+				Self::challenge_node(&node, &seed, i, now, &params);
+			}
+		}
+		sample
+	}
+
+	/// A stride in `1..nodes` coprime with `nodes`, from `random` (1 if none is found fast).
+	fn coprime_stride(random: u64, nodes: u64) -> u64 {
+		if nodes <= 2 {
+			return 1;
+		}
+		let mut stride = 1 + random % (nodes - 1);
+		for _ in 0..MAX_STRIDE_TRIES {
+			if gcd(stride, nodes) == 1 {
+				return stride;
+			}
+			stride = 1 + stride % (nodes - 1);
+		}
+		1
+	}
+
+	/// Check `node`'s standing and capacity, then challenge it on a random obligation.
+	fn challenge_node(
+		node: &T::AccountId,
+		seed: &T::Hash,
+		i: u32,
+		now: BlockNumberFor<T>,
+		params: &LawParams,
+	) {
+		Self::maybe_restore(node);
+		if T::Nodes::check_capacity(node) == Some(CapacityStatus::Failing) {
+			Self::strike(node, StrikeReason::CapacityShortfall);
+		}
+		if !T::Nodes::is_registered(node) {
+			// Banned by that strike.
+			return;
+		}
+		let Some((moderator, content, size)) = Self::pick_obligation(node, seed, i) else {
+			// Nothing to hold, nothing to prove.
+			return;
+		};
+		let chunk = Self::draw(seed, Draw::Chunk(i)) % chunk_count(size);
+		let challenge_id = NextChallengeId::<T>::get();
+		NextChallengeId::<T>::put(challenge_id.saturating_add(1));
+		let deadline = now.saturating_add(params.response_blocks.into());
+		Challenges::<T>::insert(
+			challenge_id,
+			Challenge {
+				node: node.clone(),
+				moderator: moderator.clone(),
+				content,
+				size,
+				chunk,
+				issued_at: now,
+				deadline,
+			},
+		);
+		NodeChallenges::<T>::insert(node, challenge_id, ());
+		Self::deposit_event(Event::ChallengeIssued {
+			challenge_id,
+			node: node.clone(),
+			moderator,
+			content,
+			chunk,
+			deadline,
+		});
+	}
+
+	/// A random item of the catalogs `node` subscribes to, each item equally likely:
+	/// `(moderator, content, size)`.
+	fn pick_obligation(
+		node: &T::AccountId,
+		seed: &T::Hash,
+		i: u32,
+	) -> Option<(T::AccountId, bitcloud_primitives::ContentId, u64)> {
+		let catalogs: Vec<(T::AccountId, u32)> = T::Nodes::subscriptions(node)
+			.into_iter()
+			.map(|m| {
+				let len = T::Moderators::catalog_len(&m);
+				(m, len)
+			})
+			.collect();
+		let total = catalogs.iter().fold(0u64, |sum, (_, len)| sum.saturating_add(u64::from(*len)));
+		if total == 0 {
+			return None;
+		}
+		let mut pick = Self::draw(seed, Draw::Content(i)) % total;
+		for (moderator, len) in catalogs {
+			if pick < u64::from(len) {
+				let index = u32::try_from(pick).ok()?;
+				let (content, size) = T::Moderators::catalog_item_at(&moderator, index)?;
+				return Some((moderator, content, size));
+			}
+			pick = pick.saturating_sub(u64::from(len));
+		}
+		None
+	}
+
+	/// A random `u64` for `draw`, from the epoch's seed.
+	fn draw(seed: &T::Hash, draw: Draw) -> u64 {
+		let hash = T::Hashing::hash_of(&(seed, draw));
+		u64::decode(&mut TrailingZeroInput::new(hash.as_ref())).unwrap_or_default()
+	}
+
+	/// Give `node` a strike; a step down when the window holds `strikesPerStep` of them.
+	///
+	/// A node that deregistered (its bond still unbonding) has no standing to lower: each
+	/// strike slashes `slashFraction` of its unbonding funds instead.
+	pub(crate) fn strike(node: &T::AccountId, reason: StrikeReason) {
+		let params = Params::<T>::get();
+		let epoch = T::Epochs::current_epoch();
+		let standing = T::Nodes::standing(node);
+		if standing == Some(Standing::Banned) {
+			return;
+		}
+		let mut record = Records::<T>::get(node).unwrap_or_default();
+		if record.strikes > 0 && epoch >= record.window_start.saturating_add(params.strike_window) {
+			record.strikes = 0;
+		}
+		if record.strikes == 0 {
+			record.window_start = epoch;
+		}
+		record.strikes = record.strikes.saturating_add(1);
+		record.total_strikes = record.total_strikes.saturating_add(1);
+		record.last_strike = Some(epoch);
+		let strikes = record.strikes;
+		Self::deposit_event(Event::StrikeRecorded { node: node.clone(), reason, strikes });
+
+		match standing {
+			Some(from) if strikes >= params.strikes_per_step => {
+				record.strikes = 0;
+				record.window_start = epoch;
+				Records::<T>::insert(node, record);
+				Self::lower(node, from, params.slash_fraction);
+			},
+			Some(_) => Records::<T>::insert(node, record),
+			None => {
+				Records::<T>::insert(node, record);
+				// Deregistered: slash the unbonding funds if any are left.
+				let _ = T::Penalties::slash(node, params.slash_fraction);
+			},
+		}
+	}
+
+	/// Move `node` one step down from `from`, slashing `fraction` of its bond.
+	fn lower(node: &T::AccountId, from: Standing, fraction: sp_runtime::Perbill) {
+		let to = match from {
+			Standing::Active => Standing::Warned,
+			Standing::Warned => Standing::Suspended,
+			Standing::Suspended | Standing::Banned => Standing::Banned,
+		};
+		let slashed = T::Penalties::slash(node, fraction).defensive().unwrap_or_default();
+		let changed = match to {
+			Standing::Warned => T::Penalties::warn(node),
+			Standing::Suspended => T::Penalties::suspend(node),
+			_ => T::Penalties::ban(node),
+		};
+		if changed.defensive().is_ok() {
+			Self::deposit_event(Event::StandingLowered { node: node.clone(), from, to, slashed });
+		}
+	}
+
+	/// Restore a warned or suspended `node` whose last strike is `cleanEpochs` epochs old.
+	/// A standing set by `AdminOrigin` without a strike recorded here is left alone.
+	pub(crate) fn maybe_restore(node: &T::AccountId) {
+		let Some(from) = T::Nodes::standing(node) else { return };
+		if !matches!(from, Standing::Warned | Standing::Suspended) {
+			return;
+		}
+		let Some(mut record) = Records::<T>::get(node) else { return };
+		let Some(last) = record.last_strike else { return };
+		let epoch = T::Epochs::current_epoch();
+		if epoch < last.saturating_add(Params::<T>::get().clean_epochs) {
+			return;
+		}
+		if T::Penalties::restore(node).defensive().is_ok() {
+			record.strikes = 0;
+			Records::<T>::insert(node, record);
+			Self::deposit_event(Event::StandingRestored { node: node.clone(), from });
+		}
+	}
+
+	/// The pending challenges of `node`, oldest first (runtime API
+	/// `StorageLawApi::pending_challenges`). Iterates the node's challenges: for off-chain
+	/// queries, never for a dispatchable.
+	pub fn pending_challenges(node: &T::AccountId) -> Vec<(ChallengeId, ChallengeOf<T>)> {
+		let mut pending: Vec<_> = NodeChallenges::<T>::iter_key_prefix(node)
+			.filter_map(|id| Challenges::<T>::get(id).map(|c| (id, c)))
+			.collect();
+		pending.sort_by_key(|(id, _)| *id);
+		pending
+	}
+
+	/// `node`'s standing, strikes and pending challenges (runtime API
+	/// `StorageLawApi::standing`); `None` for an account that is no node and has no record.
+	pub fn standing_view(node: &T::AccountId) -> Option<StandingView> {
+		let record = Records::<T>::get(node);
+		let standing = T::Nodes::standing(node);
+		if standing.is_none() && record.is_none() {
+			return None;
+		}
+		let record = record.unwrap_or_default();
+		let params = Params::<T>::get();
+		let epoch = T::Epochs::current_epoch();
+		let in_window = epoch < record.window_start.saturating_add(params.strike_window);
+		Some(StandingView {
+			// A deregistered node with a record shows as active: it has no standing to lose.
+			standing: standing.unwrap_or_default(),
+			strikes: if in_window { record.strikes } else { 0 },
+			strikes_per_step: params.strikes_per_step,
+			total_strikes: record.total_strikes,
+			passed: record.passed,
+			last_strike: record.last_strike,
+			pending: NodeChallenges::<T>::iter_key_prefix(node).count() as u32,
+		})
+	}
+}
+
+/// Greatest common divisor.
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+	while b != 0 {
+		(a, b) = (b, a % b);
+	}
+	a
+}

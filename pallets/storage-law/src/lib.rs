@@ -1,0 +1,320 @@
+#![cfg_attr(not(feature = "std"), no_std)]
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod dispatchable_impls;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
+mod law;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+extern crate alloc;
+
+use polkadot_sdk::{frame_support, frame_system, sp_runtime};
+
+/// What the benchmarks need from the runtime to build worst cases: moderators with catalogs
+/// and nodes subscribed to them (through the real registries).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `moderator` a live moderator whose catalog holds at least one item.
+	fn moderator_with_catalog(moderator: &AccountId);
+	/// Register `node` as a content node subscribed to `moderators`.
+	fn node_subscribed_to(node: &AccountId, moderators: &[AccountId]);
+	/// Most moderators one node may subscribe to.
+	fn max_subscriptions() -> u32;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use bitcloud_primitives::{
+		EpochClock, ModeratorRegistry, NodePenalties, NodeRegistry, StorageProof,
+	};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{BuildGenesisConfig, EnsureOrigin, Randomness},
+	};
+	use frame_system::pallet_prelude::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the storage law.
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Weight information for the calls and hooks of this pallet.
+		type WeightInfo: WeightInfo;
+
+		/// Balance of the bonds the penalties slash (for events).
+		type Balance: Parameter + Member + MaxEncodedLen + Copy + Default;
+
+		/// The node registry (`pallet-nodes`): which nodes exist, what they subscribe to, and
+		/// whether their capacity covers it.
+		type Nodes: NodeRegistry<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// The penalties (`pallet-nodes`): slash, warn, suspend, ban, restore.
+		type Penalties: NodePenalties<Self::AccountId, Balance = Self::Balance>;
+
+		/// The moderator registry (`pallet-moderation`): the catalogs nodes must hold.
+		type Moderators: ModeratorRegistry<Self::AccountId>;
+
+		/// Which epoch the chain is in (`pallet-epochs`). Challenges are issued in the first
+		/// block of each epoch.
+		type Epochs: EpochClock<BlockNumberFor<Self>>;
+
+		/// Where the randomness that picks challenges comes from. See the README for the
+		/// runtime's source and how far a block author can bias it.
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Origin allowed to change the parameters, e.g. Root or a council.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The parameters when the genesis does not set them.
+		#[pallet::constant]
+		type DefaultParams: Get<LawParams>;
+
+		/// Most challenges issued in one epoch (bounds the work of the epoch's first block);
+		/// `params.challengesPerEpoch` may not exceed it.
+		#[pallet::constant]
+		type MaxChallengesPerEpoch: Get<u32>;
+
+		/// Most challenges looked at for expiry in one block.
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
+
+		/// Builds worst cases for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The parameters of the law.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, LawParams, ValueQuery, T::DefaultParams>;
+
+	/// Pending challenges, by id.
+	#[pallet::storage]
+	pub type Challenges<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ChallengeId,
+		Challenge<T::AccountId, BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// Pending challenges by node: `(node, id)` is present while challenge `id` of `node` is.
+	#[pallet::storage]
+	pub type NodeChallenges<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ChallengeId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Id of the next challenge.
+	#[pallet::storage]
+	pub type NextChallengeId<T: Config> = StorageValue<_, ChallengeId, ValueQuery>;
+
+	/// Lowest id that may still be pending: the head of the expiry queue. Ids are issued in
+	/// order of deadline, so expiry walks up from here.
+	#[pallet::storage]
+	pub type ExpiryCursor<T: Config> = StorageValue<_, ChallengeId, ValueQuery>;
+
+	/// The last epoch for which challenges were issued.
+	#[pallet::storage]
+	pub type LastChallengedEpoch<T: Config> = StorageValue<_, u32, OptionQuery>;
+
+	/// Strikes and passes of nodes that have been challenged.
+	#[pallet::storage]
+	pub type Records<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, NodeRecord, OptionQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A node was challenged to prove it holds a chunk of a content.
+		ChallengeIssued {
+			/// The challenge.
+			challenge_id: ChallengeId,
+			/// The challenged node.
+			node: T::AccountId,
+			/// The moderator whose catalog lists the content.
+			moderator: T::AccountId,
+			/// The content id.
+			content: bitcloud_primitives::ContentId,
+			/// The chunk to prove.
+			chunk: u64,
+			/// Last block in which the answer is accepted.
+			deadline: BlockNumberFor<T>,
+		},
+		/// A node proved it holds the challenged chunk.
+		ChallengePassed {
+			/// The challenge.
+			challenge_id: ChallengeId,
+			/// The node.
+			node: T::AccountId,
+		},
+		/// A challenge's deadline passed without a valid proof.
+		ChallengeMissed {
+			/// The challenge.
+			challenge_id: ChallengeId,
+			/// The node.
+			node: T::AccountId,
+		},
+		/// A pending challenge was dropped because its node was banned meanwhile.
+		ChallengeDiscarded {
+			/// The challenge.
+			challenge_id: ChallengeId,
+			/// The banned node.
+			node: T::AccountId,
+		},
+		/// A node got a strike.
+		StrikeRecorded {
+			/// The node.
+			node: T::AccountId,
+			/// Why.
+			reason: StrikeReason,
+			/// Its strikes in the current window, this one included.
+			strikes: u32,
+		},
+		/// A node's strikes moved it one step down: part of its bond was slashed and its
+		/// standing changed (to `Banned`: whole bond slashed, registration ended).
+		StandingLowered {
+			/// The node.
+			node: T::AccountId,
+			/// Standing before.
+			from: bitcloud_primitives::Standing,
+			/// Standing now.
+			to: bitcloud_primitives::Standing,
+			/// Amount slashed for this step (`params.slashFraction` of the bond; a ban
+			/// slashes the rest on top).
+			slashed: T::Balance,
+		},
+		/// A warned or suspended node went `params.cleanEpochs` epochs without a strike and
+		/// is active again.
+		StandingRestored {
+			/// The node.
+			node: T::AccountId,
+			/// Standing before.
+			from: bitcloud_primitives::Standing,
+		},
+		/// The parameters changed.
+		ParamsSet {
+			/// The new parameters.
+			params: LawParams,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No pending challenge has this id (never issued, answered, or expired).
+		UnknownChallenge,
+		/// The challenge is not the caller's.
+		NotChallengedNode,
+		/// The challenge's deadline has passed; it will count as missed.
+		ChallengeExpired,
+		/// The proof does not prove the challenged chunk of the challenged content: wrong
+		/// chunk bytes or length, wrong sibling path, or a proof of another content or chunk.
+		ProofInvalid,
+		/// The parameters are out of bounds: `challengesPerEpoch` above
+		/// `MaxChallengesPerEpoch`, or a zero `responseBlocks`, `strikesPerStep` or
+		/// `strikeWindow`.
+		InvalidParams,
+	}
+
+	/// The parameters of the law at genesis (the runtime's `DefaultParams` if `None`).
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters.
+		pub params: Option<LawParams>,
+		#[serde(skip)]
+		#[allow(missing_docs)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(params) = self.params {
+				assert!(Pallet::<T>::params_valid(&params), "genesis storage-law params invalid");
+				Params::<T>::put(params);
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Expire missed challenges (at most `MaxExpiriesPerBlock`), then, in the first block
+		/// of an epoch, issue the epoch's challenges (at most `MaxChallengesPerEpoch`).
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::on_block(now)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxExpiriesPerBlock::get() > 0, "MaxExpiriesPerBlock must expire");
+			assert!(
+				Pallet::<T>::params_valid(&T::DefaultParams::get()),
+				"DefaultParams must be within bounds"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call(weight(<T as Config>::WeightInfo))]
+	impl<T: Config> Pallet<T> {
+		/// Answer a storage challenge with a proof: the challenged chunk and its sibling path
+		/// in the content's BLAKE3 tree (build it with
+		/// `bitcloud_primitives::storage_proof::build_proof`).
+		///
+		/// - `origin`: the challenged node (its account, e.g. from its off-chain service).
+		/// - `challenge_id`: a pending challenge of the caller, before its deadline.
+		///
+		/// Free when the proof is valid. Emits `ChallengePassed`, and `StandingRestored` if
+		/// the node has been clean long enough. An invalid proof fails with `ProofInvalid`
+		/// and changes nothing: the challenge stays pending and counts as missed if no valid
+		/// proof comes by the deadline.
+		#[pallet::call_index(0)]
+		pub fn respond(
+			origin: OriginFor<T>,
+			challenge_id: ChallengeId,
+			proof: StorageProof,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_respond(&who, challenge_id, &proof)
+		}
+
+		/// Set the parameters of the law.
+		///
+		/// - `origin`: `AdminOrigin`.
+		///
+		/// Emits `ParamsSet`.
+		#[pallet::call_index(1)]
+		pub fn set_params(origin: OriginFor<T>, params: LawParams) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_params(params)
+		}
+	}
+}

@@ -1,0 +1,8 @@
+//! Unit tests of the storage law, by area.
+
+mod challenges;
+mod params;
+mod penalties;
+mod respond;
+mod runtime_api;
+mod testing_utils;

@@ -1,0 +1,324 @@
+//! Helpers that run a call or a block and check its events and every storage change it
+//! makes.
+//!
+//! Each `assert_*` helper takes a [`MemorySnapshot`] of all the pallet's storage and of what
+//! the law touches elsewhere (standings and bonds of the test accounts), runs the call,
+//! derives the expected snapshot from the old one by applying exactly the changes the call
+//! must make, and compares it with the new snapshot, so any other change fails the test. It
+//! also compares the exact list of events the pallet emitted, and checks the invariants.
+
+use crate::{mock::*, *};
+use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
+use bitcloud_primitives::{
+	content_id, storage_proof::build_proof, NodeRegistry, Standing, StorageProof,
+};
+use polkadot_sdk::{
+	frame_support::{
+		assert_ok,
+		dispatch::Pays,
+		traits::fungible::{Inspect, InspectHold},
+	},
+	sp_runtime::{DispatchError, DispatchResult},
+};
+
+/// `respond` as `who`, with the error only.
+pub fn respond(who: AccountId, id: ChallengeId, proof: StorageProof) -> DispatchResult {
+	StorageLaw::respond(RuntimeOrigin::signed(who), id, proof).map(|_| ()).map_err(|e| e.error)
+}
+
+/// A copy of the pallet's storage and of the test accounts' standings and bonds.
+#[derive(Clone, PartialEq, Debug)]
+pub struct MemorySnapshot {
+	/// `Params`.
+	pub params: LawParams,
+	/// `Challenges`.
+	pub challenges: BTreeMap<ChallengeId, Challenge<AccountId, u64>>,
+	/// `NodeChallenges`.
+	pub node_challenges: BTreeSet<(AccountId, ChallengeId)>,
+	/// `NextChallengeId`.
+	pub next_challenge_id: ChallengeId,
+	/// `ExpiryCursor`.
+	pub expiry_cursor: ChallengeId,
+	/// `LastChallengedEpoch`.
+	pub last_challenged_epoch: Option<u32>,
+	/// `Records`.
+	pub records: BTreeMap<AccountId, NodeRecord>,
+	/// Standing of each test account in the node registry.
+	pub standings: BTreeMap<AccountId, Option<Standing>>,
+	/// Held bond of each test account.
+	pub bonds: BTreeMap<AccountId, Balance>,
+	/// Free balance of the treasury (slashes go there).
+	pub treasury: Balance,
+}
+
+impl MemorySnapshot {
+	/// Take a snapshot of the current state.
+	pub fn new() -> Self {
+		Self {
+			params: Params::<Test>::get(),
+			challenges: Challenges::<Test>::iter().collect(),
+			node_challenges: NodeChallenges::<Test>::iter().map(|(n, id, ())| (n, id)).collect(),
+			next_challenge_id: NextChallengeId::<Test>::get(),
+			expiry_cursor: ExpiryCursor::<Test>::get(),
+			last_challenged_epoch: LastChallengedEpoch::<Test>::get(),
+			records: Records::<Test>::iter().collect(),
+			standings: ACCOUNTS.iter().map(|who| (*who, Nodes::standing(who))).collect(),
+			bonds: ACCOUNTS.iter().map(|who| (*who, bond_of(*who))).collect(),
+			treasury: Balances::balance(&TREASURY),
+		}
+	}
+
+	/// Remove challenge `id` from both indexes; returns it.
+	pub fn remove_challenge(&mut self, id: ChallengeId) -> Challenge<AccountId, u64> {
+		let challenge = self.challenges.remove(&id).expect("the challenge is pending");
+		assert!(self.node_challenges.remove(&(challenge.node, id)));
+		challenge
+	}
+
+	/// The record of `who`, created empty if needed.
+	pub fn record(&mut self, who: AccountId) -> &mut NodeRecord {
+		self.records.entry(who).or_default()
+	}
+}
+
+/// Held bond of `who` in the node registry.
+pub fn bond_of(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&pallet_nodes::HoldReason::NodeBond.into(), &who)
+}
+
+/// All events of the storage law, in order.
+pub fn law_events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::StorageLaw(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Run `call`, then check that the state became `expected` and that exactly `events` were
+/// emitted by this pallet, and the invariants.
+pub fn check<R>(
+	call: impl FnOnce() -> R,
+	expected: impl FnOnce(&mut MemorySnapshot) -> Vec<Event<Test>>,
+) -> R {
+	let mut snapshot = MemorySnapshot::new();
+	let events_before = law_events().len();
+	let result = call();
+	let events = expected(&mut snapshot);
+	assert_eq!(MemorySnapshot::new(), snapshot);
+	assert_eq!(law_events()[events_before..], events[..]);
+	assert_ok!(StorageLaw::do_try_state());
+	result
+}
+
+/// Run `call`, which must fail with `error`, and check that nothing changed and no event was
+/// emitted.
+pub fn assert_fails(call: impl FnOnce() -> DispatchResult, error: impl Into<DispatchError>) {
+	let snapshot = MemorySnapshot::new();
+	let events_before = System::events().len();
+	assert_eq!(call(), Err(error.into()));
+	assert_eq!(MemorySnapshot::new(), snapshot);
+	assert_eq!(System::events().len(), events_before);
+}
+
+/// The proof of `challenge`, built from the sample file it names.
+pub fn proof_for(challenge: &Challenge<AccountId, u64>) -> StorageProof {
+	let bytes = (0..4)
+		.map(file)
+		.find(|bytes| content_id(bytes) == challenge.content)
+		.expect("challenges name sample files");
+	build_proof(&bytes, challenge.chunk).expect("the chunk exists")
+}
+
+/// Answer `who`'s challenge `id` with a valid proof, and check that it was cleared, the pass
+/// counted, the call free, and the events (with `restored` if the node is restored).
+pub fn assert_respond(who: AccountId, id: ChallengeId, restored: Option<Standing>) {
+	let challenge = Challenges::<Test>::get(id).expect("pending");
+	let proof = proof_for(&challenge);
+	let info = check(
+		|| StorageLaw::respond(RuntimeOrigin::signed(who), id, proof),
+		|s| {
+			s.remove_challenge(id);
+			s.record(who).passed += 1;
+			let mut events = vec![Event::ChallengePassed { challenge_id: id, node: who }];
+			if let Some(from) = restored {
+				s.record(who).strikes = 0;
+				s.standings.insert(who, Some(Standing::Active));
+				events.push(Event::StandingRestored { node: who, from });
+			}
+			events
+		},
+	);
+	assert_eq!(info.expect("the proof is valid").pays_fee, Pays::No);
+}
+
+/// Set the parameters as Root and check the storage and the event.
+pub fn assert_set_params(params: LawParams) {
+	check(
+		|| StorageLaw::set_params(RuntimeOrigin::root(), params),
+		|s| {
+			s.params = params;
+			vec![Event::ParamsSet { params }]
+		},
+	)
+	.expect("valid params");
+}
+
+/// The pending challenges of `who`, oldest first.
+pub fn pending(who: AccountId) -> Vec<(ChallengeId, Challenge<AccountId, u64>)> {
+	StorageLaw::pending_challenges(&who)
+}
+
+/// The single pending challenge of `who`.
+pub fn only_challenge(who: AccountId) -> (ChallengeId, Challenge<AccountId, u64>) {
+	let mut all = pending(who);
+	assert_eq!(all.len(), 1, "{who} has one pending challenge");
+	all.remove(0)
+}
+
+/// Answer every pending challenge of `who` (no restoration expected).
+pub fn answer_all(who: AccountId) {
+	for (id, _) in pending(who) {
+		assert_respond(who, id, None);
+	}
+}
+
+/// The expected events and storage changes of an epoch start that challenges `nodes` (each
+/// once, in the order given, no strike, no restoration), from `block`.
+pub fn issued(
+	s: &mut MemorySnapshot,
+	epoch: u32,
+	block: u64,
+	nodes: &[AccountId],
+) -> Vec<Event<Test>> {
+	s.last_challenged_epoch = Some(epoch);
+	let mut events = Vec::new();
+	for node in nodes {
+		let id = s.next_challenge_id;
+		s.next_challenge_id += 1;
+		// What the chain chose: checked to be one of the node's obligations.
+		let challenge = Challenges::<Test>::get(id).expect("issued");
+		assert_eq!(challenge.node, *node);
+		assert!(
+			<Moderation as bitcloud_primitives::ModeratorRegistry<_>>::content_size(
+				&challenge.moderator,
+				&challenge.content
+			) == Some(challenge.size)
+		);
+		assert!(Nodes::is_subscribed(node, &challenge.moderator));
+		assert_eq!(challenge.issued_at, block);
+		assert_eq!(challenge.deadline, block + u64::from(s.params.response_blocks));
+		s.challenges.insert(id, challenge.clone());
+		s.node_challenges.insert((*node, id));
+		events.push(Event::ChallengeIssued {
+			challenge_id: id,
+			node: *node,
+			moderator: challenge.moderator,
+			content: challenge.content,
+			chunk: challenge.chunk,
+			deadline: challenge.deadline,
+		});
+	}
+	events
+}
+
+/// The nodes challenged by `events`, in order.
+pub fn challenged(events: &[Event<Test>]) -> Vec<AccountId> {
+	events
+		.iter()
+		.filter_map(|e| match e {
+			Event::ChallengeIssued { node, .. } => Some(*node),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Run to the block before `block`, then run `block` and check that it challenges exactly
+/// `expected_nodes` (in any order), each on one of its obligations, and changes nothing else
+/// (no expiry, strike or restoration may fall in `block`).
+pub fn assert_challenges_at(block: u64, expected_nodes: &[AccountId]) {
+	run_to_block(block - 1);
+	let before = law_events().len();
+	let mut snapshot = MemorySnapshot::new();
+	run_to_block(block);
+	let events = law_events()[before..].to_vec();
+	let mut nodes = challenged(&events);
+	let expected = issued(&mut snapshot, (block / EPOCH_LENGTH) as u32, block, &nodes);
+	assert_eq!(events, expected);
+	assert_eq!(MemorySnapshot::new(), snapshot);
+	assert_ok!(StorageLaw::do_try_state());
+	nodes.sort();
+	let mut want = expected_nodes.to_vec();
+	want.sort();
+	assert_eq!(nodes, want);
+}
+
+/// Run to the block before `block`, then run `block`, in which `missed` (challenge, node)
+/// pairs expire as strikes, with `lowered` steps `(node, from, to, slashed, banned_rest)`;
+/// check every change and event.
+pub fn assert_missed_at(
+	block: u64,
+	missed: &[(ChallengeId, AccountId)],
+	lowered: &[(AccountId, Standing, Standing, Balance, Balance)],
+) {
+	run_to_block(block - 1);
+	let before = law_events().len();
+	let mut s = MemorySnapshot::new();
+	run_to_block(block);
+	let epoch = (block / EPOCH_LENGTH) as u32;
+	let mut events = Vec::new();
+	let mut missed = missed.to_vec();
+	missed.sort();
+	for (id, node) in &missed {
+		s.remove_challenge(*id);
+		events.push(Event::ChallengeMissed { challenge_id: *id, node: *node });
+		let window = s.params.strike_window;
+		let r = s.record(*node);
+		if r.strikes > 0 && epoch >= r.window_start + window {
+			r.strikes = 0;
+		}
+		if r.strikes == 0 {
+			r.window_start = epoch;
+		}
+		r.strikes += 1;
+		r.total_strikes += 1;
+		r.last_strike = Some(epoch);
+		let strikes = r.strikes;
+		events.push(Event::StrikeRecorded {
+			node: *node,
+			reason: StrikeReason::MissedChallenge(*id),
+			strikes,
+		});
+		if let Some((_, from, to, slashed, rest)) = lowered.iter().find(|l| l.0 == *node) {
+			let r = s.record(*node);
+			r.strikes = 0;
+			r.window_start = epoch;
+			s.standings.insert(*node, Some(*to));
+			*s.bonds.get_mut(node).unwrap() -= slashed + rest;
+			s.treasury += slashed + rest;
+			events.push(Event::StandingLowered {
+				node: *node,
+				from: *from,
+				to: *to,
+				slashed: *slashed,
+			});
+		}
+	}
+	// Expiry walks up to the oldest challenge still pending (answered ones are skipped).
+	s.expiry_cursor = s.challenges.keys().next().copied().unwrap_or(s.next_challenge_id);
+	// The block may also start an epoch: its challenges are checked like any others.
+	let got = law_events()[before..].to_vec();
+	let issued_events: Vec<_> =
+		got.iter().filter(|e| matches!(e, Event::ChallengeIssued { .. })).cloned().collect();
+	let others: Vec<_> =
+		got.iter().filter(|e| !matches!(e, Event::ChallengeIssued { .. })).cloned().collect();
+	assert_eq!(others, events);
+	let nodes = challenged(&issued_events);
+	if !nodes.is_empty() {
+		issued(&mut s, epoch, block, &nodes);
+	}
+	assert_eq!(MemorySnapshot::new(), s);
+	assert_ok!(StorageLaw::do_try_state());
+}

@@ -1,0 +1,140 @@
+//! Types stored and returned by the storage law.
+
+use bitcloud_primitives::{ContentId, EpochIndex, Standing};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::sp_runtime::Perbill;
+use scale_info::TypeInfo;
+
+/// Identifier of a challenge, in order of issue.
+pub type ChallengeId = u64;
+
+/// A storage challenge (`storageLaw.challenges(u64)`): `node` must prove that it holds chunk
+/// `chunk` of `content` by block `deadline`.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Challenge<AccountId, BlockNumber> {
+	/// The challenged node.
+	pub node: AccountId,
+	/// The moderator whose catalog lists the content.
+	pub moderator: AccountId,
+	/// The content id (BLAKE3 root) of the content.
+	pub content: ContentId,
+	/// Size of the content in bytes, as the catalog gave it when the challenge was issued.
+	pub size: u64,
+	/// Index of the chunk (of 1 KiB) to prove, below `ceil(size / 1024)`.
+	pub chunk: u64,
+	/// Block in which the challenge was issued.
+	pub issued_at: BlockNumber,
+	/// Last block in which `respond` is accepted; afterwards the challenge is missed.
+	pub deadline: BlockNumber,
+}
+
+/// A challenge as the runtime stores it.
+pub type ChallengeOf<T> = Challenge<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
+
+/// Why a node got a strike.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum StrikeReason {
+	/// No valid proof for the challenge arrived by its deadline.
+	MissedChallenge(ChallengeId),
+	/// The node's capacity has not covered its subscribed catalogs since before its grace
+	/// period ended.
+	CapacityShortfall,
+}
+
+/// A node's record under the storage law (`storageLaw.records(AccountId)`).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct NodeRecord {
+	/// Strikes in the current window, since the last step of its standing.
+	pub strikes: u32,
+	/// Epoch of the first of those strikes.
+	pub window_start: EpochIndex,
+	/// Epoch of the last strike, if any.
+	pub last_strike: Option<EpochIndex>,
+	/// Strikes over the node's whole life.
+	pub total_strikes: u32,
+	/// Challenges answered with a valid proof over the node's whole life.
+	pub passed: u32,
+}
+
+/// The parameters of the storage law (`storageLaw.params()`), set at genesis and by
+/// `AdminOrigin` with `setParams`.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct LawParams {
+	/// Share of the registered nodes challenged each epoch (rounded up).
+	pub challenge_rate: Perbill,
+	/// Most challenges issued per epoch; at most the pallet's `MaxChallengesPerEpoch`.
+	pub challenges_per_epoch: u32,
+	/// Blocks a node has to answer a challenge, counted from the block that issued it.
+	pub response_blocks: u32,
+	/// Strikes within `strike_window` epochs that move a node one step down:
+	/// `Active → Warned → Suspended → Banned`.
+	pub strikes_per_step: u32,
+	/// Length of the strike window, in epochs.
+	pub strike_window: u32,
+	/// Epochs without a strike after which a warned or suspended node is restored.
+	pub clean_epochs: u32,
+	/// Share of the bond slashed at each step down (the ban then slashes the rest).
+	pub slash_fraction: Perbill,
+}
+
+/// Everything about a node's standing under the storage law, as the `StorageLawApi`
+/// runtime API returns it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct StandingView {
+	/// The node's standing in the node registry.
+	pub standing: Standing,
+	/// Strikes counting towards the next step (zero once the window has passed).
+	pub strikes: u32,
+	/// Strikes that make a step (`params.strikesPerStep`).
+	pub strikes_per_step: u32,
+	/// Strikes over the node's whole life.
+	pub total_strikes: u32,
+	/// Challenges passed over the node's whole life.
+	pub passed: u32,
+	/// Epoch of the last strike.
+	pub last_strike: Option<EpochIndex>,
+	/// Challenges waiting for the node's answer.
+	pub pending: u32,
+}
