@@ -138,7 +138,7 @@ fn sample_registries() -> Value {
 			catalog,
 		},
 		nodes: NodesConfig {
-			nodes: vec![node(Sr25519Keyring::Dave, 8081), node(Sr25519Keyring::Eve, 8082)],
+			nodes: vec![node(Sr25519Keyring::Dave, 8080), node(Sr25519Keyring::Eve, 8081)],
 		},
 		// Fast storage law: every node challenged every epoch, banned after three misses.
 		storage_law: StorageLawConfig { params: Some(DEV_PARAMS) },
