@@ -9,15 +9,15 @@ mod common;
 use std::collections::BTreeSet;
 
 use bitcloud_primitives::{content_id, storage_proof::build_proof, Standing, StorageProof};
-use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use bitcloud_runtime::{configs::storage_law::FAST_PARAMS, Runtime, RuntimeCall, RuntimeEvent};
 use codec::Encode;
-use common::Node;
-use pallet_storage_law::{Challenge, ChallengeId, StandingView};
+use common::{account, failure, succeeded, Node};
+use pallet_storage_law::{Challenge, ChallengeId, LawParams, StandingView};
 use polkadot_sdk::{
-	frame_system,
+	pallet_sudo,
 	sp_core::H256,
-	sp_keyring::Sr25519Keyring::{self, Dave, Eve},
-	sp_runtime::{AccountId32, DispatchError},
+	sp_keyring::Sr25519Keyring::{self, Alice, Dave, Eve},
+	sp_runtime::AccountId32,
 };
 
 type Pending = Vec<(ChallengeId, Challenge<AccountId32, u32>)>;
@@ -29,10 +29,6 @@ fn sample_files() -> Vec<Vec<u8>> {
 		.iter()
 		.map(|name| std::fs::read(format!("{dir}/{name}")).expect("sample file"))
 		.collect()
-}
-
-fn account(who: Sr25519Keyring) -> AccountId32 {
-	who.to_account_id()
 }
 
 fn pending(node: &Node, who: Sr25519Keyring) -> Pending {
@@ -52,23 +48,13 @@ fn prove(files: &[Vec<u8>], challenge: &Challenge<AccountId32, u32>) -> StorageP
 	build_proof(bytes, challenge.chunk).expect("the chunk exists")
 }
 
+fn sudo_set_params(params: LawParams) -> RuntimeCall {
+	let call = RuntimeCall::StorageLaw(pallet_storage_law::Call::set_params { params });
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
+}
+
 fn respond(id: ChallengeId, proof: StorageProof) -> RuntimeCall {
 	RuntimeCall::StorageLaw(pallet_storage_law::Call::respond { challenge_id: id, proof })
-}
-
-fn failure(events: &[RuntimeEvent]) -> Option<DispatchError> {
-	events.iter().find_map(|e| match e {
-		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
-			Some(*dispatch_error)
-		},
-		_ => None,
-	})
-}
-
-fn succeeded(events: &[RuntimeEvent]) -> bool {
-	events
-		.iter()
-		.any(|e| matches!(e, RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })))
 }
 
 /// The storage-law events of every block from `from` to `to` (best chain).
@@ -92,6 +78,9 @@ fn dave_proves_storage_and_eve_is_banned() {
 	let node = Node::start_dev(&[]);
 	let files = sample_files();
 	node.wait_finalized(1);
+	// The dev chain issues no challenges until root turns the law on.
+	let events = node.execute(Alice, sudo_set_params(FAST_PARAMS));
+	assert!(succeeded(&events), "{events:?}");
 
 	// Both sample nodes are challenged in the first epoch.
 	let first = node.wait_for("Dave's first challenge", || {

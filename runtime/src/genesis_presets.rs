@@ -78,7 +78,7 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 
 /// `development`: Alice alone produces and finalises blocks and holds sudo; epochs last a
 /// minute. Charlie is a moderator with a small catalog; Dave and Eve are content nodes
-/// subscribed to it. The storage law runs with the fast `DEV_PARAMS`.
+/// subscribed to it. The storage law issues no challenges (`DEV_PARAMS`) until root turns it on.
 fn development() -> Value {
 	let mut state = genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
