@@ -2,6 +2,8 @@
 //! coins, signs receipts for bytes the sample node Dave served under Charlie's catalog, Dave
 //! submits them and the totals show in `BandwidthApi`; then every attack of
 //! `docs/threat-model.md` that a receipt can carry fails with its error and changes nothing.
+//! Once the epoch closes, Dave claims: his balance rises by exactly what the reward formula
+//! gives from the runtime's parameters, and Charlie receives his commission.
 
 mod common;
 
@@ -9,14 +11,18 @@ use bitcloud_primitives::{
 	receipt::{self, Receipt, SignedReceipt},
 	EpochIndex,
 };
-use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent, UNIT};
+use bitcloud_runtime::{
+	configs::bitcloud::PricePerByte, Runtime, RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS, UNIT,
+};
 use common::{account, failure, succeeded, Node};
 use pallet_bandwidth::{ClientQuota, EpochSummary, Error, Event, NodeBytes};
+use pallet_rewards::{ClaimStatus, PendingRewards};
 use polkadot_sdk::{
 	frame_support::BoundedVec,
+	pallet_transaction_payment,
 	sp_core::{crypto::AccountId32, H256},
 	sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve, Ferdie},
-	sp_runtime::DispatchError,
+	sp_runtime::{DispatchError, Perbill},
 };
 
 /// 1 MiB: the quota one locked CLD buys per epoch on the development chain.
@@ -189,4 +195,82 @@ fn receipts_land_over_rpc_and_attacks_fail() {
 	assert_refused(&node, Dave, vec![no_lock], epoch, Error::ClientHasNoLock);
 
 	assert!(node.stop().success());
+}
+
+/// The fee paid for the extrinsic whose events are `events`.
+fn fee_paid(events: &[RuntimeEvent]) -> u128 {
+	events
+		.iter()
+		.find_map(|e| match e {
+			RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, tip, .. },
+			) => Some(actual_fee + tip),
+			_ => None,
+		})
+		.expect("a signed extrinsic pays a fee")
+}
+
+#[test]
+fn a_node_claims_what_the_formula_gives_and_the_moderator_its_commission() {
+	let node = Node::start_dev(&[]);
+	node.wait_finalized(1);
+	let genesis = node.block_hash(0);
+
+	// Ferdie locks 4 CLD and Dave serves him 3 MiB of Charlie's catalog.
+	let lock = RuntimeCall::Bandwidth(pallet_bandwidth::Call::lock { amount: 4 * UNIT });
+	assert!(succeeded(&node.execute(Ferdie, lock)));
+	let (epoch, _) = receipt_context(&node);
+	let bytes = 3 * MIB;
+	let receipt = receipt_signed_by(Ferdie, Ferdie, Dave, epoch, Some(Charlie), bytes, &genesis);
+	assert!(succeeded(&node.execute(Dave, submit(vec![receipt]))));
+
+	// The epoch is final once its submission window (two more epochs) has passed.
+	let open: PendingRewards<AccountId32, u128> =
+		node.runtime_api("RewardsApi_pending_rewards", (account(Dave), epoch));
+	assert_eq!(open.status, ClaimStatus::NotFinal);
+	let final_from = (epoch + 3) * DEV_EPOCH_BLOCKS;
+	let (mut reached, _) = node.finalized_head();
+	while reached < final_from {
+		reached = node.wait_finalized((reached + 20).min(final_from)).0;
+	}
+
+	// The formula, from the runtime's parameters: the pot shared by bytes (Dave carried all of
+	// them), capped at the price per byte; Charlie's 10 % commission on the bytes of his
+	// catalog (all of them), rounded down; Dave gets the rest.
+	let pot: u128 = node.runtime_api("RewardsApi_emission", epoch);
+	let reward = pot.min(PricePerByte::get() * u128::from(bytes));
+	let commission = Perbill::from_percent(10) * reward;
+	let pending: PendingRewards<AccountId32, u128> =
+		node.runtime_api("RewardsApi_pending_rewards", (account(Dave), epoch));
+	assert_eq!(pending.status, ClaimStatus::Claimable);
+	assert_eq!(
+		(pending.node_bytes, pending.total, pending.node_part),
+		(bytes, reward, reward - commission)
+	);
+	assert_eq!(pending.commissions, vec![(account(Charlie), commission)]);
+
+	let dave_before = node.account(&account(Dave), None).data.free;
+	let charlie_before = node.account(&account(Charlie), None).data.free;
+	let claim = RuntimeCall::Rewards(pallet_rewards::Call::claim_rewards { epoch });
+	let events = node.execute(Dave, claim.clone());
+	assert!(succeeded(&events), "{events:?}");
+	assert!(events.contains(&RuntimeEvent::Rewards(pallet_rewards::Event::RewardsClaimed {
+		node: account(Dave),
+		epoch,
+		bytes,
+		node_reward: reward - commission,
+		commissions: commission,
+		claimed_by: account(Dave),
+	})));
+	let dave_after = node.account(&account(Dave), None).data.free;
+	assert_eq!(dave_after, dave_before + (reward - commission) - fee_paid(&events));
+	let charlie_after = node.account(&account(Charlie), None).data.free;
+	assert_eq!(charlie_after, charlie_before + commission);
+
+	// A second claim for the same epoch pays nothing.
+	let events = node.execute(Dave, claim);
+	let already = pallet_rewards::Error::<Runtime>::AlreadyClaimed.into();
+	assert_eq!(failure(&events), Some(already), "{events:?}");
+	assert_eq!(node.account(&account(Charlie), None).data.free, charlie_after);
+	node.stop();
 }

@@ -131,5 +131,5 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
-mod bitcloud;
+pub mod bitcloud;
 pub mod storage_law;
