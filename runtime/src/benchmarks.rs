@@ -19,6 +19,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_moderation, Moderation]
 	[pallet_nodes, Nodes]
 	[pallet_bandwidth, Bandwidth]
+	[pallet_rewards, Rewards]
 	[pallet_storage_law, StorageLaw]
 );
 

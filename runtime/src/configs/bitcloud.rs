@@ -168,8 +168,42 @@ impl pallet_rewards::Config for Runtime {
 	type ClaimWindow = ConstU32<REWARD_CLAIM_WINDOW_EPOCHS>;
 	type MaxCommissionsPerClaim = MaxSubscriptions;
 	type MaxPrunePerBlock = ConstU32<256>;
-	// Not yet a helper that credits bandwidth in the runtime: the claim benchmark runs in the
-	// pallet's mock only, and pallet_rewards is not in `define_benchmarks!` yet.
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = ();
+	type BenchmarkHelper = RewardsBenchmarkHelper;
+}
+
+/// Sets up reward claims for the benchmarks: a registered node, bytes in the bandwidth ledger
+/// and an epoch clock past the submission window.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct RewardsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_rewards::BenchmarkHelper<AccountId> for RewardsBenchmarkHelper {
+	fn register_node(node: &AccountId) {
+		<BandwidthBenchmarkHelper as pallet_bandwidth::BenchmarkHelper<AccountId>>::register_node(
+			node,
+			&[],
+			true,
+		);
+	}
+
+	fn credit_and_finalise(
+		epoch: bitcloud_primitives::EpochIndex,
+		node: &AccountId,
+		bytes: alloc::vec::Vec<(Option<AccountId>, u64)>,
+	) {
+		use bitcloud_primitives::ModeratorRegistry;
+		for moderator in bytes.iter().filter_map(|(moderator, _)| moderator.as_ref()) {
+			Moderation::ensure_live_moderator(moderator, 1);
+		}
+		Bandwidth::benchmark_credit(epoch, node, bytes);
+		// Final once the submission window (two epochs) has passed.
+		Self::set_current_epoch(epoch.saturating_add(3));
+	}
+
+	fn set_current_epoch(epoch: bitcloud_primitives::EpochIndex) {
+		use bitcloud_primitives::EpochClock;
+		let start = <Epochs as EpochClock<BlockNumber>>::epoch_start(epoch).unwrap_or_default();
+		crate::System::set_block_number(start);
+	}
 }
