@@ -222,7 +222,15 @@ fn a_node_claims_what_the_formula_gives_and_the_moderator_its_commission() {
 	let (epoch, _) = receipt_context(&node);
 	let bytes = 3 * MIB;
 	let receipt = receipt_signed_by(Ferdie, Ferdie, Dave, epoch, Some(Charlie), bytes, &genesis);
-	assert!(succeeded(&node.execute(Dave, submit(vec![receipt]))));
+	let submitted = node.execute(Dave, submit(vec![receipt]));
+	assert!(succeeded(&submitted), "{submitted:?}");
+	let receipt_fees = submitted
+		.iter()
+		.find_map(|e| match e {
+			RuntimeEvent::Bandwidth(Event::ReceiptsAccepted { fees, .. }) => Some(*fees),
+			_ => None,
+		})
+		.expect("the batch was accepted");
 
 	// The epoch is final once its submission window (two more epochs) has passed.
 	let open: PendingRewards<AccountId32, u128> =
@@ -266,6 +274,16 @@ fn a_node_claims_what_the_formula_gives_and_the_moderator_its_commission() {
 	assert_eq!(dave_after, dave_before + (reward - commission) - fee_paid(&events));
 	let charlie_after = node.account(&account(Charlie), None).data.free;
 	assert_eq!(charlie_after, charlie_before + commission);
+
+	// Self-dealing, with the runtime's real parameters: had Dave and Ferdie been one operator
+	// downloading from itself, the reward (commission included) would not even cover the fee
+	// burnt from the lock, let alone the two transactions' fees.
+	let operator_profit = reward as i128
+		- receipt_fees as i128
+		- fee_paid(&submitted) as i128
+		- fee_paid(&events) as i128;
+	assert!(reward <= receipt_fees, "the price per byte is both fee and cap");
+	assert!(operator_profit < 0, "self-dealing lost {operator_profit}");
 
 	// A second claim for the same epoch pays nothing.
 	let events = node.execute(Dave, claim);
