@@ -3,7 +3,7 @@
 mod common;
 
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS};
-use common::{failure, succeeded, Node};
+use common::{failure, succeeded, sudo, Node};
 use pallet_epochs::{EpochInfo, Event};
 use polkadot_sdk::{
 	pallet_sudo,
@@ -13,10 +13,6 @@ use polkadot_sdk::{
 
 fn set_epoch_length(length: u32) -> RuntimeCall {
 	RuntimeCall::Epochs(pallet_epochs::Call::set_epoch_length { length })
-}
-
-fn sudo(call: RuntimeCall) -> RuntimeCall {
-	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
 }
 
 /// The result of the call that `sudo` dispatched, from its `Sudid` event.

@@ -11,10 +11,9 @@ use std::collections::BTreeSet;
 use bitcloud_primitives::{content_id, storage_proof::build_proof, Standing, StorageProof};
 use bitcloud_runtime::{configs::storage_law::FAST_PARAMS, Runtime, RuntimeCall, RuntimeEvent};
 use codec::Encode;
-use common::{account, failure, succeeded, Node};
+use common::{account, failure, succeeded, sudo, Node};
 use pallet_storage_law::{Challenge, ChallengeId, LawParams, StandingView};
 use polkadot_sdk::{
-	pallet_sudo,
 	sp_core::H256,
 	sp_keyring::Sr25519Keyring::{self, Alice, Dave, Eve},
 	sp_runtime::AccountId32,
@@ -49,8 +48,7 @@ fn prove(files: &[Vec<u8>], challenge: &Challenge<AccountId32, u32>) -> StorageP
 }
 
 fn sudo_set_params(params: LawParams) -> RuntimeCall {
-	let call = RuntimeCall::StorageLaw(pallet_storage_law::Call::set_params { params });
-	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
+	sudo(RuntimeCall::StorageLaw(pallet_storage_law::Call::set_params { params }))
 }
 
 fn respond(id: ChallengeId, proof: StorageProof) -> RuntimeCall {

@@ -389,3 +389,8 @@ pub fn failure(events: &[RuntimeEvent]) -> Option<DispatchError> {
 pub fn account(who: Sr25519Keyring) -> AccountId32 {
 	who.to_account_id()
 }
+
+/// `call` dispatched as root through `sudo.sudo` (Alice is the dev chain's sudo key).
+pub fn sudo(call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Sudo(polkadot_sdk::pallet_sudo::Call::sudo { call: Box::new(call) })
+}
