@@ -111,6 +111,21 @@ impl ChainView for RuntimeChainView {
 		.map_err(api_error)
 	}
 
+	fn proposed_size(
+		&self,
+		moderator: &AccountId,
+		content: &bitcloud_primitives::ContentId,
+	) -> Result<Option<u64>, ChainError> {
+		let proposal = ModerationApi::<Block, AccountId, BlockNumber>::proposal(
+			&*self.client.runtime_api(),
+			self.best(),
+			moderator.clone(),
+			*content,
+		)
+		.map_err(api_error)?;
+		Ok(proposal.map(|proposal| proposal.size))
+	}
+
 	fn best_block(&self) -> Option<(u32, String)> {
 		let info = self.client.info();
 		Some((info.best_number, format!("{:?}", info.best_hash)))

@@ -211,6 +211,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_moderation::runtime_api::ModerationApi<Block, AccountId, BlockNumber> for Runtime {
 		fn catalog(
 			moderator: AccountId,
@@ -227,6 +228,13 @@ impl_runtime_apis! {
 
 		fn is_denied(moderator: AccountId, content: bitcloud_primitives::ContentId) -> bool {
 			Moderation::is_content_denied(&moderator, &content)
+		}
+
+		fn proposal(
+			moderator: AccountId,
+			content: bitcloud_primitives::ContentId,
+		) -> Option<pallet_moderation::ProposalEntry<AccountId>> {
+			Moderation::proposal_view(&moderator, &content)
 		}
 	}
 

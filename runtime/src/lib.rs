@@ -19,6 +19,8 @@ mod benchmarks;
 pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_presets;
+#[cfg(feature = "std")]
+pub mod signing;
 
 use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{

@@ -11,19 +11,18 @@ use std::{
 };
 
 use bitcloud_runtime::{
-	Address, Runtime, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic,
+	signing::{signed_extrinsic, SigningContext},
+	Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic,
 };
 use codec::{Decode, Encode};
 use polkadot_sdk::{
-	frame_metadata_hash_extension::CheckMetadataHash,
 	frame_support::storage::storage_prefix,
 	frame_system::{self, AccountInfo, EventRecord, Phase},
 	pallet_balances::AccountData,
-	pallet_transaction_payment::ChargeTransactionPayment,
 	sp_core::{bytes, crypto::AccountId32, H256},
 	sp_crypto_hashing::blake2_256,
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, DispatchError, MultiSignature},
+	sp_runtime::DispatchError,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -329,31 +328,10 @@ pub fn sign_with(
 	nonce: u32,
 	genesis: H256,
 	spec_version: u32,
-	tx_version: u32,
+	transaction_version: u32,
 ) -> UncheckedExtrinsic {
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		ChargeTransactionPayment::from(0),
-		CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
-	// What the extensions add to the signed payload without putting it in the extrinsic.
-	let implicit = ((), (), spec_version, tx_version, genesis, genesis, (), (), (), None, ());
-	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		Address::Id(signer.to_account_id()),
-		MultiSignature::Sr25519(signature),
-		extension,
-	)
+	let context = SigningContext { nonce, genesis, spec_version, transaction_version };
+	signed_extrinsic(call, signer.to_account_id(), context, |payload| signer.sign(payload))
 }
 
 /// The address the node's log gives for its JSON-RPC server, if `line` is that line.

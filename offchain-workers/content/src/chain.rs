@@ -47,6 +47,16 @@ pub trait ChainView: Send + Sync + 'static {
 	/// Whether `moderator`'s deny list holds `content` (by its deny key).
 	fn is_denied(&self, moderator: &AccountId, content: &ContentId) -> Result<bool, ChainError>;
 
+	/// The size of `content` if a pending proposal offers it to `moderator` (none if not
+	/// proposed, or the moderator is not live).
+	fn proposed_size(
+		&self,
+		_moderator: &AccountId,
+		_content: &ContentId,
+	) -> Result<Option<u64>, ChainError> {
+		Ok(None)
+	}
+
 	/// Number and hash (hex) of the best block, for `/status`.
 	fn best_block(&self) -> Option<(u32, String)> {
 		None
@@ -103,4 +113,46 @@ pub fn verdict(
 		Some((moderator, meta)) => Verdict::Serve { moderator, meta },
 		None => Verdict::NotListed,
 	})
+}
+
+/// Whether the node accepts an upload of a piece of content, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadVerdict {
+	/// Listed by or proposed to a subscribed moderator, denied by none: accepted up to `size`
+	/// bytes, and only if they hash to the content id.
+	Accept {
+		/// The size the catalog or the proposal gives.
+		size: u64,
+	},
+	/// A subscribed moderator denies it.
+	Denied {
+		/// The moderator that denies it.
+		moderator: AccountId,
+	},
+	/// Neither listed by nor proposed to any subscribed moderator.
+	NotWanted,
+}
+
+/// The upload rule: a node takes content that a subscribed moderator lists, or that a
+/// publisher proposed to one (so it is in place when the moderator lists it), unless a
+/// subscribed moderator denies it. Serving still follows [`verdict`]: proposed content is
+/// stored but not served until it is listed.
+pub fn upload_verdict(
+	chain: &dyn ChainView,
+	node: &AccountId,
+	content: &ContentId,
+) -> Result<UploadVerdict, ChainError> {
+	let mut size = None;
+	for moderator in chain.subscriptions(node)? {
+		if chain.is_denied(&moderator, content)? {
+			return Ok(UploadVerdict::Denied { moderator });
+		}
+		if size.is_none() {
+			size = match chain.catalog_item(&moderator, content)? {
+				Some(meta) => Some(meta.size),
+				None => chain.proposed_size(&moderator, content)?,
+			};
+		}
+	}
+	Ok(size.map_or(UploadVerdict::NotWanted, |size| UploadVerdict::Accept { size }))
 }

@@ -4,20 +4,23 @@
 //! | Request | Answer |
 //! |---|---|
 //! | `GET`/`HEAD /content/{id}` | 200 (whole) or 206 (one `Range`) with the bytes |
+//! | `PUT /content/{id}` | 201 when the body hashes to `id` and a subscribed moderator lists it or has it proposed; 200 if already stored |
 //! | `GET /content/{id}/outboard` | the bao-tree post-order outboard, to verify any range |
 //! | `GET /catalog` | JSON: the catalogs this node serves and what it holds of them |
 //! | `GET /status` | JSON: node account, subscriptions, store, version |
 //!
 //! Refusals: 400 malformed id, 403 denied by a subscribed moderator, 404 unknown or not in
 //! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
-//! 431 oversized headers, 503 chain unavailable. Each carries a one-line text reason.
+//! 431 oversized headers, 503 chain unavailable. Uploads: 403 denied or not wanted, 413 longer
+//! than listed, 422 bytes that are not the content, 503 too many uploads at once. Each carries
+//! a one-line text reason.
 
 // Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
 // built once per request.
 #![allow(clippy::result_large_err)]
 
 use crate::{
-	chain::{verdict, ChainView, Verdict},
+	chain::{upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
 	id::{parse_id, to_cid, to_hex},
 	metrics::Metrics,
 	range::{parse_range, RangeRequest},
@@ -25,7 +28,7 @@ use crate::{
 };
 use axum::{
 	body::Body,
-	extract::{Path, Request, State},
+	extract::{DefaultBodyLimit, Path, Request, State},
 	http::{header, HeaderMap, HeaderValue, Method, StatusCode},
 	middleware::{self, Next},
 	response::{IntoResponse, Response},
@@ -52,6 +55,10 @@ pub const MAX_HEADERS: usize = 64;
 /// Time a client has to send its request head.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Uploads imported at the same time; more get 503 (each holds a blocking thread and a
+/// temporary file).
+pub const MAX_CONCURRENT_UPLOADS: usize = 4;
+
 /// The gateway's shared state.
 pub struct Gateway {
 	store: Arc<ContentStore>,
@@ -59,6 +66,7 @@ pub struct Gateway {
 	node: Option<AccountId>,
 	metrics: Metrics,
 	version: String,
+	uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl Gateway {
@@ -70,7 +78,8 @@ impl Gateway {
 		metrics: Metrics,
 		version: String,
 	) -> Self {
-		Gateway { store, chain, node, metrics, version }
+		let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS));
+		Gateway { store, chain, node, metrics, version, uploads }
 	}
 
 	/// The store.
@@ -105,7 +114,9 @@ impl Gateway {
 /// The gateway's routes over `gateway`.
 pub fn router(gateway: Arc<Gateway>) -> Router {
 	Router::new()
-		.route("/content/{id}", get(content))
+		// An upload's length is bounded by the listed size (the store stops past it), not by
+		// axum's default body limit.
+		.route("/content/{id}", get(content).put(upload).layer(DefaultBodyLimit::disable()))
 		.route("/content/{id}/outboard", get(outboard))
 		.route("/catalog", get(catalog))
 		.route("/status", get(status))
@@ -174,6 +185,13 @@ fn path_id(text: &str) -> Result<ContentId, Response> {
 		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("malformed content id: {e}")))
 }
 
+/// The 503 answer to a failed chain query.
+fn chain_unavailable(gateway: &Gateway, e: crate::chain::ChainError) -> Response {
+	gateway.metrics.count_error("chain");
+	log::warn!(target: "content", "{e}");
+	refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
+}
+
 /// Decides whether `id` may be served; on success, its catalog MIME type and stored size.
 async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<(String, u64), Response> {
 	let Some(node) = gateway.node.clone() else {
@@ -182,12 +200,10 @@ async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<(String, u64
 			"this gateway has no node account: it serves no catalog",
 		));
 	};
-	let verdict =
-		gateway.ask(move |g| verdict(g.chain.as_ref(), &node, &id)).await?.map_err(|e| {
-			gateway.metrics.count_error("chain");
-			log::warn!(target: "content", "{e}");
-			refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
-		})?;
+	let verdict = gateway
+		.ask(move |g| verdict(g.chain.as_ref(), &node, &id))
+		.await?
+		.map_err(|e| chain_unavailable(gateway, e))?;
 	let meta = match verdict {
 		Verdict::Serve { meta, .. } => meta,
 		Verdict::Denied { moderator } => {
@@ -364,6 +380,103 @@ fn empty(builder: axum::http::response::Builder) -> Response {
 	builder.body(Body::empty()).unwrap_or_else(|e| {
 		refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
 	})
+}
+
+/// `PUT /content/{id}`: a publisher pushes content the node is to hold. The body streams
+/// into the store with constant memory and enters it only if its BLAKE3 root is `id`.
+/// Refusals come before any body byte is read: uploaders send `Expect: 100-continue` so that
+/// they hear them instead of a closed connection.
+async fn upload(
+	State(gateway): State<Arc<Gateway>>,
+	Path(id): Path<String>,
+	headers: HeaderMap,
+	body: Body,
+) -> Response {
+	match upload_inner(&gateway, &id, &headers, body).await {
+		Ok(response) | Err(response) => response,
+	}
+}
+
+async fn upload_inner(
+	gateway: &Arc<Gateway>,
+	id: &str,
+	headers: &HeaderMap,
+	body: Body,
+) -> Result<Response, Response> {
+	let id = path_id(id)?;
+	let Some(node) = gateway.node.clone() else {
+		return Err(refuse(
+			StatusCode::FORBIDDEN,
+			"this gateway has no node account: it takes no content",
+		));
+	};
+	let verdict = gateway
+		.ask(move |g| upload_verdict(g.chain.as_ref(), &node, &id))
+		.await?
+		.map_err(|e| chain_unavailable(gateway, e))?;
+	let size = match verdict {
+		UploadVerdict::Accept { size } => size,
+		UploadVerdict::Denied { moderator } => {
+			return Err(refuse(
+				StatusCode::FORBIDDEN,
+				&format!("denied by moderator {}", ss58(&moderator)),
+			))
+		},
+		UploadVerdict::NotWanted => {
+			return Err(refuse(
+				StatusCode::FORBIDDEN,
+				"not wanted: no moderator this node subscribes to lists it or has it proposed",
+			))
+		},
+	};
+	if gateway.store.contains(&id) {
+		return Ok(refuse(StatusCode::OK, "already stored"));
+	}
+	let declared = headers
+		.get(header::CONTENT_LENGTH)
+		.and_then(|v| v.to_str().ok())
+		.and_then(|v| v.parse::<u64>().ok());
+	match declared {
+		Some(len) if len > size => {
+			return Err(refuse(
+				StatusCode::PAYLOAD_TOO_LARGE,
+				&format!("the body is {len} bytes; the content is {size}"),
+			))
+		},
+		Some(len) if len < size => {
+			return Err(refuse(
+				StatusCode::UNPROCESSABLE_ENTITY,
+				&format!("the body is {len} bytes; the content is {size}"),
+			))
+		},
+		_ => {},
+	}
+	let Ok(_permit) = gateway.uploads.clone().try_acquire_owned() else {
+		return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "too many uploads at once, try again"));
+	};
+	let stream = body.into_data_stream().map(|chunk| chunk.map_err(std::io::Error::other));
+	let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+	let imported = gateway.ask(move |g| g.store.import(reader, Some(id), Some(size))).await?;
+	match imported {
+		Ok(_) => {
+			gateway.refresh_store_metrics();
+			log::info!(target: "content", "Received {} ({size} bytes) by upload", to_hex(&id));
+			Ok(refuse(StatusCode::CREATED, "stored"))
+		},
+		Err(StoreError::TooLarge { limit }) => Err(refuse(
+			StatusCode::PAYLOAD_TOO_LARGE,
+			&format!("longer than the {limit} bytes listed"),
+		)),
+		Err(StoreError::RootMismatch { .. }) => Err(refuse(
+			StatusCode::UNPROCESSABLE_ENTITY,
+			"the bytes do not match the content id: refused",
+		)),
+		Err(e) => {
+			gateway.metrics.count_error("upload");
+			log::warn!(target: "content", "upload of {}: {e}", to_hex(&id));
+			Err(refuse(StatusCode::BAD_REQUEST, "the upload broke off or could not be stored"))
+		},
+	}
 }
 
 /// `GET /content/{id}/outboard`: the post-order hash pairs (64 bytes each, no size suffix)

@@ -9,7 +9,7 @@ pub mod range;
 pub mod replication;
 pub mod store;
 
-pub use chain::{verdict, ChainError, ChainView, ItemMeta, Verdict};
+pub use chain::{upload_verdict, verdict, ChainError, ChainView, ItemMeta, UploadVerdict, Verdict};
 pub use gateway::Gateway;
 pub use id::{parse_id, to_cid, to_hex, IdError};
 pub use metrics::Metrics;

@@ -129,6 +129,22 @@ impl<T: Config> Pallet<T> {
 		<Self as ModeratorRegistry<T::AccountId>>::is_denied(moderator, content)
 	}
 
+	/// A pending proposal of `content` to a live `moderator`.
+	pub fn proposal_view(
+		moderator: &T::AccountId,
+		content: &ContentId,
+	) -> Option<ProposalEntry<T::AccountId>> {
+		Self::live(moderator)?;
+		let proposal = Proposals::<T>::get(moderator, content)?;
+		Some(ProposalEntry {
+			content: *content,
+			size: proposal.size,
+			title: proposal.title.into_inner(),
+			mime_type: proposal.mime_type.into_inner(),
+			publisher: proposal.publisher,
+		})
+	}
+
 	fn entry(
 		moderator: &T::AccountId,
 		content: ContentId,

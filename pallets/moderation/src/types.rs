@@ -175,3 +175,18 @@ pub struct CatalogEntry<AccountId, BlockNumber> {
 	/// Block at which the content was listed.
 	pub listed_at: BlockNumber,
 }
+
+/// A pending proposal as the `ModerationApi` runtime API returns it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct ProposalEntry<AccountId> {
+	/// The content id (BLAKE3 root of the bytes).
+	pub content: ContentId,
+	/// Size of the content in bytes.
+	pub size: u64,
+	/// Title.
+	pub title: Vec<u8>,
+	/// MIME type.
+	pub mime_type: Vec<u8>,
+	/// Who proposed it.
+	pub publisher: AccountId,
+}

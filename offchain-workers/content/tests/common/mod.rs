@@ -45,6 +45,7 @@ pub struct MemoryChain {
 	pub catalogs: Mutex<BTreeMap<AccountId, Vec<(ContentId, ItemMeta)>>>,
 	pub denied: Mutex<BTreeSet<(AccountId, ContentId)>>,
 	pub endpoints: Mutex<BTreeMap<AccountId, Vec<(AccountId, String)>>>,
+	pub proposals: Mutex<BTreeMap<(AccountId, ContentId), u64>>,
 	pub failing: AtomicBool,
 }
 
@@ -60,6 +61,10 @@ impl MemoryChain {
 
 	pub fn serve_from(&self, moderator: AccountId, peer: AccountId, endpoint: String) {
 		self.endpoints.lock().unwrap().entry(moderator).or_default().push((peer, endpoint));
+	}
+
+	pub fn propose(&self, moderator: AccountId, id: ContentId, size: u64) {
+		self.proposals.lock().unwrap().insert((moderator, id), size);
 	}
 
 	pub fn deny(&self, moderator: AccountId, id: ContentId) {
@@ -97,6 +102,15 @@ impl ChainView for MemoryChain {
 	fn is_denied(&self, moderator: &AccountId, content: &ContentId) -> Result<bool, ChainError> {
 		self.check()?;
 		Ok(self.denied.lock().unwrap().contains(&(moderator.clone(), *content)))
+	}
+
+	fn proposed_size(
+		&self,
+		moderator: &AccountId,
+		content: &ContentId,
+	) -> Result<Option<u64>, ChainError> {
+		self.check()?;
+		Ok(self.proposals.lock().unwrap().get(&(moderator.clone(), *content)).copied())
 	}
 
 	fn best_block(&self) -> Option<(u32, String)> {

@@ -265,3 +265,29 @@ fn withdraw_proposal_refuses_other_publishers_missing_and_unsigned() {
 		}
 	});
 }
+
+#[test]
+fn proposal_view_shows_pending_proposals_of_live_moderators() {
+	new_test_ext(|| {
+		register(ALICE);
+		assert_eq!(Moderation::proposal_view(&ALICE, &content(1)), None);
+		assert_propose_content(CHARLIE, ALICE, content(1), 100, b"my video", b"video/x");
+		assert_eq!(
+			Moderation::proposal_view(&ALICE, &content(1)),
+			Some(ProposalEntry {
+				content: content(1),
+				size: 100,
+				title: b"my video".to_vec(),
+				mime_type: b"video/x".to_vec(),
+				publisher: CHARLIE,
+			})
+		);
+		// Accepted: listed, no longer a proposal.
+		assert_accept_proposal(ALICE, content(1));
+		assert_eq!(Moderation::proposal_view(&ALICE, &content(1)), None);
+		// A retired moderator's proposals read as none.
+		assert_propose_content(CHARLIE, ALICE, content(2), 100, b"", b"");
+		assert_retire_moderator(ALICE, false);
+		assert_eq!(Moderation::proposal_view(&ALICE, &content(2)), None);
+	});
+}
