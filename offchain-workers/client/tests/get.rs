@@ -134,3 +134,82 @@ fn get_refuses_bytes_that_do_not_match_the_id() {
 	assert!(!out.exists());
 	assert!(!out.with_extension("part").exists());
 }
+
+fn replica(gateway: &str) -> bitcloud_client::Replica {
+	bitcloud_client::Replica { node: None, gateway: gateway.to_string() }
+}
+
+#[test]
+fn a_download_finishes_from_another_replica_when_one_lies_or_is_down() {
+	let content = bytes(5 * 1024 * 1024 + 3);
+	let (honest, dir, _runtime) = gateway(&[&content]);
+	let liar = liar(content.clone());
+	// Nothing listens on the first address.
+	let down = {
+		let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+		format!("http://{}", listener.local_addr().unwrap())
+	};
+	let out = dir.path().join("out");
+	let mut seen = Vec::new();
+	let report = bitcloud_client::download(
+		vec![replica(&down), replica(&liar), replica(&honest)],
+		&content_id(&content),
+		&out,
+		2,
+		&mut |done, size| seen.push((done, size)),
+	)
+	.unwrap();
+	assert_eq!(std::fs::read(&out).unwrap(), content);
+	assert_eq!(report.size, content.len() as u64);
+	// The dead gateway never got going; the liar was caught on its first range.
+	let failed: Vec<_> = report.failures.iter().map(|(r, why)| (r.gateway.clone(), why)).collect();
+	assert_eq!(failed.len(), 2, "{failed:?}");
+	assert!(failed[0].0 == down && failed[0].1.contains("unreachable"), "{failed:?}");
+	assert!(failed[1].0 == liar && failed[1].1.contains("do not match"), "{failed:?}");
+	// Every verified byte came from the honest gateway, and progress reached the end.
+	let from_honest: u64 =
+		report.served.iter().filter(|(r, _)| r.gateway == honest).map(|(_, n)| n).sum();
+	assert_eq!(from_honest, content.len() as u64);
+	assert_eq!(seen.last(), Some(&(content.len() as u64, content.len() as u64)));
+}
+
+#[test]
+fn ranges_are_spread_over_the_striped_replicas() {
+	let content = bytes(4 * 1024 * 1024);
+	let (first, dir, _a) = gateway(&[&content]);
+	let (second, _dir2, _b) = gateway(&[&content]);
+	let out = dir.path().join("out");
+	let report = bitcloud_client::download(
+		vec![replica(&first), replica(&second)],
+		&content_id(&content),
+		&out,
+		2,
+		&mut |_, _| {},
+	)
+	.unwrap();
+	assert_eq!(std::fs::read(&out).unwrap(), content);
+	assert!(report.failures.is_empty());
+	let served: Vec<u64> = report.served.iter().map(|(_, n)| *n).collect();
+	assert_eq!(served, vec![2 * 1024 * 1024, 2 * 1024 * 1024]);
+}
+
+#[test]
+fn when_every_replica_fails_there_is_no_file_and_every_reason_is_given() {
+	let content = bytes(100_000);
+	let liar = liar(content.clone());
+	let dir = tempfile::tempdir().unwrap();
+	let out = dir.path().join("out");
+	let e = bitcloud_client::download(
+		vec![replica(&liar)],
+		&content_id(&content),
+		&out,
+		2,
+		&mut |_, _| {},
+	)
+	.unwrap_err();
+	assert!(e.0.contains("no replica could serve") && e.0.contains(&liar), "{e}");
+	assert!(!out.exists() && !out.with_extension("part").exists());
+	let e = bitcloud_client::download(vec![], &content_id(&content), &out, 1, &mut |_, _| {})
+		.unwrap_err();
+	assert!(e.0.contains("no node serves"), "{e}");
+}

@@ -1,22 +1,34 @@
-//! `bitcloud`: download verified content, read catalogs and nodes, ask a gateway's status.
+//! `bitcloud`: keys, publishing, verified downloads, catalogs, nodes and gateway status.
 
-use bitcloud_client::{catalog, get, nodes, status, Error};
+use bitcloud_client::{
+	download, keys, publish, queries, replicas_of, ss58, Error, Listing, Push, Replica,
+	Rpc, Signer, DEFAULT_STRIPE,
+};
 use bitcloud_primitives::AccountId;
 use clap::{Parser, Subcommand};
-use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::{path::PathBuf, process::ExitCode};
 
 /// The Bitcloud client.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
-	/// A content node's HTTP gateway.
-	#[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
-	gateway: String,
+	/// A content node's HTTP gateway [default for `status`: http://127.0.0.1:8080]; with
+	/// `get`, download from this gateway only.
+	#[arg(long, global = true)]
+	gateway: Option<String>,
 
 	/// A Bitcloud node's JSON-RPC endpoint (HTTP).
 	#[arg(long, global = true, default_value = "http://127.0.0.1:9944")]
 	rpc: String,
+
+	/// Your secret: a mnemonic, a 0x seed or a dev URI such as //Ferdie.
+	#[arg(long, global = true, env = "BITCLOUD_SURI", hide_env_values = true)]
+	suri: Option<String>,
+
+	/// A key file written by `bitcloud keys generate --out FILE`.
+	#[arg(long, global = true, env = "BITCLOUD_KEY_FILE", conflicts_with = "suri")]
+	key_file: Option<PathBuf>,
 
 	#[command(subcommand)]
 	command: Command,
@@ -24,13 +36,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-	/// Download content, checking every range against its id before writing it.
+	/// Create or show keys.
+	#[command(subcommand)]
+	Keys(KeysCommand),
+	/// Publish a file under a moderator's catalog: list it (if you are the moderator) or
+	/// propose it, then push it to the nodes serving the catalog.
+	Publish {
+		/// The file.
+		file: PathBuf,
+		/// The moderator's account (SS58 or 0x hex).
+		#[arg(long)]
+		moderator: String,
+		/// Title in the catalog [default: the file name].
+		#[arg(long)]
+		title: Option<String>,
+		/// MIME type [default: from the file's extension].
+		#[arg(long)]
+		mime_type: Option<String>,
+	},
+	/// Download content, checking every range against its id before writing it; ranges come
+	/// from the replicas the chain's randomness picks, and from the next one if a node fails.
 	Get {
 		/// Content id: 64 hex characters or a CIDv1 (bafkr4i...).
 		id: String,
 		/// Where to write it.
 		#[arg(short, long)]
 		output: PathBuf,
+		/// The moderator whose catalog lists it (its nodes are the replicas).
+		#[arg(long, required_unless_present = "gateway")]
+		moderator: Option<String>,
+		/// Replicas to take ranges from at the same time.
+		#[arg(long, default_value_t = DEFAULT_STRIPE as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
+		stripe: u8,
 	},
 	/// List a moderator's catalog.
 	Catalog {
@@ -46,32 +83,141 @@ enum Command {
 	Status,
 }
 
-fn account(text: &str) -> Result<AccountId, Error> {
-	if let Some(hex) = text.strip_prefix("0x") {
-		let bytes: [u8; 32] = hex::decode(hex)
-			.ok()
-			.and_then(|b| b.try_into().ok())
-			.ok_or_else(|| Error("an account in hex is 0x and 64 hex digits".into()))?;
-		return Ok(bytes.into());
-	}
-	AccountId::from_ss58check_with_version(text)
-		.map(|(account, _)| account)
-		.map_err(|e| Error(format!("{text} is not an account: {e}")))
+#[derive(Subcommand)]
+enum KeysCommand {
+	/// Generate a new key; prints its address and secret phrase, or writes the phrase to a
+	/// new file readable only by you.
+	Generate {
+		/// Write the secret phrase here instead of printing it.
+		#[arg(long)]
+		out: Option<PathBuf>,
+	},
+	/// Show the address of the key given by --suri or --key-file.
+	Show,
 }
 
-fn ss58(account: &AccountId) -> String {
-	account.to_ss58check_with_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX))
+impl Cli {
+	fn signer(&self) -> Result<Option<Signer>, Error> {
+		match (&self.suri, &self.key_file) {
+			(Some(suri), _) => Signer::from_suri(suri).map(Some),
+			(None, Some(path)) => Signer::from_file(path).map(Some),
+			(None, None) => Ok(None),
+		}
+	}
+
+	fn require_signer(&self) -> Result<Signer, Error> {
+		self.signer()?.ok_or_else(|| {
+			Error("this needs your key: give --suri or --key-file (or BITCLOUD_SURI)".into())
+		})
+	}
+}
+
+/// A progress bar on stderr (drawn only on a terminal) and its update function.
+fn bar(message: &str) -> (ProgressBar, impl FnMut(u64, u64)) {
+	let bar = ProgressBar::new(0).with_message(message.to_string());
+	if let Ok(style) = ProgressStyle::with_template(
+		"{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+	) {
+		bar.set_style(style.progress_chars("=> "));
+	}
+	let updater = bar.clone();
+	(bar, move |done, total| {
+		updater.set_length(total);
+		updater.set_position(done);
+	})
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
-	match cli.command {
-		Command::Get { id, output } => {
-			let id = bitcloud_content::parse_id(&id).map_err(|e| Error(e.to_string()))?;
-			let size = get(&cli.gateway, &id, &output)?;
-			println!("{} bytes verified and written to {}", size, output.display());
+	let rpc = Rpc::new(&cli.rpc);
+	match &cli.command {
+		Command::Keys(KeysCommand::Generate { out }) => {
+			let (signer, phrase) = Signer::generate();
+			match out {
+				Some(path) => {
+					keys::write_key_file(path, &phrase)?;
+					println!("{}", ss58(&signer.account()));
+					eprintln!("secret phrase written to {} (keep it safe)", path.display());
+				},
+				None => {
+					println!("address: {}", ss58(&signer.account()));
+					println!("secret phrase: {phrase}");
+					eprintln!("keep the secret phrase safe: it controls the account");
+				},
+			}
+		},
+		Command::Keys(KeysCommand::Show) => {
+			let signer = cli.require_signer()?;
+			println!("address: {}", ss58(&signer.account()));
+			println!("public key: 0x{}", hex::encode(signer.account()));
+		},
+		Command::Publish { file, moderator, title, mime_type } => {
+			let signer = cli.require_signer()?;
+			let moderator = keys::parse_account(moderator)?;
+			let title = title.clone().unwrap_or_else(|| {
+				file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+			});
+			let mime_type =
+				mime_type.clone().unwrap_or_else(|| publish::guess_mime_type(file).to_string());
+			let (bar, mut progress) = bar("push");
+			let report =
+				publish(&rpc, &signer, file, &moderator, &title, &mime_type, &mut progress)?;
+			bar.finish_and_clear();
+			println!("id: {}", hex::encode(report.id));
+			println!("cid: {}", bitcloud_content::to_cid(&report.id));
+			println!("size: {} bytes", report.size);
+			println!(
+				"{}",
+				match report.listing {
+					Listing::Listed => "listed in your catalog",
+					Listing::Proposed => "proposed to the moderator (deposit held until it decides)",
+					Listing::AlreadyListed => "already in the catalog",
+					Listing::AlreadyProposed => "already proposed",
+				}
+			);
+			if report.pushes.is_empty() {
+				println!("no node serves this catalog yet: nothing pushed");
+			}
+			for (node, gateway, push) in &report.pushes {
+				let outcome = match push {
+					Push::Stored => "stored".to_string(),
+					Push::AlreadyStored => "already stored".to_string(),
+					Push::Failed(reason) => format!("failed: {reason}"),
+				};
+				println!("{}  {gateway}  {outcome}", ss58(node));
+			}
+			if !report.pushes.is_empty() &&
+				report.pushes.iter().all(|(_, _, push)| matches!(push, Push::Failed(_)))
+			{
+				return Err(Error("no node took the content".into()));
+			}
+		},
+		Command::Get { id, output, moderator, stripe } => {
+			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
+			let replicas = match (&cli.gateway, moderator) {
+				(Some(gateway), _) => vec![Replica { node: None, gateway: gateway.clone() }],
+				(None, Some(moderator)) => {
+					let client = cli
+						.signer()?
+						.map(|signer| signer.account())
+						.unwrap_or_else(|| AccountId::new([0; 32]));
+					replicas_of(&rpc, &keys::parse_account(moderator)?, &id, &client)?
+				},
+				(None, None) => return Err(Error("give --moderator or --gateway".into())),
+			};
+			let (bar, mut progress) = bar("get");
+			let report = download(replicas, &id, output, usize::from(*stripe), &mut progress);
+			bar.finish_and_clear();
+			let report = report?;
+			for (replica, reason) in &report.failures {
+				eprintln!("dropped {}: {reason}", replica.gateway);
+			}
+			for (replica, bytes) in &report.served {
+				eprintln!("{} bytes verified from {}", bytes, replica.gateway);
+			}
+			println!("{} bytes verified and written to {}", report.size, output.display());
 		},
 		Command::Catalog { moderator } => {
-			let items = catalog(&cli.rpc, &account(&moderator)?)?;
+			let items = queries::catalog(&rpc, &keys::parse_account(moderator)?)?;
 			if items.is_empty() {
 				println!("no catalog (unknown or retired moderator, or an empty catalog)");
 			}
@@ -86,7 +232,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 			}
 		},
 		Command::Nodes { moderator } => {
-			let list = nodes(&cli.rpc, &account(&moderator)?)?;
+			let list = queries::nodes(&rpc, &keys::parse_account(moderator)?)?;
 			if list.is_empty() {
 				println!("no node serves this catalog");
 			}
@@ -104,11 +250,9 @@ fn run(cli: Cli) -> Result<(), Error> {
 			}
 		},
 		Command::Status => {
-			let status = status(&cli.gateway)?;
-			println!(
-				"{}",
-				serde_json::to_string_pretty(&status).map_err(|e| Error(e.to_string()))?
-			);
+			let gateway = cli.gateway.as_deref().unwrap_or("http://127.0.0.1:8080");
+			let status = queries::status(gateway)?;
+			println!("{}", serde_json::to_string_pretty(&status).map_err(Error::from_display)?);
 		},
 	}
 	Ok(())

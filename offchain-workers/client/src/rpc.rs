@@ -1,0 +1,176 @@
+//! The chain over JSON-RPC (HTTP): runtime API calls decoded with the runtime's own types,
+//! and signed transactions submitted and followed until they are in a block.
+
+use crate::{keys::Signer, Error};
+use bitcloud_runtime::{
+	signing::{signed_extrinsic, SigningContext},
+	RuntimeCall, RuntimeError, RuntimeEvent,
+};
+use codec::{Decode, Encode};
+use polkadot_sdk::{
+	frame_support::storage::storage_prefix,
+	frame_system::{self, EventRecord, Phase},
+	sp_core::H256,
+	sp_crypto_hashing::blake2_256,
+};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// How long [`Rpc::execute`] waits for a transaction to be in a block.
+pub const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A node's JSON-RPC endpoint.
+#[derive(Clone)]
+pub struct Rpc {
+	url: String,
+	agent: ureq::Agent,
+}
+
+impl Rpc {
+	/// The endpoint at `url` (`http://host:port`).
+	pub fn new(url: &str) -> Self {
+		Rpc { url: url.to_string(), agent: crate::http::agent() }
+	}
+
+	/// Calls `method` with `params`; the result or the node's error.
+	pub fn call(&self, method: &str, params: Value) -> Result<Value, Error> {
+		let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+		let mut response = self
+			.agent
+			.post(&self.url)
+			.send_json(&request)
+			.map_err(|e| Error(format!("node at {} unreachable: {e}", self.url)))?;
+		let mut answer: Value = response.body_mut().read_json().map_err(Error::from_display)?;
+		if let Some(error) = answer.get("error") {
+			let message = error["message"].as_str().unwrap_or_default();
+			let data = error.get("data").map(Value::to_string).unwrap_or_default();
+			return Err(Error(format!("{method}: {message} {data}").trim().to_string()));
+		}
+		Ok(answer["result"].take())
+	}
+
+	/// Calls runtime API `method` (`Api_function`) at the best block.
+	pub fn runtime_api<T: Decode>(&self, method: &str, args: impl Encode) -> Result<T, Error> {
+		let result = self.call("state_call", json!([method, hex_of(&args.encode())]))?;
+		let bytes = bytes_of(&result)?;
+		T::decode(&mut &bytes[..]).map_err(|e| Error(format!("{method}: undecodable answer: {e}")))
+	}
+
+	/// The hash of block `number`.
+	pub fn block_hash(&self, number: u32) -> Result<H256, Error> {
+		let result = self.call("chain_getBlockHash", json!([number]))?;
+		let bytes = bytes_of(&result)?;
+		<[u8; 32]>::try_from(bytes.as_slice())
+			.map(H256)
+			.map_err(|_| Error(format!("the node knows no block {number}")))
+	}
+
+	/// The chain's genesis hash.
+	pub fn genesis(&self) -> Result<H256, Error> {
+		self.block_hash(0)
+	}
+
+	/// Number of the best block.
+	pub fn best_number(&self) -> Result<u32, Error> {
+		let header = self.call("chain_getHeader", json!([]))?;
+		let number = header["number"].as_str().unwrap_or_default().trim_start_matches("0x");
+		u32::from_str_radix(number, 16).map_err(|_| Error("the node sent a bad header".into()))
+	}
+
+	/// What a signature must commit to for `signer`'s next transaction.
+	pub fn signing_context(&self, signer: &Signer) -> Result<SigningContext, Error> {
+		let version = self.call("state_getRuntimeVersion", json!([]))?;
+		let field = |name: &str| {
+			version[name]
+				.as_u64()
+				.and_then(|v| u32::try_from(v).ok())
+				.ok_or_else(|| Error(format!("the node's runtime version has no {name}")))
+		};
+		let nonce = self.call("system_accountNextIndex", json!([crate::ss58(&signer.account())]))?;
+		Ok(SigningContext {
+			nonce: nonce
+				.as_u64()
+				.and_then(|n| u32::try_from(n).ok())
+				.ok_or_else(|| Error("the node sent a bad nonce".into()))?,
+			genesis: self.genesis()?,
+			spec_version: field("specVersion")?,
+			transaction_version: field("transactionVersion")?,
+		})
+	}
+
+	/// Signs `call`, submits it and waits until it is in a block: its events when it
+	/// succeeded, the runtime's error (for example `Moderation(AlreadyListed)`) when not.
+	pub fn execute(&self, signer: &Signer, call: RuntimeCall) -> Result<Vec<RuntimeEvent>, Error> {
+		let context = self.signing_context(signer)?;
+		let xt = signed_extrinsic(call, signer.account(), context, |payload| signer.sign(payload))
+			.encode();
+		let from = self.best_number()?;
+		self.call("author_submitExtrinsic", json!([hex_of(&xt)]))?;
+		let (block, index) = self.wait_included(H256(blake2_256(&xt)), from)?;
+		let events = self.extrinsic_events(block, index)?;
+		match failure(&events) {
+			None => Ok(events),
+			Some(error) => Err(Error(format!("the chain refused the transaction: {error}"))),
+		}
+	}
+
+	/// Waits for the block (hash, extrinsic index) holding `tx_hash`, scanning best blocks
+	/// from `from`.
+	fn wait_included(&self, tx_hash: H256, from: u32) -> Result<(H256, u32), Error> {
+		let start = Instant::now();
+		let mut next = from;
+		while start.elapsed() < INCLUSION_TIMEOUT {
+			while next <= self.best_number()? {
+				let hash = self.block_hash(next)?;
+				let block = self.call("chain_getBlock", json!([hex_of(&hash.0)]))?;
+				let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				for (index, xt) in extrinsics.iter().enumerate() {
+					if H256(blake2_256(&bytes_of(xt)?)) == tx_hash {
+						return Ok((hash, index as u32));
+					}
+				}
+				next += 1;
+			}
+			std::thread::sleep(Duration::from_millis(250));
+		}
+		Err(Error(format!("the transaction was not in a block after {INCLUSION_TIMEOUT:?}")))
+	}
+
+	/// The events of extrinsic `index` in block `at`.
+	fn extrinsic_events(&self, at: H256, index: u32) -> Result<Vec<RuntimeEvent>, Error> {
+		let key = storage_prefix(b"System", b"Events");
+		let result = self.call("state_getStorage", json!([hex_of(&key), hex_of(&at.0)]))?;
+		let bytes = bytes_of(&result)?;
+		let records = Vec::<EventRecord<RuntimeEvent, H256>>::decode(&mut &bytes[..])
+			.map_err(|e| Error(format!("undecodable events: {e}")))?;
+		Ok(records
+			.into_iter()
+			.filter(|record| record.phase == Phase::ApplyExtrinsic(index))
+			.map(|record| record.event)
+			.collect())
+	}
+}
+
+/// The dispatch error in `events`, named by the runtime, if the extrinsic failed.
+fn failure(events: &[RuntimeEvent]) -> Option<String> {
+	events.iter().find_map(|event| match event {
+		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+			Some(match RuntimeError::from_dispatch_error(*dispatch_error) {
+				Some(error) => format!("{error:?}"),
+				None => format!("{dispatch_error:?}"),
+			})
+		},
+		_ => None,
+	})
+}
+
+/// `0x`-prefixed hex.
+pub(crate) fn hex_of(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+/// Bytes of a JSON `0x` hex string.
+fn bytes_of(value: &Value) -> Result<Vec<u8>, Error> {
+	let text = value.as_str().ok_or_else(|| Error(format!("expected hex, got {value}")))?;
+	hex::decode(text.trim_start_matches("0x")).map_err(Error::from_display)
+}
