@@ -37,6 +37,8 @@ pub struct Node {
 	log: Arc<Mutex<Vec<String>>>,
 	/// `http://127.0.0.1:PORT` of the node's JSON-RPC server.
 	pub rpc_url: String,
+	/// The p2p port, when the test chose it.
+	p2p_port: Option<u16>,
 }
 
 /// A JSON-RPC error response: code, message and data, as the node sent them.
@@ -67,11 +69,24 @@ impl Node {
 			} else {
 				&["--gateway-addr", "127.0.0.1:0"]
 			};
+		let p2p_port = if extra.contains(&"--port") { None } else { Some(free_port()) };
+		let port = p2p_port.map(|port| port.to_string());
+		let mut args = vec!["--dev", "--tmp", "--rpc-port", "0", "--prometheus-port", "0"];
+		if let Some(port) = &port {
+			args.extend(["--port", port.as_str()]);
+		}
+		args.extend(["--no-mdns", "--no-telemetry"]);
+		args.extend(gateway);
+		args.extend(extra);
+		let mut node = Node::start(&args);
+		node.p2p_port = p2p_port;
+		node
+	}
+
+	/// Starts `bitcloud-node` with exactly `args` and waits until its RPC server listens.
+	pub fn start(args: &[&str]) -> Node {
 		let mut child = Command::new(env!("CARGO_BIN_EXE_bitcloud-node"))
-			.args(["--dev", "--tmp", "--rpc-port", "0", "--prometheus-port", "0", "--port", "0"])
-			.args(["--no-mdns", "--no-telemetry"])
-			.args(gateway)
-			.args(extra)
+			.args(args)
 			.stdout(Stdio::null())
 			.stderr(Stdio::piped())
 			.spawn()
@@ -92,7 +107,20 @@ impl Node {
 		let addr = addr_rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
 			panic!("node did not report its RPC address; log:\n{}", log.lock().unwrap().join("\n"))
 		});
-		Node { child: Some(child), log, rpc_url: format!("http://{addr}") }
+		Node { child: Some(child), log, rpc_url: format!("http://{addr}"), p2p_port: None }
+	}
+
+	/// `/ip4/127.0.0.1/tcp/PORT/p2p/PEER_ID`: where other nodes reach this one (for
+	/// `--bootnodes`); needs a node started by [`Node::start_dev`] without `--port`.
+	pub fn p2p_address(&self) -> String {
+		let port = self.p2p_port.expect("the test chose the node's p2p port");
+		let peer = self.wait_for("the node's peer id", || {
+			self.log().iter().find_map(|line| {
+				let rest = line.split("Local node identity is: ").nth(1)?;
+				Some(rest.split_whitespace().next()?.to_string())
+			})
+		});
+		format!("/ip4/127.0.0.1/tcp/{port}/p2p/{peer}")
 	}
 
 	/// `http://IP:PORT` of the content gateway, from the node's log (waits for it).
@@ -339,6 +367,12 @@ fn rpc_address(line: &str) -> Option<String> {
 	let rest = line.split("Running JSON-RPC server: addr=").nth(1)?;
 	let first = rest.split([',', ' ']).next()?;
 	Some(first.replace("0.0.0.0", "127.0.0.1"))
+}
+
+/// A TCP port that was free a moment ago (the OS picks it; the caller binds it soon after).
+pub fn free_port() -> u16 {
+	let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+	listener.local_addr().expect("a bound address").port()
 }
 
 /// Bytes of a `0x`-prefixed hex string.

@@ -133,14 +133,13 @@ fn fill(
 ) {
 	while active.len() < stripe {
 		let Some(replica) = waiting.pop_front() else { return };
-		let outboard = fetch_outboard(agent, &replica.gateway, id).and_then(|outboard| {
-			match active.first() {
-				Some(first) if first.outboard.tree != outboard.tree => Err(Error(
-					"its size or chunk groups differ from the other replicas'".into(),
-				)),
+		let outboard =
+			fetch_outboard(agent, &replica.gateway, id).and_then(|outboard| match active.first() {
+				Some(first) if first.outboard.tree != outboard.tree => {
+					Err(Error("its size or chunk groups differ from the other replicas'".into()))
+				},
 				_ => Ok(outboard),
-			}
-		});
+			});
 		match outboard {
 			Ok(outboard) => active.push(Source { replica, outboard, served: 0 }),
 			Err(reason) => report.failures.push((replica, reason.0)),
@@ -164,8 +163,7 @@ fn fetch_outboard(
 	id: &ContentId,
 ) -> Result<PostOrderMemOutboard, Error> {
 	let url = format!("{}/outboard", content_url(gateway, id));
-	let response =
-		agent.get(url).call().map_err(|e| Error(format!("gateway unreachable: {e}")))?;
+	let response = agent.get(url).call().map_err(|e| Error(format!("gateway unreachable: {e}")))?;
 	if response.status() != 200 {
 		return Err(http::refusal(response));
 	}

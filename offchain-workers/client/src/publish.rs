@@ -2,9 +2,7 @@
 //! proposal (otherwise), and the push of its bytes to the nodes serving the moderator's
 //! catalog, which take it only if it hashes to the id.
 
-use crate::{
-	http, keys::Signer, queries, queries::ProposalEntry, rpc::Rpc, Error,
-};
+use crate::{http, keys::Signer, queries, queries::ProposalEntry, rpc::Rpc, Error};
 use bitcloud_primitives::{AccountId, ContentId};
 use bitcloud_runtime::RuntimeCall;
 use std::{

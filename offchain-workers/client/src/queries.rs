@@ -27,7 +27,10 @@ pub fn catalog(rpc: &Rpc, moderator: &AccountId) -> Result<Vec<CatalogEntry>, Er
 }
 
 /// The nodes serving a moderator's catalog, with what the chain knows of them.
-pub fn nodes(rpc: &Rpc, moderator: &AccountId) -> Result<Vec<(AccountId, Option<NodeView>)>, Error> {
+pub fn nodes(
+	rpc: &Rpc,
+	moderator: &AccountId,
+) -> Result<Vec<(AccountId, Option<NodeView>)>, Error> {
 	let accounts: Vec<AccountId> = rpc.runtime_api("NodesApi_nodes_serving", moderator)?;
 	accounts
 		.into_iter()

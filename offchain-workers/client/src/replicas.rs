@@ -110,7 +110,8 @@ mod tests {
 		for seed in 0..4000u32 {
 			let seed = H256(blake2_256(&seed.encode()));
 			let order = rendezvous_order(replicas.clone(), &seed, &client, &[7; 32]);
-			let first = order[0].node.as_ref().map(|n| AsRef::<[u8; 32]>::as_ref(n)[0]).unwrap_or(1);
+			let first =
+				order[0].node.as_ref().map(|n| AsRef::<[u8; 32]>::as_ref(n)[0]).unwrap_or(1);
 			firsts[usize::from(first - 1)] += 1;
 		}
 		// 1000 expected each; a fair split stays well within ±15 %.

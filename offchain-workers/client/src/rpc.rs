@@ -86,7 +86,8 @@ impl Rpc {
 				.and_then(|v| u32::try_from(v).ok())
 				.ok_or_else(|| Error(format!("the node's runtime version has no {name}")))
 		};
-		let nonce = self.call("system_accountNextIndex", json!([crate::ss58(&signer.account())]))?;
+		let nonce =
+			self.call("system_accountNextIndex", json!([crate::ss58(&signer.account())]))?;
 		Ok(SigningContext {
 			nonce: nonce
 				.as_u64()
@@ -123,7 +124,8 @@ impl Rpc {
 			while next <= self.best_number()? {
 				let hash = self.block_hash(next)?;
 				let block = self.call("chain_getBlock", json!([hex_of(&hash.0)]))?;
-				let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				let extrinsics =
+					block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
 				for (index, xt) in extrinsics.iter().enumerate() {
 					if H256(blake2_256(&bytes_of(xt)?)) == tx_hash {
 						return Ok((hash, index as u32));

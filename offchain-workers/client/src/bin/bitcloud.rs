@@ -1,8 +1,8 @@
 //! `bitcloud`: keys, publishing, verified downloads, catalogs, nodes and gateway status.
 
 use bitcloud_client::{
-	download, keys, publish, queries, replicas_of, ss58, Error, Listing, Push, Replica,
-	Rpc, Signer, DEFAULT_STRIPE,
+	download, keys, publish, queries, replicas_of, ss58, Error, Listing, Push, Replica, Rpc,
+	Signer, DEFAULT_STRIPE,
 };
 use bitcloud_primitives::AccountId;
 use clap::{Parser, Subcommand};
@@ -115,9 +115,9 @@ impl Cli {
 /// A progress bar on stderr (drawn only on a terminal) and its update function.
 fn bar(message: &str) -> (ProgressBar, impl FnMut(u64, u64)) {
 	let bar = ProgressBar::new(0).with_message(message.to_string());
-	if let Ok(style) = ProgressStyle::with_template(
-		"{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-	) {
+	if let Ok(style) =
+		ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+	{
 		bar.set_style(style.progress_chars("=> "));
 	}
 	let updater = bar.clone();
@@ -169,7 +169,8 @@ fn run(cli: Cli) -> Result<(), Error> {
 				"{}",
 				match report.listing {
 					Listing::Listed => "listed in your catalog",
-					Listing::Proposed => "proposed to the moderator (deposit held until it decides)",
+					Listing::Proposed =>
+						"proposed to the moderator (deposit held until it decides)",
 					Listing::AlreadyListed => "already in the catalog",
 					Listing::AlreadyProposed => "already proposed",
 				}
@@ -185,8 +186,8 @@ fn run(cli: Cli) -> Result<(), Error> {
 				};
 				println!("{}  {gateway}  {outcome}", ss58(node));
 			}
-			if !report.pushes.is_empty() &&
-				report.pushes.iter().all(|(_, _, push)| matches!(push, Push::Failed(_)))
+			if !report.pushes.is_empty()
+				&& report.pushes.iter().all(|(_, _, push)| matches!(push, Push::Failed(_)))
 			{
 				return Err(Error("no node took the content".into()));
 			}

@@ -1,0 +1,295 @@
+//! End to end with two content nodes as real processes: a publisher publishes a file with the
+//! `bitcloud` CLI, the moderator accepts it, the second node replicates it from the first, and
+//! a client downloads it byte-identical and verified across both, finishing from the honest
+//! node while the other serves tampered bytes.
+
+mod common;
+
+use bitcloud_client::{download, replicas_of, ss58, Replica, Rpc, Signer};
+use bitcloud_runtime::RuntimeCall;
+use common::*;
+use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Charlie, Dave, Eve};
+use std::{
+	io::{BufRead, BufReader, Read, Write},
+	net::{TcpListener, TcpStream},
+	path::PathBuf,
+	process::{Command, Output},
+};
+
+type NodeView = pallet_nodes::NodeView<bitcloud_runtime::AccountId, u128, u32>;
+
+/// The `bitcloud` binary, built beside the node by `cargo test --workspace`.
+fn bitcloud_binary() -> PathBuf {
+	let deps = std::env::current_exe().expect("test binary path");
+	let binary = deps.parent().and_then(|d| d.parent()).expect("target dir").join("bitcloud");
+	assert!(
+		binary.exists(),
+		"{} is missing: run the tests with --workspace (or build -p bitcloud-client)",
+		binary.display()
+	);
+	binary
+}
+
+fn bitcloud(rpc: &str, args: &[&str]) -> Output {
+	Command::new(bitcloud_binary())
+		.args(["--rpc", rpc])
+		.args(args)
+		.env_remove("BITCLOUD_SURI")
+		.env_remove("BITCLOUD_KEY_FILE")
+		.output()
+		.expect("bitcloud runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+	String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Points `who`'s registered gateway at `endpoint`, keeping the rest of its registration.
+fn set_endpoint(node: &Node, who: Sr25519Keyring, endpoint: &str) {
+	let view: Option<NodeView> = node.runtime_api("NodesApi_node", account(who));
+	let view = view.expect("a registered node");
+	let events = node.execute(
+		who,
+		RuntimeCall::Nodes(pallet_nodes::Call::update_node {
+			capacity: view.capacity,
+			endpoint: endpoint.as_bytes().to_vec(),
+			onion_key: view.onion_key,
+			unmoderated: view.unmoderated,
+		}),
+	);
+	assert!(succeeded(&events), "{events:?}");
+}
+
+/// A gateway in front of `upstream` that flips one byte in the middle of every range it
+/// relays and takes no uploads: a node serving tampered content.
+fn tampering_proxy(upstream: String) -> String {
+	let listener = TcpListener::bind("127.0.0.1:0").expect("a proxy port");
+	let url = format!("http://{}", listener.local_addr().expect("an address"));
+	std::thread::spawn(move || {
+		let agent: ureq::Agent =
+			ureq::Agent::config_builder().http_status_as_error(false).build().into();
+		for stream in listener.incoming().map_while(Result::ok) {
+			let _ = relay(&agent, &upstream, stream);
+		}
+	});
+	url
+}
+
+fn relay(agent: &ureq::Agent, upstream: &str, mut stream: TcpStream) -> std::io::Result<()> {
+	let mut reader = BufReader::new(stream.try_clone()?);
+	let mut head = Vec::new();
+	loop {
+		let mut line = String::new();
+		if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+			break;
+		}
+		head.push(line.trim_end().to_string());
+	}
+	let request_line = head.first().cloned().unwrap_or_default();
+	let mut parts = request_line.split_whitespace();
+	let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+	if method != "GET" {
+		return stream.write_all(
+			b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+		);
+	}
+	let mut request = agent.get(format!("{upstream}{path}"));
+	for line in &head[1..] {
+		if let Some(range) = line.to_ascii_lowercase().strip_prefix("range:") {
+			request = request.header("range", range.trim());
+		}
+	}
+	let response = request.call().map_err(std::io::Error::other)?;
+	let status = response.status();
+	let headers: Vec<(String, String)> = response
+		.headers()
+		.iter()
+		.filter(|(name, _)| {
+			name.as_str().starts_with("content-") || name.as_str().starts_with("bitcloud-")
+		})
+		.map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_string()))
+		.collect();
+	let mut body = Vec::new();
+	response.into_body().into_reader().read_to_end(&mut body)?;
+	if status == 206 && !body.is_empty() {
+		let middle = body.len() / 2;
+		body[middle] ^= 0x01;
+	}
+	write!(stream, "HTTP/1.1 {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or(""))?;
+	for (name, value) in headers {
+		write!(stream, "{name}: {value}\r\n")?;
+	}
+	stream.write_all(b"connection: close\r\n\r\n")?;
+	stream.write_all(&body)
+}
+
+/// Deterministic bytes that do not compress.
+fn file_bytes(len: usize) -> Vec<u8> {
+	let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+	(0..len)
+		.map(|_| {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state as u8
+		})
+		.collect()
+}
+
+#[test]
+fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_node() {
+	// Dave's content node is the dev chain's validator; Eve's runs in a second node process
+	// that follows the chain through the first.
+	let dave = Node::start_dev(&[]);
+	let eve_account = ss58(&account(Eve));
+	let bootnode = dave.p2p_address();
+	let eve = Node::start(&[
+		"--chain",
+		"dev",
+		"--tmp",
+		"--rpc-port",
+		"0",
+		"--prometheus-port",
+		"0",
+		"--port",
+		"0",
+		"--no-mdns",
+		"--no-telemetry",
+		"--bootnodes",
+		&bootnode,
+		"--node-account",
+		&eve_account,
+		"--gateway-addr",
+		"127.0.0.1:0",
+	]);
+	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
+	let (synced, _) = dave.wait_finalized(2);
+	eve.wait_for("Eve's node to follow the chain", || {
+		(eve.finalized_head().0 >= synced).then_some(())
+	});
+
+	// On chain, Dave's gateway is itself; Eve's is a proxy that tampers with what it relays.
+	let proxy = tampering_proxy(eve_gateway.clone());
+	set_endpoint(&dave, Dave, &dave_gateway);
+	set_endpoint(&dave, Eve, &proxy);
+
+	// Ferdie publishes with the CLI: proposed to Charlie, pushed to Charlie's nodes (Dave
+	// stores it; the proxy takes no uploads).
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let original = file_bytes(4 * 1024 * 1024 + 123);
+	let file = dir.path().join("clip.mp4");
+	std::fs::write(&file, &original).expect("the test file");
+	let id = bitcloud_primitives::content_id(&original);
+	let id_hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+	let charlie = ss58(&account(Charlie));
+	let rpc = dave.rpc_url.clone();
+	let out = bitcloud(
+		&rpc,
+		&["--suri", "//Ferdie", "publish", file.to_str().unwrap(), "--moderator", &charlie],
+	);
+	let stdout = text(&out.stdout);
+	assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+	assert!(stdout.contains(&format!("id: {id_hex}")), "{stdout}");
+	assert!(stdout.contains("proposed to the moderator"), "{stdout}");
+	assert!(stdout.contains(&format!("{dave_gateway}  stored")), "{stdout}");
+	assert!(stdout.contains(&format!("{proxy}  failed")), "{stdout}");
+	// Proposed, not listed: Dave holds it but does not serve it yet.
+	let agent: ureq::Agent =
+		ureq::Agent::config_builder().http_status_as_error(false).build().into();
+	let status = |url: &str| agent.get(format!("{url}/content/{id_hex}")).call().unwrap().status();
+	assert_eq!(status(&dave_gateway), 404);
+
+	// Charlie accepts: listed with the publisher's title and type.
+	let events = dave.execute(
+		Charlie,
+		RuntimeCall::Moderation(pallet_moderation::Call::accept_proposal { content: id }),
+	);
+	assert!(succeeded(&events), "{events:?}");
+	let out = bitcloud(&rpc, &["catalog", &charlie]);
+	let catalog = text(&out.stdout);
+	assert!(catalog.contains(&id_hex) && catalog.contains("clip.mp4"), "{catalog}");
+	assert!(catalog.contains("video/mp4"), "{catalog}");
+	assert_eq!(status(&dave_gateway), 200);
+
+	// Eve's node replicates it from Dave's gateway, verified.
+	eve.wait_for("Eve's node to replicate the file", || {
+		(status(&eve_gateway) == 200).then_some(())
+	});
+
+	// A client downloads through the library: replicas in the chain's order, ranges from
+	// both; the tampering node is caught on its first range and the rest comes from Dave.
+	let client = Signer::from_suri("//Ferdie").expect("a dev key");
+	let chain = Rpc::new(&rpc);
+	let replicas = replicas_of(&chain, &account(Charlie), &id, &client.account()).unwrap();
+	let mut gateways: Vec<&str> = replicas.iter().map(|r| r.gateway.as_str()).collect();
+	gateways.sort();
+	let mut expected = vec![dave_gateway.as_str(), proxy.as_str()];
+	expected.sort();
+	assert_eq!(gateways, expected);
+	let target = dir.path().join("downloaded.mp4");
+	let report = download(replicas, &id, &target, 2, &mut |_, _| {}).unwrap();
+	assert_eq!(std::fs::read(&target).unwrap(), original, "byte-identical");
+	assert_eq!(report.failures.len(), 1, "{report:?}");
+	let (dropped, reason) = &report.failures[0];
+	assert_eq!(dropped.gateway, proxy);
+	assert!(reason.contains("do not match the content id"), "{reason}");
+	let from_dave: u64 =
+		report.served.iter().filter(|(r, _)| r.gateway == dave_gateway).map(|(_, n)| n).sum();
+	assert_eq!(from_dave, original.len() as u64);
+
+	// The same with the CLI.
+	let target = dir.path().join("cli.mp4");
+	let out = bitcloud(
+		&rpc,
+		&[
+			"--suri",
+			"//Ferdie",
+			"get",
+			&id_hex,
+			"-o",
+			target.to_str().unwrap(),
+			"--moderator",
+			&charlie,
+		],
+	);
+	let stderr = text(&out.stderr);
+	assert!(out.status.success(), "{}{stderr}", text(&out.stdout));
+	assert_eq!(std::fs::read(&target).unwrap(), original);
+	assert!(stderr.contains(&format!("dropped {proxy}")), "{stderr}");
+
+	// Eve's own copy, straight from her gateway, is the same file.
+	let target = dir.path().join("eve.mp4");
+	let out = bitcloud(
+		&rpc,
+		&["--gateway", &eve_gateway, "get", &id_hex, "-o", target.to_str().unwrap()],
+	);
+	assert!(out.status.success(), "{}", text(&out.stderr));
+	assert_eq!(std::fs::read(&target).unwrap(), original);
+	let direct = vec![Replica { node: None, gateway: eve_gateway.clone() }];
+	assert!(download(direct, &id, &target, 1, &mut |_, _| {}).unwrap().failures.is_empty());
+
+	// Bad input to the CLI: a clear error, a failing exit code, no file.
+	let nowhere = dir.path().join("nowhere");
+	let out = bitcloud(
+		&rpc,
+		&["get", "not-an-id", "-o", nowhere.to_str().unwrap(), "--moderator", &charlie],
+	);
+	assert!(!out.status.success() && text(&out.stderr).contains("bitcloud:"));
+	let unknown: String = "ab".repeat(32);
+	let out = bitcloud(
+		&rpc,
+		&["get", &unknown, "-o", nowhere.to_str().unwrap(), "--moderator", &charlie],
+	);
+	assert!(text(&out.stderr).contains("does not list"), "{}", text(&out.stderr));
+	let out = bitcloud(
+		&rpc,
+		&["--suri", "//Ferdie", "publish", "/no/such/file", "--moderator", &charlie],
+	);
+	assert!(text(&out.stderr).contains("cannot read /no/such/file"), "{}", text(&out.stderr));
+	let out = bitcloud(&rpc, &["publish", file.to_str().unwrap(), "--moderator", &charlie]);
+	assert!(text(&out.stderr).contains("needs your key"), "{}", text(&out.stderr));
+	assert!(!nowhere.exists());
+
+	assert!(eve.stop().success());
+	assert!(dave.stop().success());
+}
