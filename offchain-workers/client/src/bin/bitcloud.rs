@@ -62,8 +62,9 @@ enum Command {
 		/// Where to write it.
 		#[arg(short, long)]
 		output: PathBuf,
-		/// The moderator whose catalog lists it (its nodes are the replicas).
-		#[arg(long, required_unless_present = "gateway")]
+		/// The moderator whose catalog lists it (its nodes are the replicas); not needed
+		/// with --gateway.
+		#[arg(long)]
 		moderator: Option<String>,
 		/// Replicas to take ranges from at the same time.
 		#[arg(long, default_value_t = DEFAULT_STRIPE as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
@@ -194,17 +195,21 @@ fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Get { id, output, moderator, stripe } => {
 			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
-			let replicas = match (&cli.gateway, moderator) {
-				(Some(gateway), _) => vec![Replica { node: None, gateway: gateway.clone() }],
-				(None, Some(moderator)) => {
-					let client = cli
-						.signer()?
-						.map(|signer| signer.account())
-						.unwrap_or_else(|| AccountId::new([0; 32]));
-					replicas_of(&rpc, &keys::parse_account(moderator)?, &id, &client)?
-				},
-				(None, None) => return Err(Error("give --moderator or --gateway".into())),
-			};
+			let replicas =
+				match (&cli.gateway, moderator) {
+					(Some(gateway), _) => vec![Replica { node: None, gateway: gateway.clone() }],
+					(None, Some(moderator)) => {
+						let client = cli
+							.signer()?
+							.map(|signer| signer.account())
+							.unwrap_or_else(|| AccountId::new([0; 32]));
+						replicas_of(&rpc, &keys::parse_account(moderator)?, &id, &client)?
+					},
+					(None, None) => return Err(Error(
+						"say where to download from: --moderator M (its nodes) or --gateway URL"
+							.into(),
+					)),
+				};
 			let (bar, mut progress) = bar("get");
 			let report = download(replicas, &id, output, usize::from(*stripe), &mut progress);
 			bar.finish_and_clear();
