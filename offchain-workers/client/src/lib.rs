@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod download;
+pub mod economy;
 pub mod http;
 pub mod keys;
 pub mod publish;

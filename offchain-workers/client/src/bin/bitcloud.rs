@@ -1,8 +1,8 @@
 //! `bitcloud`: keys, publishing, verified downloads, catalogs, nodes and gateway status.
 
 use bitcloud_client::{
-	download, keys, publish, queries, replicas_of, ss58, Error, Listing, Push, Replica, Rpc,
-	Signer, DEFAULT_STRIPE,
+	download, economy, keys, publish, queries, replicas_of, ss58, Error, Listing, Push, Replica,
+	Rpc, Signer, DEFAULT_STRIPE,
 };
 use bitcloud_primitives::AccountId;
 use clap::{Parser, Subcommand};
@@ -82,6 +82,44 @@ enum Command {
 	},
 	/// Show a gateway's status.
 	Status,
+	/// Lock CLD for bandwidth: your quota of bytes per epoch grows with the lock.
+	Lock {
+		/// Amount in CLD (for example 10 or 0.5).
+		amount: String,
+	},
+	/// Start unlocking CLD (withdraw them with `withdraw` after the delay).
+	Unlock {
+		/// Amount in CLD.
+		amount: String,
+	},
+	/// Withdraw the CLD that finished unlocking.
+	Withdraw,
+	/// Show an account's bandwidth lock and quota this epoch [default: your key's].
+	Quota {
+		/// The account (SS58 or 0x hex).
+		account: Option<String>,
+	},
+	/// Show a node's rewards for recent epochs [default: your key's account].
+	Rewards {
+		/// The node's account (SS58 or 0x hex).
+		node: Option<String>,
+		/// How many epochs back.
+		#[arg(long, default_value_t = 10)]
+		epochs: u32,
+	},
+	/// Claim a node's reward for a closed epoch (your own, or another node's on its behalf).
+	Claim {
+		/// The epoch.
+		epoch: u32,
+		/// The node [default: your key's account].
+		#[arg(long)]
+		node: Option<String>,
+	},
+	/// Show a node's standing under the storage law.
+	Standing {
+		/// The node's account (SS58 or 0x hex).
+		node: String,
+	},
 }
 
 #[derive(Subcommand)]
@@ -103,6 +141,14 @@ impl Cli {
 			(Some(suri), _) => Signer::from_suri(suri).map(Some),
 			(None, Some(path)) => Signer::from_file(path).map(Some),
 			(None, None) => Ok(None),
+		}
+	}
+
+	/// `text` as an account, or the signer's account when none is given.
+	fn account_or_signer(&self, text: &Option<String>) -> Result<AccountId, Error> {
+		match text {
+			Some(text) => keys::parse_account(text),
+			None => self.require_signer().map(|signer| signer.account()),
 		}
 	}
 
@@ -255,12 +301,78 @@ fn run(cli: Cli) -> Result<(), Error> {
 				}
 			}
 		},
+		Command::Lock { amount } => {
+			let amount = economy::parse_cld(amount)?;
+			let signer = cli.require_signer()?;
+			economy::lock(&rpc, &signer, amount)?;
+			print_quota(&rpc, &signer.account())?;
+		},
+		Command::Unlock { amount } => {
+			let amount = economy::parse_cld(amount)?;
+			let signer = cli.require_signer()?;
+			economy::unlock(&rpc, &signer, amount)?;
+			print_quota(&rpc, &signer.account())?;
+		},
+		Command::Withdraw => {
+			let signer = cli.require_signer()?;
+			economy::withdraw(&rpc, &signer)?;
+			print_quota(&rpc, &signer.account())?;
+		},
+		Command::Quota { account } => print_quota(&rpc, &cli.account_or_signer(account)?)?,
+		Command::Rewards { node, epochs } => {
+			let node = cli.account_or_signer(node)?;
+			for (epoch, reward) in economy::rewards(&rpc, &node, *epochs)? {
+				println!(
+					"epoch {epoch:>6}  {:<14}  {:>14} bytes  node {}  total {}",
+					format!("{:?}", reward.status),
+					reward.node_bytes,
+					economy::format_cld(reward.node_part),
+					economy::format_cld(reward.total),
+				);
+			}
+		},
+		Command::Claim { epoch, node } => {
+			let signer = cli.require_signer()?;
+			let node = match node {
+				Some(node) => keys::parse_account(node)?,
+				None => signer.account(),
+			};
+			economy::claim(&rpc, &signer, &node, *epoch)?;
+			println!("claimed epoch {epoch} for {}", ss58(&node));
+		},
+		Command::Standing { node } => {
+			let node = keys::parse_account(node)?;
+			match economy::standing(&rpc, &node)? {
+				None => println!("{} is not a node", ss58(&node)),
+				Some(view) => {
+					println!("standing: {:?}", view.standing);
+					println!(
+						"strikes: {} of {} before the next step ({} in all)",
+						view.strikes, view.strikes_per_step, view.total_strikes
+					);
+					println!("challenges passed: {}, pending: {}", view.passed, view.pending);
+					if let Some(epoch) = view.last_strike {
+						println!("last strike in epoch {epoch}");
+					}
+				},
+			}
+		},
 		Command::Status => {
 			let gateway = cli.gateway.as_deref().unwrap_or("http://127.0.0.1:8080");
 			let status = queries::status(gateway)?;
 			println!("{}", serde_json::to_string_pretty(&status).map_err(Error::from_display)?);
 		},
 	}
+	Ok(())
+}
+
+fn print_quota(rpc: &Rpc, account: &AccountId) -> Result<(), Error> {
+	let (epoch, quota) = economy::quota(rpc, account)?;
+	println!("{}: locked {}", ss58(account), economy::format_cld(quota.locked));
+	if quota.unlocking > 0 {
+		println!("unlocking {}", economy::format_cld(quota.unlocking));
+	}
+	println!("epoch {epoch}: quota {} bytes, {} used", quota.quota, quota.used);
 	Ok(())
 }
 
