@@ -4,8 +4,9 @@
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
-use bitcloud_content::{ChainError, ChainView, ContentConfig, ContentService, ItemMeta};
+use bitcloud_content::{ChainError, ChainView, ContentConfig, ContentService, ItemMeta, Quota};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
+use pallet_bandwidth::runtime_api::BandwidthApi;
 use pallet_moderation::{runtime_api::ModerationApi, CatalogEntry};
 use pallet_nodes::runtime_api::NodesApi;
 use polkadot_sdk::{
@@ -124,6 +125,31 @@ impl ChainView for RuntimeChainView {
 		)
 		.map_err(api_error)?;
 		Ok(proposal.map(|proposal| proposal.size))
+	}
+
+	fn receipt_context(
+		&self,
+	) -> Result<(bitcloud_primitives::EpochIndex, polkadot_sdk::sp_core::H256), ChainError> {
+		BandwidthApi::<Block, AccountId, Balance>::receipt_context(
+			&*self.client.runtime_api(),
+			self.best(),
+		)
+		.map_err(api_error)
+	}
+
+	fn client_quota(
+		&self,
+		client: &AccountId,
+		epoch: bitcloud_primitives::EpochIndex,
+	) -> Result<Quota, ChainError> {
+		let quota = BandwidthApi::<Block, AccountId, Balance>::client_quota(
+			&*self.client.runtime_api(),
+			self.best(),
+			client.clone(),
+			epoch,
+		)
+		.map_err(api_error)?;
+		Ok(Quota { quota: quota.quota, used: quota.used })
 	}
 
 	fn best_block(&self) -> Option<(u32, String)> {

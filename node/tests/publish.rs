@@ -227,7 +227,7 @@ fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_no
 	expected.sort();
 	assert_eq!(gateways, expected);
 	let target = dir.path().join("downloaded.mp4");
-	let report = download(replicas, &id, &target, 2, &mut |_, _| {}).unwrap();
+	let report = download(replicas, &id, &target, 2, None, &mut |_, _| {}).unwrap();
 	assert_eq!(std::fs::read(&target).unwrap(), original, "byte-identical");
 	assert_eq!(report.failures.len(), 1, "{report:?}");
 	let (dropped, reason) = &report.failures[0];
@@ -266,7 +266,7 @@ fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_no
 	assert!(out.status.success(), "{}", text(&out.stderr));
 	assert_eq!(std::fs::read(&target).unwrap(), original);
 	let direct = vec![Replica { node: None, gateway: eve_gateway.clone() }];
-	assert!(download(direct, &id, &target, 1, &mut |_, _| {}).unwrap().failures.is_empty());
+	assert!(download(direct, &id, &target, 1, None, &mut |_, _| {}).unwrap().failures.is_empty());
 
 	// Bad input to the CLI: a clear error, a failing exit code, no file.
 	let nowhere = dir.path().join("nowhere");

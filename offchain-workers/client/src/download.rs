@@ -12,8 +12,18 @@ use bao_tree::{
 	io::{outboard::PostOrderMemOutboard, sync::valid_ranges},
 	BaoTree, BlockSize, ChunkNum, ChunkRanges,
 };
-use bitcloud_primitives::ContentId;
-use std::{collections::VecDeque, fs, io::Write, path::Path};
+use bitcloud_primitives::{
+	receipt::{self, Receipt, SignedReceipt},
+	AccountId, ContentId, EpochIndex,
+};
+use codec::{Decode, Encode};
+use polkadot_sdk::sp_core::H256;
+use std::{
+	collections::{BTreeMap, VecDeque},
+	fs,
+	io::Write,
+	path::Path,
+};
 
 /// Bytes asked for per range request (a multiple of every chunk group size).
 pub const RANGE_BYTES: u64 = 1 << 20;
@@ -32,27 +42,44 @@ pub struct DownloadReport {
 	pub failures: Vec<(Replica, String)>,
 }
 
-/// A replica in use: its outboard (the tree to verify its ranges against the id).
+/// A client that pays with receipts: its key and the chain its receipts are for.
+pub struct Payer {
+	/// The client's key.
+	pub signer: crate::Signer,
+	/// The genesis hash of the chain (from the client's own node, never from a gateway).
+	pub genesis: H256,
+}
+
+/// What a receipt is for: node, epoch and moderator, as the gateway announced them.
+type ReceiptKey = (AccountId, EpochIndex, Option<AccountId>);
+
+/// A replica in use: its outboard (the tree to verify its ranges against the id) and, when
+/// paying, the newest receipt signed for it.
 struct Source {
 	replica: Replica,
 	outboard: PostOrderMemOutboard,
 	served: u64,
+	signed: BTreeMap<ReceiptKey, u64>,
+	pending: Option<SignedReceipt<AccountId>>,
 }
 
 /// Downloads `id` into `out` from `replicas` (in order of preference), taking ranges from
-/// `stripe` of them in turn. `progress` hears (verified bytes, size) after every range.
+/// `stripe` of them in turn. With a `payer`, every verified range is paid with a receipt
+/// (`docs/protocol.md`, "Receipts between client and gateway"). `progress` hears (verified
+/// bytes, size) after every range.
 pub fn download(
 	replicas: Vec<Replica>,
 	id: &ContentId,
 	out: &Path,
 	stripe: usize,
+	payer: Option<&Payer>,
 	progress: &mut dyn FnMut(u64, u64),
 ) -> Result<DownloadReport, Error> {
 	if replicas.is_empty() {
 		return Err(Error("no node serves this content".into()));
 	}
 	let partial = out.with_extension("part");
-	let result = download_to(replicas, id, &partial, stripe.max(1), progress);
+	let result = download_to(replicas, id, &partial, stripe.max(1), payer, progress);
 	match &result {
 		Ok(_) => fs::rename(&partial, out).map_err(Error::from_display)?,
 		Err(_) => {
@@ -65,7 +92,7 @@ pub fn download(
 /// Downloads `id` from one gateway into `out`; returns the size.
 pub fn get(gateway: &str, id: &ContentId, out: &Path) -> Result<u64, Error> {
 	let replica = Replica { node: None, gateway: gateway.to_string() };
-	let report = download(vec![replica], id, out, 1, &mut |_, _| {})?;
+	let report = download(vec![replica], id, out, 1, None, &mut |_, _| {})?;
 	match report.failures.into_iter().next() {
 		Some((_, reason)) => Err(Error(reason)),
 		None => Ok(report.size),
@@ -77,6 +104,7 @@ fn download_to(
 	id: &ContentId,
 	partial: &Path,
 	stripe: usize,
+	payer: Option<&Payer>,
 	progress: &mut dyn FnMut(u64, u64),
 ) -> Result<DownloadReport, Error> {
 	let agent = http::agent();
@@ -100,7 +128,7 @@ fn download_to(
 			return Err(no_replica_left(&report));
 		}
 		let index = turn % active.len();
-		match fetch_range(&agent, id, &active[index], offset, end) {
+		match fetch_range(&agent, id, &mut active[index], offset, end, payer) {
 			Ok(bytes) => {
 				file.write_all(&bytes).map_err(Error::from_display)?;
 				active[index].served += end - offset;
@@ -110,6 +138,7 @@ fn download_to(
 			},
 			Err(reason) => {
 				let dropped = active.remove(index);
+				settle(&agent, &dropped);
 				report.served.push((dropped.replica.clone(), dropped.served));
 				report.failures.push((dropped.replica, reason.0));
 				fill(&agent, id, &mut active, &mut waiting, stripe, &mut report);
@@ -117,8 +146,20 @@ fn download_to(
 		}
 	}
 	file.sync_all().map_err(Error::from_display)?;
+	for source in &active {
+		settle(&agent, source);
+	}
 	report.served.extend(active.into_iter().map(|source| (source.replica, source.served)));
 	Ok(report)
+}
+
+/// Sends a source the receipt for its last verified range (best effort: a node that does not
+/// take it loses only that range's pay).
+fn settle(agent: &ureq::Agent, source: &Source) {
+	if let Some(receipt) = &source.pending {
+		let url = format!("{}/receipts", source.replica.gateway.trim_end_matches('/'));
+		let _ = agent.post(url).send(&receipt.encode()[..]);
+	}
 }
 
 /// Takes replicas from `waiting` until `stripe` are active or none is left, dropping those
@@ -141,7 +182,13 @@ fn fill(
 				_ => Ok(outboard),
 			});
 		match outboard {
-			Ok(outboard) => active.push(Source { replica, outboard, served: 0 }),
+			Ok(outboard) => active.push(Source {
+				replica,
+				outboard,
+				served: 0,
+				signed: BTreeMap::new(),
+				pending: None,
+			}),
 			Err(reason) => report.failures.push((replica, reason.0)),
 		}
 	}
@@ -183,19 +230,36 @@ fn fetch_outboard(
 	Ok(PostOrderMemOutboard { root: bao_tree::blake3::Hash::from_bytes(*id), tree, data })
 }
 
-/// Bytes `offset..end` from `source`, verified against the id.
+/// Bytes `offset..end` from `source`, verified against the id; paid for with a receipt when
+/// there is a `payer`.
 fn fetch_range(
 	agent: &ureq::Agent,
 	id: &ContentId,
-	source: &Source,
+	source: &mut Source,
 	offset: u64,
 	end: u64,
+	payer: Option<&Payer>,
 ) -> Result<Vec<u8>, Error> {
-	let response = agent
+	let mut request = agent
 		.get(content_url(&source.replica.gateway, id))
-		.header("range", format!("bytes={offset}-{}", end - 1))
-		.call()
-		.map_err(|e| Error(format!("gateway unreachable: {e}")))?;
+		.header("range", format!("bytes={offset}-{}", end - 1));
+	if let Some(payer) = payer {
+		request =
+			request.header("bitcloud-client", format!("0x{}", hex::encode(payer.signer.account())));
+		if let Some(receipt) = &source.pending {
+			request = request.header("bitcloud-receipt", hex::encode(receipt.encode()));
+		}
+	}
+	let response = request.call().map_err(|e| Error(format!("gateway unreachable: {e}")))?;
+	let terms = match payer {
+		Some(payer) if response.status().is_success() => Some(Terms::read(&response, payer)?),
+		_ => None,
+	};
+	if let (Some(terms), Some(node)) = (&terms, &source.replica.node) {
+		if terms.key.0 != *node {
+			return Err(Error("the gateway answers as another node than the chain says".into()));
+		}
+	}
 	let whole = response.status() == 200 && offset == 0 && end == source.outboard.tree.size();
 	if response.status() != 206 && !whole {
 		return Err(http::refusal(response));
@@ -217,7 +281,66 @@ fn fetch_range(
 			end - 1
 		)));
 	}
+	if let (Some(payer), Some(terms)) = (payer, terms) {
+		source.pending = Some(sign_for(source, payer, terms, end - offset));
+	}
 	Ok(bytes)
+}
+
+/// What a paying client is to sign for a response: the gateway's node, epoch and moderator,
+/// and the newest receipt it holds from this client (checked: a gateway cannot make the
+/// client sign on top of a count it never signed).
+struct Terms {
+	key: ReceiptKey,
+	held: u64,
+}
+
+impl Terms {
+	fn read(response: &ureq::http::Response<ureq::Body>, payer: &Payer) -> Result<Self, Error> {
+		let text = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+		let account = |name: &str| -> Result<Option<AccountId>, Error> {
+			let Some(text) = text(name) else { return Ok(None) };
+			hex::decode(text.trim_start_matches("0x"))
+				.ok()
+				.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+				.map(|bytes| Some(AccountId::new(bytes)))
+				.ok_or_else(|| Error(format!("gateway sent a bad {name} header")))
+		};
+		let node = account("bitcloud-node")?.ok_or_else(|| {
+			Error("the gateway takes no receipts (no bitcloud-node header)".into())
+		})?;
+		let epoch = number_header(response, "bitcloud-epoch")
+			.ok()
+			.and_then(|epoch| EpochIndex::try_from(epoch).ok())
+			.ok_or_else(|| Error("gateway sent no valid bitcloud-epoch header".into()))?;
+		let key = (node, epoch, account("bitcloud-moderator")?);
+		let held = text("bitcloud-receipt-held")
+			.and_then(|text| hex::decode(text).ok())
+			.and_then(|bytes| SignedReceipt::<AccountId>::decode(&mut &bytes[..]).ok())
+			.filter(|held| {
+				let r = &held.receipt;
+				r.client == payer.signer.account()
+					&& (r.node.clone(), r.epoch, r.moderator.clone()) == key
+					&& receipt::verify(held, &payer.genesis)
+			})
+			.map_or(0, |held| held.receipt.bytes);
+		Ok(Terms { key, held })
+	}
+}
+
+/// The receipt for `len` more verified bytes from `source` under `terms`.
+fn sign_for(
+	source: &mut Source,
+	payer: &Payer,
+	terms: Terms,
+	len: u64,
+) -> SignedReceipt<AccountId> {
+	let signed = source.signed.entry(terms.key.clone()).or_insert(0);
+	*signed = (*signed).max(terms.held).saturating_add(len);
+	let (node, epoch, moderator) = terms.key;
+	let receipt =
+		Receipt { client: payer.signer.account(), node, epoch, moderator, bytes: *signed };
+	receipt::sign(receipt, payer.signer.pair(), &payer.genesis)
 }
 
 fn content_url(gateway: &str, id: &ContentId) -> String {

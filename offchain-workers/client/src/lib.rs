@@ -10,7 +10,7 @@ pub mod queries;
 pub mod replicas;
 pub mod rpc;
 
-pub use download::{download, get, DownloadReport, DEFAULT_STRIPE, RANGE_BYTES};
+pub use download::{download, get, DownloadReport, Payer, DEFAULT_STRIPE, RANGE_BYTES};
 pub use keys::{parse_account, ss58, Signer};
 pub use publish::{publish, Listing, PublishReport, Push};
 pub use queries::{catalog, current_epoch, nodes, status, CatalogEntry, NodeView};

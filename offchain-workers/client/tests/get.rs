@@ -156,6 +156,7 @@ fn a_download_finishes_from_another_replica_when_one_lies_or_is_down() {
 		&content_id(&content),
 		&out,
 		2,
+		None,
 		&mut |done, size| seen.push((done, size)),
 	)
 	.unwrap();
@@ -184,6 +185,7 @@ fn ranges_are_spread_over_the_striped_replicas() {
 		&content_id(&content),
 		&out,
 		2,
+		None,
 		&mut |_, _| {},
 	)
 	.unwrap();
@@ -204,12 +206,13 @@ fn when_every_replica_fails_there_is_no_file_and_every_reason_is_given() {
 		&content_id(&content),
 		&out,
 		2,
+		None,
 		&mut |_, _| {},
 	)
 	.unwrap_err();
 	assert!(e.0.contains("no replica could serve") && e.0.contains(&liar), "{e}");
 	assert!(!out.exists() && !out.with_extension("part").exists());
-	let e = bitcloud_client::download(vec![], &content_id(&content), &out, 1, &mut |_, _| {})
+	let e = bitcloud_client::download(vec![], &content_id(&content), &out, 1, None, &mut |_, _| {})
 		.unwrap_err();
 	assert!(e.0.contains("no node serves"), "{e}");
 }

@@ -1,6 +1,7 @@
 //! What the content services need to know from the chain, and the serving rule.
 
-use bitcloud_primitives::{AccountId, ContentId};
+use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
+use polkadot_sdk::sp_core::H256;
 use std::fmt;
 
 /// Metadata of a catalog item, as a moderator listed it.
@@ -12,6 +13,15 @@ pub struct ItemMeta {
 	pub title: String,
 	/// MIME type (as listed; the gateway sends it only if it is a valid header value).
 	pub mime_type: String,
+}
+
+/// A client's bandwidth quota in an epoch, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Quota {
+	/// Bytes the client may receive in the epoch at its current lock.
+	pub quota: u64,
+	/// Bytes already credited against it (receipts nodes have submitted).
+	pub used: u64,
 }
 
 /// A failed chain query.
@@ -55,6 +65,17 @@ pub trait ChainView: Send + Sync + 'static {
 		_content: &ContentId,
 	) -> Result<Option<u64>, ChainError> {
 		Ok(None)
+	}
+
+	/// The current epoch and the genesis hash receipts are signed for
+	/// (`BandwidthApi_receipt_context`).
+	fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
+		Err(ChainError("this chain view knows no receipts".into()))
+	}
+
+	/// A client's quota in `epoch` and the bytes already credited against it.
+	fn client_quota(&self, _client: &AccountId, _epoch: EpochIndex) -> Result<Quota, ChainError> {
+		Err(ChainError("this chain view knows no quotas".into()))
 	}
 
 	/// Number and hash (hex) of the best block, for `/status`.

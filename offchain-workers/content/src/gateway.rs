@@ -25,6 +25,7 @@ use crate::{
 	metrics::Metrics,
 	range::{parse_range, RangeRequest},
 	store::{ContentReader, ContentStore, StoreError, GROUP_BYTES},
+	window::{Account, SigningWindow},
 };
 use axum::{
 	body::Body,
@@ -35,8 +36,9 @@ use axum::{
 	routing::get,
 	Json, Router,
 };
-use bitcloud_primitives::{AccountId, ContentId};
+use bitcloud_primitives::{receipt::SignedReceipt, AccountId, ContentId};
 use bytes::Bytes;
+use codec::Decode;
 use futures::StreamExt as _;
 use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use serde_json::{json, Value};
@@ -55,6 +57,16 @@ pub const MAX_HEADERS: usize = 64;
 /// Time a client has to send its request head.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a stream waits for a receipt when its client's window is full before it cuts
+/// the connection.
+pub const RECEIPT_WAIT: Duration = Duration::from_secs(5);
+
+/// Header naming the client that pays with receipts (its account, `0x` hex).
+pub const CLIENT_HEADER: &str = "bitcloud-client";
+
+/// Header carrying the client's newest receipt for this node (hex of its SCALE encoding).
+pub const RECEIPT_HEADER: &str = "bitcloud-receipt";
+
 /// Uploads imported at the same time; more get 503 (each holds a blocking thread and a
 /// temporary file).
 pub const MAX_CONCURRENT_UPLOADS: usize = 4;
@@ -67,6 +79,7 @@ pub struct Gateway {
 	metrics: Metrics,
 	version: String,
 	uploads: Arc<tokio::sync::Semaphore>,
+	window: Option<Arc<SigningWindow>>,
 }
 
 impl Gateway {
@@ -77,9 +90,15 @@ impl Gateway {
 		node: Option<AccountId>,
 		metrics: Metrics,
 		version: String,
+		window: Option<Arc<SigningWindow>>,
 	) -> Self {
 		let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS));
-		Gateway { store, chain, node, metrics, version, uploads }
+		Gateway { store, chain, node, metrics, version, uploads, window }
+	}
+
+	/// The signing window of clients that pay with receipts.
+	pub fn window(&self) -> Option<&Arc<SigningWindow>> {
+		self.window.as_ref()
 	}
 
 	/// The store.
@@ -118,6 +137,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 		// axum's default body limit.
 		.route("/content/{id}", get(content).put(upload).layer(DefaultBodyLimit::disable()))
 		.route("/content/{id}/outboard", get(outboard))
+		.route("/receipts", axum::routing::post(post_receipt))
 		.route("/catalog", get(catalog))
 		.route("/status", get(status))
 		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
@@ -192,8 +212,15 @@ fn chain_unavailable(gateway: &Gateway, e: crate::chain::ChainError) -> Response
 	refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
 }
 
-/// Decides whether `id` may be served; on success, its catalog MIME type and stored size.
-async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<(String, u64), Response> {
+/// What may be served: the moderator whose catalog lists it, its MIME type and stored size.
+struct Servable {
+	moderator: AccountId,
+	mime: String,
+	size: u64,
+}
+
+/// Decides whether `id` may be served.
+async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<Servable, Response> {
 	let Some(node) = gateway.node.clone() else {
 		return Err(refuse(
 			StatusCode::NOT_FOUND,
@@ -204,8 +231,8 @@ async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<(String, u64
 		.ask(move |g| verdict(g.chain.as_ref(), &node, &id))
 		.await?
 		.map_err(|e| chain_unavailable(gateway, e))?;
-	let meta = match verdict {
-		Verdict::Serve { meta, .. } => meta,
+	let (moderator, meta) = match verdict {
+		Verdict::Serve { moderator, meta } => (moderator, meta),
 		Verdict::Denied { moderator } => {
 			return Err(refuse(
 				StatusCode::FORBIDDEN,
@@ -230,7 +257,7 @@ async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<(String, u64
 			meta.size
 		);
 	}
-	Ok((meta.mime_type, size))
+	Ok(Servable { moderator, mime: meta.mime_type, size })
 }
 
 /// Opens `id` for reading or answers with the error.
@@ -299,7 +326,8 @@ async fn content_inner(
 	headers: &HeaderMap,
 ) -> Result<Response, Response> {
 	let id = path_id(id)?;
-	let (mime, size) = authorise(gateway, id).await?;
+	let Servable { moderator, mime, size } = authorise(gateway, id).await?;
+	let paying = paying_client(gateway, headers, moderator).await?;
 	let etag = format!("\"{}\"", to_hex(&id));
 	let content_type = HeaderValue::from_str(&mime)
 		.ok()
@@ -344,7 +372,10 @@ async fn content_inner(
 			return Err(answer);
 		},
 	};
-	let response = response.status(status).header(header::CONTENT_LENGTH, end - start);
+	let mut response = response.status(status).header(header::CONTENT_LENGTH, end - start);
+	if let Some(paying) = &paying {
+		response = paying.headers(response);
+	}
 	if method == Method::HEAD {
 		return Ok(empty(response));
 	}
@@ -353,26 +384,181 @@ async fn content_inner(
 	// copy is answered with 500 instead of a cut-off 200.
 	let reader = open(gateway, id).await?;
 	let first_len = (end - start).min(STREAM_BLOCK);
+	if let Some(paying) = &paying {
+		if !paying.reserve(first_len) {
+			let (sent, signed) = paying.window.figures(&paying.account);
+			return Err(refuse(
+				StatusCode::PAYMENT_REQUIRED,
+				&format!(
+					"sign a receipt for the bytes already sent: {} unsigned, window {}",
+					sent.saturating_sub(signed),
+					paying.window.window()
+				),
+			));
+		}
+	}
 	let first = read_block(gateway, &reader, start, first_len).await.map_err(|e| {
 		log::error!(target: "content", "{e}");
 		refuse(StatusCode::INTERNAL_SERVER_ERROR, "the stored copy failed verification")
 	})?;
-	let state = (gateway.clone(), reader, start + first_len, end);
-	let rest = futures::stream::unfold(state, |(gateway, reader, offset, end)| async move {
-		if offset >= end {
-			return None;
-		}
-		let len = (end - offset).min(STREAM_BLOCK);
-		match read_block(&gateway, &reader, offset, len).await {
-			Ok(bytes) => Some((Ok(bytes), (gateway, reader, offset + len, end))),
-			// Headers are out: the connection is cut, the client sees a short body.
-			Err(e) => Some((Err(e), (gateway, reader, end, end))),
-		}
-	});
+	let state = (gateway.clone(), reader, paying, start + first_len, end);
+	let rest =
+		futures::stream::unfold(state, |(gateway, reader, paying, offset, end)| async move {
+			if offset >= end {
+				return None;
+			}
+			let len = (end - offset).min(STREAM_BLOCK);
+			if let Some(paying) = &paying {
+				if !paying.wait_and_reserve(len).await {
+					// The client stopped signing: cut the connection (a short body).
+					log::debug!(target: "content", "cut off a client that stopped signing");
+					let cut = StoreError::Io(std::io::Error::other("receipt window exhausted"));
+					return Some((Err(cut), (gateway, reader, None, end, end)));
+				}
+			}
+			match read_block(&gateway, &reader, offset, len).await {
+				Ok(bytes) => Some((Ok(bytes), (gateway, reader, paying, offset + len, end))),
+				// Headers are out: the connection is cut, the client sees a short body.
+				Err(e) => Some((Err(e), (gateway, reader, None, end, end))),
+			}
+		});
 	let body = futures::stream::once(async move { Ok::<_, StoreError>(first) }).chain(rest);
 	Ok(response.body(Body::from_stream(body)).unwrap_or_else(|e| {
 		refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
 	}))
+}
+
+/// A client paying with receipts, for one request.
+struct Paying {
+	window: Arc<SigningWindow>,
+	account: Account,
+}
+
+impl Paying {
+	fn reserve(&self, len: u64) -> bool {
+		self.window.reserve(&self.account, len)
+	}
+
+	/// Reserves `len` bytes, waiting up to [`RECEIPT_WAIT`] for a receipt to make room.
+	async fn wait_and_reserve(&self, len: u64) -> bool {
+		let deadline = tokio::time::Instant::now() + RECEIPT_WAIT;
+		while !self.reserve(len) {
+			if tokio::time::Instant::now() >= deadline {
+				return false;
+			}
+			tokio::time::sleep(Duration::from_millis(20)).await;
+		}
+		true
+	}
+
+	/// The headers that tell the client what to sign.
+	fn headers(&self, builder: axum::http::response::Builder) -> axum::http::response::Builder {
+		use codec::Encode;
+		let mut builder = builder
+			.header("bitcloud-node", format!("0x{}", hex::encode(self.window.node())))
+			.header("bitcloud-epoch", self.account.epoch)
+			.header("bitcloud-window", self.window.window());
+		if let Some(moderator) = &self.account.moderator {
+			builder = builder.header("bitcloud-moderator", format!("0x{}", hex::encode(moderator)));
+		}
+		if let Some(held) = self.window.held(&self.account) {
+			builder = builder.header("bitcloud-receipt-held", hex::encode(held.encode()));
+		}
+		builder
+	}
+}
+
+/// The client named by `Bitcloud-Client`, after taking the receipt it sent and checking its
+/// quota; none for a request without the header (served without receipts).
+async fn paying_client(
+	gateway: &Arc<Gateway>,
+	headers: &HeaderMap,
+	moderator: AccountId,
+) -> Result<Option<Paying>, Response> {
+	let Some(value) = headers.get(CLIENT_HEADER) else { return Ok(None) };
+	let client = value
+		.to_str()
+		.ok()
+		.and_then(|text| hex::decode(text.trim_start_matches("0x")).ok())
+		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		.map(AccountId::new)
+		.ok_or_else(|| {
+			refuse(StatusCode::BAD_REQUEST, "Bitcloud-Client is 0x and 64 hex digits")
+		})?;
+	let Some(window) = gateway.window.clone() else {
+		return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "this gateway takes no receipts"));
+	};
+	let epoch = current_epoch(gateway).await?;
+	if let Some(value) = headers.get(RECEIPT_HEADER) {
+		let receipt = decode_receipt(value.as_bytes())?;
+		if receipt.receipt.client != client {
+			return Err(refuse(StatusCode::BAD_REQUEST, "the receipt is another client's"));
+		}
+		offer(gateway, &window, receipt, epoch).await?;
+	}
+	let asked = client.clone();
+	let quota = gateway
+		.ask(move |g| g.chain.client_quota(&asked, epoch))
+		.await?
+		.map_err(|e| chain_unavailable(gateway, e))?;
+	if quota.used >= quota.quota {
+		return Err(refuse(
+			StatusCode::PAYMENT_REQUIRED,
+			"no bandwidth quota left this epoch: lock CLD first (bitcloud lock)",
+		));
+	}
+	Ok(Some(Paying { window, account: Account { client, epoch, moderator: Some(moderator) } }))
+}
+
+async fn current_epoch(
+	gateway: &Arc<Gateway>,
+) -> Result<bitcloud_primitives::EpochIndex, Response> {
+	let context = gateway.ask(|g| g.chain.receipt_context()).await?;
+	context.map(|(epoch, _)| epoch).map_err(|e| chain_unavailable(gateway, e))
+}
+
+/// A receipt from hex (a header) or raw SCALE bytes (a body).
+fn decode_receipt(bytes: &[u8]) -> Result<SignedReceipt<AccountId>, Response> {
+	let raw = match hex::decode(bytes.strip_prefix(b"0x").unwrap_or(bytes)) {
+		Ok(raw) => raw,
+		Err(_) => bytes.to_vec(),
+	};
+	SignedReceipt::decode(&mut &raw[..])
+		.map_err(|_| refuse(StatusCode::BAD_REQUEST, "not a SCALE-encoded signed receipt"))
+}
+
+/// Offers a receipt to the window (its signature is checked on a blocking thread).
+async fn offer(
+	gateway: &Arc<Gateway>,
+	window: &Arc<SigningWindow>,
+	receipt: SignedReceipt<AccountId>,
+	epoch: bitcloud_primitives::EpochIndex,
+) -> Result<u64, Response> {
+	let window = window.clone();
+	gateway
+		.ask(move |_| window.offer(receipt, epoch))
+		.await?
+		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("receipt refused: {e}")))
+}
+
+/// `POST /receipts`: a receipt (SCALE bytes, or their hex) for bytes this node sent.
+async fn post_receipt(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
+	let result: Result<Response, Response> = async {
+		let Some(window) = gateway.window.clone() else {
+			return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "this gateway takes no receipts"));
+		};
+		if body.len() > 1024 {
+			return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "a receipt is under 1 KiB"));
+		}
+		let receipt = decode_receipt(&body)?;
+		let epoch = current_epoch(&gateway).await?;
+		let bytes = offer(&gateway, &window, receipt, epoch).await?;
+		Ok(refuse(StatusCode::OK, &format!("receipt for {bytes} bytes taken")))
+	}
+	.await;
+	match result {
+		Ok(response) | Err(response) => response,
+	}
 }
 
 /// A response without body from `builder`.
@@ -484,7 +670,7 @@ async fn upload_inner(
 async fn outboard(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
 	let result: Result<Response, Response> = async {
 		let id = path_id(&id)?;
-		let (_, size) = authorise(&gateway, id).await?;
+		let size = authorise(&gateway, id).await?.size;
 		let reader = open(&gateway, id).await?;
 		let read = gateway
 			.ask(move |_| {

@@ -8,13 +8,17 @@ pub mod metrics;
 pub mod range;
 pub mod replication;
 pub mod store;
+pub mod window;
 
-pub use chain::{upload_verdict, verdict, ChainError, ChainView, ItemMeta, UploadVerdict, Verdict};
+pub use chain::{
+	upload_verdict, verdict, ChainError, ChainView, ItemMeta, Quota, UploadVerdict, Verdict,
+};
 pub use gateway::Gateway;
 pub use id::{parse_id, to_cid, to_hex, IdError};
 pub use metrics::Metrics;
 pub use replication::{Replicator, RoundReport};
 pub use store::{ContentStore, OpenReport, StoreError};
+pub use window::{ReceiptSink, SigningWindow, WINDOW_BYTES};
 
 use bitcloud_primitives::AccountId;
 use polkadot_sdk::substrate_prometheus_endpoint::Registry;
@@ -119,7 +123,15 @@ impl ContentService {
 			},
 			_ => None,
 		};
-		let gateway = Arc::new(Gateway::new(store, chain, config.node, metrics, config.version));
+		// Receipts need the chain's genesis hash; a chain view without receipts gets none.
+		let window = match (&config.node, chain.receipt_context()) {
+			(Some(node), Ok((_, genesis))) => {
+				Some(Arc::new(SigningWindow::new(node.clone(), genesis, WINDOW_BYTES, None)))
+			},
+			_ => None,
+		};
+		let gateway =
+			Arc::new(Gateway::new(store, chain, config.node, metrics, config.version, window));
 		gateway.refresh_store_metrics();
 		Ok(ContentService { gateway, replicator, listener, addr })
 	}
@@ -132,6 +144,12 @@ impl ContentService {
 	/// The store.
 	pub fn store(&self) -> &Arc<ContentStore> {
 		self.gateway.store()
+	}
+
+	/// The signing window of the node's clients (none without a node account or when the
+	/// chain view knows no receipts): set its sink to keep the receipts it accepts.
+	pub fn window(&self) -> Option<&Arc<SigningWindow>> {
+		self.gateway.window()
 	}
 
 	/// Runs the gateway, replication and the store gauges' refresh until the future is

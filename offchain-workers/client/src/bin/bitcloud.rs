@@ -1,8 +1,8 @@
 //! `bitcloud`: keys, publishing, verified downloads, catalogs, nodes and gateway status.
 
 use bitcloud_client::{
-	download, economy, keys, publish, queries, replicas_of, ss58, Error, Listing, Push, Replica,
-	Rpc, Signer, DEFAULT_STRIPE,
+	download, economy, keys, publish, queries, replicas_of, ss58, Error, Listing, Payer, Push,
+	Replica, Rpc, Signer, DEFAULT_STRIPE,
 };
 use bitcloud_primitives::AccountId;
 use clap::{Parser, Subcommand};
@@ -159,6 +159,8 @@ impl Cli {
 	}
 }
 
+const WHERE_FROM: &str = "say where to download from: --moderator M (its nodes) or --gateway URL";
+
 /// A progress bar on stderr (drawn only on a terminal) and its update function.
 fn bar(message: &str) -> (ProgressBar, impl FnMut(u64, u64)) {
 	let bar = ProgressBar::new(0).with_message(message.to_string());
@@ -241,23 +243,23 @@ fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Get { id, output, moderator, stripe } => {
 			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
-			let replicas =
-				match (&cli.gateway, moderator) {
-					(Some(gateway), _) => vec![Replica { node: None, gateway: gateway.clone() }],
-					(None, Some(moderator)) => {
-						let client = cli
-							.signer()?
-							.map(|signer| signer.account())
-							.unwrap_or_else(|| AccountId::new([0; 32]));
-						replicas_of(&rpc, &keys::parse_account(moderator)?, &id, &client)?
-					},
-					(None, None) => return Err(Error(
-						"say where to download from: --moderator M (its nodes) or --gateway URL"
-							.into(),
-					)),
-				};
+			// With a key, every verified range is paid with a receipt.
+			let payer = match cli.signer()? {
+				Some(signer) => Some(Payer { signer, genesis: rpc.genesis()? }),
+				None => None,
+			};
+			let client = payer.as_ref().map(|payer| payer.signer.account());
+			let replicas = match (&cli.gateway, moderator) {
+				(Some(gateway), _) => vec![Replica { node: None, gateway: gateway.clone() }],
+				(None, Some(moderator)) => {
+					let client = client.unwrap_or_else(|| AccountId::new([0; 32]));
+					replicas_of(&rpc, &keys::parse_account(moderator)?, &id, &client)?
+				},
+				(None, None) => return Err(Error(WHERE_FROM.into())),
+			};
 			let (bar, mut progress) = bar("get");
-			let report = download(replicas, &id, output, usize::from(*stripe), &mut progress);
+			let stripe = usize::from(*stripe);
+			let report = download(replicas, &id, output, stripe, payer.as_ref(), &mut progress);
 			bar.finish_and_clear();
 			let report = report?;
 			for (replica, reason) in &report.failures {

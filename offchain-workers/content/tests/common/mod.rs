@@ -3,14 +3,16 @@
 #![allow(dead_code)]
 
 use bitcloud_content::{
-	ChainError, ChainView, ContentConfig, ContentService, ContentStore, ItemMeta,
+	ChainError, ChainView, ContentConfig, ContentService, ContentStore, ItemMeta, Quota,
+	SigningWindow,
 };
 use bitcloud_primitives::{AccountId, ContentId};
+use polkadot_sdk::sp_core::H256;
 use std::{
 	collections::{BTreeMap, BTreeSet},
 	net::SocketAddr,
 	sync::{
-		atomic::{AtomicBool, Ordering},
+		atomic::{AtomicBool, AtomicU32, Ordering},
 		Arc, Mutex,
 	},
 };
@@ -46,6 +48,10 @@ pub struct MemoryChain {
 	pub denied: Mutex<BTreeSet<(AccountId, ContentId)>>,
 	pub endpoints: Mutex<BTreeMap<AccountId, Vec<(AccountId, String)>>>,
 	pub proposals: Mutex<BTreeMap<(AccountId, ContentId), u64>>,
+	/// Genesis hash for receipts; none: the chain knows no receipts.
+	pub genesis: Mutex<Option<H256>>,
+	pub epoch: AtomicU32,
+	pub quotas: Mutex<BTreeMap<AccountId, Quota>>,
 	pub failing: AtomicBool,
 }
 
@@ -113,6 +119,17 @@ impl ChainView for MemoryChain {
 		Ok(self.proposals.lock().unwrap().get(&(moderator.clone(), *content)).copied())
 	}
 
+	fn receipt_context(&self) -> Result<(u32, H256), ChainError> {
+		self.check()?;
+		let genesis = self.genesis.lock().unwrap().ok_or(ChainError("no receipts".into()))?;
+		Ok((self.epoch.load(Ordering::Relaxed), genesis))
+	}
+
+	fn client_quota(&self, client: &AccountId, _epoch: u32) -> Result<Quota, ChainError> {
+		self.check()?;
+		Ok(self.quotas.lock().unwrap().get(client).copied().unwrap_or_default())
+	}
+
 	fn best_block(&self) -> Option<(u32, String)> {
 		Some((7, "0x00".into()))
 	}
@@ -132,6 +149,7 @@ pub struct TestGateway {
 	pub addr: SocketAddr,
 	pub chain: Arc<MemoryChain>,
 	pub store: Arc<ContentStore>,
+	pub window: Option<Arc<SigningWindow>>,
 	pub dir: tempfile::TempDir,
 	runtime: Option<tokio::runtime::Runtime>,
 }
@@ -163,8 +181,9 @@ impl TestGateway {
 		let service = ContentService::prepare(config, chain.clone(), None).unwrap();
 		let addr = service.local_addr();
 		let store = service.store().clone();
+		let window = service.window().cloned();
 		runtime.spawn(service.run());
-		TestGateway { addr, chain, store, dir, runtime: Some(runtime) }
+		TestGateway { addr, chain, store, window, dir, runtime: Some(runtime) }
 	}
 
 	pub fn url(&self, path: &str) -> String {

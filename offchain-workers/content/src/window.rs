@@ -1,0 +1,342 @@
+//! The signing window: a client that identifies itself is served only as far as it keeps
+//! signing receipts. For each (client, epoch, moderator) the gateway counts the bytes it sent
+//! and holds the newest receipt; it sends more only while `sent − signed` stays within
+//! [`WINDOW_BYTES`]. A client that stops signing is cut off after at most the window, and the
+//! node can never be paid for more than the client signed. Protocol: `docs/protocol.md`,
+//! "Receipts between client and gateway".
+
+use bitcloud_primitives::{
+	receipt::{self, SignedReceipt},
+	AccountId, EpochIndex,
+};
+use polkadot_sdk::sp_core::H256;
+use std::{
+	collections::BTreeMap,
+	sync::{Arc, Mutex, OnceLock},
+};
+
+/// Bytes a client may have received without a receipt covering them.
+pub const WINDOW_BYTES: u64 = 8 << 20;
+
+/// Epochs before the current one whose receipts a gateway still takes (the chain takes
+/// receipts for the current epoch and the two before it: `SubmissionWindow` in the runtime).
+pub const PAST_EPOCHS: EpochIndex = 2;
+
+/// Where accepted receipts go: the node's receipt book, which keeps, persists and submits
+/// them.
+pub trait ReceiptSink: Send + Sync + 'static {
+	/// A receipt newer than any before it for its (client, epoch, moderator), with a valid
+	/// signature for this chain and this node.
+	fn accepted(&self, receipt: SignedReceipt<AccountId>);
+}
+
+/// A receipt the gateway will not take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiptError {
+	/// Its node is another node.
+	WrongNode,
+	/// Its epoch is neither the current one nor one of the [`PAST_EPOCHS`] before it.
+	WrongEpoch {
+		/// The receipt's epoch.
+		epoch: EpochIndex,
+		/// The current epoch.
+		current: EpochIndex,
+	},
+	/// The signature is not the client's over this chain's receipt payload.
+	BadSignature,
+	/// It does not count more bytes than the receipt already held.
+	NotIncreasing {
+		/// Bytes of the receipt already held.
+		held: u64,
+	},
+	/// It counts more bytes than were sent to the client.
+	BeyondSent {
+		/// Bytes sent.
+		sent: u64,
+	},
+}
+
+impl std::fmt::Display for ReceiptError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			ReceiptError::WrongNode => write!(f, "the receipt names another node"),
+			ReceiptError::WrongEpoch { epoch, current } => {
+				write!(f, "the receipt is for epoch {epoch}; the current epoch is {current}")
+			},
+			ReceiptError::BadSignature => {
+				write!(f, "the signature is not the client's over this chain's receipt")
+			},
+			ReceiptError::NotIncreasing { held } => {
+				write!(f, "the receipt does not count more than the {held} bytes already signed")
+			},
+			ReceiptError::BeyondSent { sent } => {
+				write!(f, "the receipt counts more than the {sent} bytes sent")
+			},
+		}
+	}
+}
+
+/// Which receipt a byte count belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Account {
+	/// The client.
+	pub client: AccountId,
+	/// The epoch.
+	pub epoch: EpochIndex,
+	/// The moderator whose catalog the content is served under.
+	pub moderator: Option<AccountId>,
+}
+
+#[derive(Default)]
+struct Entry {
+	sent: u64,
+	held: Option<SignedReceipt<AccountId>>,
+}
+
+impl Entry {
+	fn signed(&self) -> u64 {
+		self.held.as_ref().map_or(0, |held| held.receipt.bytes)
+	}
+}
+
+/// The window of every client of this node.
+pub struct SigningWindow {
+	node: AccountId,
+	genesis: H256,
+	window: u64,
+	entries: Mutex<BTreeMap<Account, Entry>>,
+	sink: OnceLock<Arc<dyn ReceiptSink>>,
+}
+
+impl SigningWindow {
+	/// The window of `node` on the chain of `genesis`, passing accepted receipts to `sink`.
+	pub fn new(
+		node: AccountId,
+		genesis: H256,
+		window: u64,
+		sink: Option<Arc<dyn ReceiptSink>>,
+	) -> Self {
+		let cell = OnceLock::new();
+		if let Some(sink) = sink {
+			let _ = cell.set(sink);
+		}
+		SigningWindow { node, genesis, window, entries: Mutex::new(BTreeMap::new()), sink: cell }
+	}
+
+	/// Sets where accepted receipts go, if nothing was set before; false otherwise.
+	pub fn set_sink(&self, sink: Arc<dyn ReceiptSink>) -> bool {
+		self.sink.set(sink).is_ok()
+	}
+
+	/// The genesis hash receipts must be signed for.
+	pub fn genesis(&self) -> &H256 {
+		&self.genesis
+	}
+
+	/// The node receipts must name.
+	pub fn node(&self) -> &AccountId {
+		&self.node
+	}
+
+	/// The window in bytes.
+	pub fn window(&self) -> u64 {
+		self.window
+	}
+
+	fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<Account, Entry>> {
+		// A panic while holding the lock leaves plain counters behind: keep using them.
+		self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// Takes `signed` if it is valid and newer than the held one; forgets epochs that are
+	/// too old to be paid. Returns the bytes it covers.
+	pub fn offer(
+		&self,
+		signed: SignedReceipt<AccountId>,
+		current: EpochIndex,
+	) -> Result<u64, ReceiptError> {
+		let receipt = &signed.receipt;
+		if receipt.node != self.node {
+			return Err(ReceiptError::WrongNode);
+		}
+		if receipt.epoch > current || receipt.epoch < current.saturating_sub(PAST_EPOCHS) {
+			return Err(ReceiptError::WrongEpoch { epoch: receipt.epoch, current });
+		}
+		let key = Account {
+			client: receipt.client.clone(),
+			epoch: receipt.epoch,
+			moderator: receipt.moderator.clone(),
+		};
+		{
+			let entries = self.entries();
+			let entry = entries.get(&key);
+			let (sent, held) = entry.map_or((0, 0), |entry| (entry.sent, entry.signed()));
+			if receipt.bytes <= held {
+				return Err(ReceiptError::NotIncreasing { held });
+			}
+			if receipt.bytes > sent {
+				return Err(ReceiptError::BeyondSent { sent });
+			}
+		}
+		// The signature is checked outside the lock: it is the expensive part.
+		if !receipt::verify(&signed, &self.genesis) {
+			return Err(ReceiptError::BadSignature);
+		}
+		let bytes = receipt.bytes;
+		{
+			let mut entries = self.entries();
+			entries.retain(|account, _| account.epoch >= current.saturating_sub(PAST_EPOCHS));
+			let entry = entries.entry(key).or_default();
+			// Another request may have brought a newer receipt meanwhile.
+			if bytes <= entry.signed() {
+				return Err(ReceiptError::NotIncreasing { held: entry.signed() });
+			}
+			entry.held = Some(signed.clone());
+		}
+		if let Some(sink) = self.sink.get() {
+			sink.accepted(signed);
+		}
+		Ok(bytes)
+	}
+
+	/// Reserves `len` more bytes for `account` if they keep the unsigned bytes within the
+	/// window; the caller then sends them.
+	pub fn reserve(&self, account: &Account, len: u64) -> bool {
+		let mut entries = self.entries();
+		let entry = entries.entry(account.clone()).or_default();
+		let unsigned = entry.sent.saturating_sub(entry.signed());
+		if unsigned.saturating_add(len) > self.window {
+			return false;
+		}
+		entry.sent = entry.sent.saturating_add(len);
+		true
+	}
+
+	/// Bytes sent to `account` and bytes its newest receipt covers.
+	pub fn figures(&self, account: &Account) -> (u64, u64) {
+		self.entries().get(account).map_or((0, 0), |entry| (entry.sent, entry.signed()))
+	}
+
+	/// Bytes sent to `client` in `epoch` under any moderator (for the quota check).
+	pub fn sent_in_epoch(&self, client: &AccountId, epoch: EpochIndex) -> u64 {
+		self.entries()
+			.iter()
+			.filter(|(account, _)| account.client == *client && account.epoch == epoch)
+			.fold(0u64, |sum, (_, entry)| sum.saturating_add(entry.sent))
+	}
+
+	/// The newest receipt held for `account`.
+	pub fn held(&self, account: &Account) -> Option<SignedReceipt<AccountId>> {
+		self.entries().get(account).and_then(|entry| entry.held.clone())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use bitcloud_primitives::receipt::Receipt;
+	use polkadot_sdk::sp_core::{sr25519, Pair};
+	use std::sync::Mutex as StdMutex;
+
+	const GENESIS: H256 = H256::repeat_byte(7);
+
+	fn pair(seed: &str) -> sr25519::Pair {
+		sr25519::Pair::from_string(seed, None).unwrap()
+	}
+
+	struct Collect(StdMutex<Vec<u64>>);
+	impl ReceiptSink for Collect {
+		fn accepted(&self, receipt: SignedReceipt<AccountId>) {
+			self.0.lock().unwrap().push(receipt.receipt.bytes);
+		}
+	}
+
+	fn setup() -> (SigningWindow, Arc<Collect>, sr25519::Pair, Account) {
+		let node = pair("//Dave");
+		let client = pair("//Ferdie");
+		let sink = Arc::new(Collect(StdMutex::new(Vec::new())));
+		let window = SigningWindow::new(node.public().into(), GENESIS, 100, Some(sink.clone()));
+		let account = Account { client: client.public().into(), epoch: 5, moderator: None };
+		(window, sink, client, account)
+	}
+
+	fn signed(
+		client: &sr25519::Pair,
+		node: &AccountId,
+		epoch: u32,
+		bytes: u64,
+	) -> SignedReceipt<AccountId> {
+		let receipt = Receipt {
+			client: client.public().into(),
+			node: node.clone(),
+			epoch,
+			moderator: None,
+			bytes,
+		};
+		receipt::sign(receipt, client, &GENESIS)
+	}
+
+	#[test]
+	fn sending_stops_at_the_window_and_resumes_with_a_receipt() {
+		let (window, sink, client, account) = setup();
+		assert!(window.reserve(&account, 60));
+		assert!(window.reserve(&account, 40));
+		assert!(!window.reserve(&account, 1), "100 unsigned bytes: the window is full");
+		assert_eq!(window.offer(signed(&client, window.node(), 5, 70), 5), Ok(70));
+		assert!(window.reserve(&account, 70));
+		assert!(!window.reserve(&account, 1));
+		assert_eq!(window.figures(&account), (170, 70));
+		assert_eq!(window.held(&account).unwrap().receipt.bytes, 70);
+		assert_eq!(*sink.0.lock().unwrap(), vec![70]);
+		assert_eq!(window.sent_in_epoch(&account.client, 5), 170);
+	}
+
+	#[test]
+	fn bad_receipts_are_refused_and_change_nothing() {
+		let (window, sink, client, account) = setup();
+		assert!(window.reserve(&account, 50));
+		let node = window.node().clone();
+		let other: AccountId = pair("//Eve").public().into();
+		assert_eq!(window.offer(signed(&client, &other, 5, 10), 5), Err(ReceiptError::WrongNode));
+		assert_eq!(
+			window.offer(signed(&client, &node, 6, 10), 5),
+			Err(ReceiptError::WrongEpoch { epoch: 6, current: 5 })
+		);
+		assert_eq!(
+			window.offer(signed(&client, &node, 2, 10), 5),
+			Err(ReceiptError::WrongEpoch { epoch: 2, current: 5 })
+		);
+		assert_eq!(
+			window.offer(signed(&client, &node, 5, 51), 5),
+			Err(ReceiptError::BeyondSent { sent: 50 })
+		);
+		let mut forged = signed(&client, &node, 5, 20);
+		forged.receipt.bytes = 30;
+		assert_eq!(window.offer(forged, 5), Err(ReceiptError::BadSignature));
+		let other_chain = {
+			let receipt = signed(&client, &node, 5, 20).receipt;
+			receipt::sign(receipt, &client, &H256::repeat_byte(8))
+		};
+		assert_eq!(window.offer(other_chain, 5), Err(ReceiptError::BadSignature));
+		assert_eq!(window.offer(signed(&client, &node, 5, 20), 5), Ok(20));
+		assert_eq!(
+			window.offer(signed(&client, &node, 5, 20), 5),
+			Err(ReceiptError::NotIncreasing { held: 20 })
+		);
+		assert_eq!(window.figures(&account), (50, 20));
+		assert_eq!(*sink.0.lock().unwrap(), vec![20]);
+	}
+
+	#[test]
+	fn receipts_of_past_epochs_are_taken_within_the_submission_window() {
+		let (window, _, client, account) = setup();
+		assert!(window.reserve(&account, 10));
+		let node = window.node().clone();
+		assert_eq!(window.offer(signed(&client, &node, 5, 10), 7), Ok(10));
+		// Two epochs later the entry is dropped when another receipt arrives.
+		let later = Account { epoch: 8, ..account.clone() };
+		assert!(window.reserve(&later, 5));
+		assert_eq!(window.offer(signed(&client, &node, 8, 5), 8), Ok(5));
+		assert_eq!(window.figures(&account), (0, 0));
+	}
+}

@@ -1,0 +1,177 @@
+//! Clients that pay with receipts, over real HTTP: the gateway sends only as far as they sign,
+//! refuses clients without quota before any byte, and takes only valid receipts.
+
+mod common;
+
+use bitcloud_content::{gateway::STREAM_BLOCK, Quota, WINDOW_BYTES};
+use bitcloud_primitives::{
+	content_id,
+	receipt::{self, Receipt},
+	AccountId,
+};
+use codec::Encode;
+use common::*;
+use polkadot_sdk::sp_core::{sr25519, Pair, H256};
+use std::io::Read;
+
+const GENESIS: H256 = H256::repeat_byte(0x42);
+
+fn client() -> sr25519::Pair {
+	sr25519::Pair::from_string("//Ferdie", None).unwrap()
+}
+
+fn client_hex() -> String {
+	format!("0x{}", hex::encode(client().public().0))
+}
+
+/// A gateway on a chain with receipts, whose node serves `item` under moderator A; the
+/// client has a quota unless `quota` is zero.
+fn world(item: &[u8], quota: u64) -> TestGateway {
+	let chain = MemoryChain::default();
+	chain.subscribe(node(), moderator_a());
+	chain.list(moderator_a(), content_id(item), item.len() as u64, "video/mp4");
+	*chain.genesis.lock().unwrap() = Some(GENESIS);
+	chain.epoch.store(3, std::sync::atomic::Ordering::Relaxed);
+	let client: AccountId = client().public().into();
+	chain.quotas.lock().unwrap().insert(client, Quota { quota, used: 0 });
+	TestGateway::start(chain, &[item])
+}
+
+fn signed(bytes: u64, epoch: u32) -> String {
+	let receipt = Receipt {
+		client: client().public().into(),
+		node: node(),
+		epoch,
+		moderator: Some(moderator_a()),
+		bytes,
+	};
+	hex::encode(receipt::sign(receipt, &client(), &GENESIS).encode())
+}
+
+fn url(gateway: &TestGateway, item: &[u8]) -> String {
+	gateway.url(&format!("/content/{}", hex(&content_id(item))))
+}
+
+#[test]
+fn a_client_that_never_signs_is_cut_off_after_the_window() {
+	let item = bytes(WINDOW_BYTES as usize * 3, 1);
+	let gateway = world(&item, 1 << 40);
+	let response = agent().get(url(&gateway, &item)).header("bitcloud-client", client_hex()).call();
+	let response = response.unwrap();
+	assert_eq!(response.status(), 200);
+	assert_eq!(response.headers()["bitcloud-node"], format!("0x{}", hex::encode(node())));
+	assert_eq!(response.headers()["bitcloud-epoch"], "3");
+	let mut received = Vec::new();
+	// The body ends early: the connection is cut once the window is spent.
+	let _ = response.into_body().into_reader().read_to_end(&mut received);
+	assert!(received.len() as u64 <= WINDOW_BYTES, "{} bytes received", received.len());
+	assert!(received.len() as u64 >= WINDOW_BYTES - STREAM_BLOCK, "{}", received.len());
+	assert_eq!(&received[..], &item[..received.len()]);
+	// And no further range is sent until a receipt arrives.
+	let refused = agent()
+		.get(url(&gateway, &item))
+		.header("bitcloud-client", client_hex())
+		.header("range", "bytes=0-1023")
+		.call()
+		.unwrap();
+	assert_eq!(refused.status(), 402);
+}
+
+#[test]
+fn a_client_that_signs_as_it_goes_gets_everything_and_the_node_holds_its_receipt() {
+	let item = bytes(WINDOW_BYTES as usize * 2 + 5, 2);
+	let gateway = world(&item, 1 << 40);
+	let window = gateway.window.clone().expect("a signing window");
+	let step = 1 << 20;
+	let mut offset = 0u64;
+	let mut receipt = None;
+	while offset < item.len() as u64 {
+		let end = (offset + step).min(item.len() as u64);
+		let mut request = agent()
+			.get(url(&gateway, &item))
+			.header("bitcloud-client", client_hex())
+			.header("range", format!("bytes={offset}-{}", end - 1));
+		if let Some(receipt) = &receipt {
+			request = request.header("bitcloud-receipt", receipt);
+		}
+		let mut response = request.call().unwrap();
+		assert_eq!(response.status(), 206, "at {offset}");
+		let body = response.body_mut().with_config().limit(1 << 24).read_to_vec().unwrap();
+		assert_eq!(&body[..], &item[offset as usize..end as usize]);
+		receipt = Some(signed(end, 3));
+		offset = end;
+	}
+	let response =
+		agent().post(gateway.url("/receipts")).send(&hex::decode(receipt.unwrap()).unwrap()[..]);
+	assert_eq!(response.unwrap().status(), 200);
+	let account = bitcloud_content::window::Account {
+		client: client().public().into(),
+		epoch: 3,
+		moderator: Some(moderator_a()),
+	};
+	assert_eq!(window.figures(&account), (item.len() as u64, item.len() as u64));
+}
+
+#[test]
+fn clients_without_quota_bad_receipts_and_bad_headers_are_refused() {
+	let item = bytes(100_000, 3);
+	// No quota: 402 before any byte.
+	let gateway = world(&item, 0);
+	let mut response =
+		agent().get(url(&gateway, &item)).header("bitcloud-client", client_hex()).call().unwrap();
+	assert_eq!(response.status(), 402);
+	assert!(response.body_mut().read_to_string().unwrap().contains("bitcloud lock"));
+	// Anonymous requests are still served (unpaid).
+	assert_eq!(agent().get(url(&gateway, &item)).call().unwrap().status(), 200);
+
+	let gateway = world(&item, 1 << 30);
+	let cases = [
+		(vec![("bitcloud-client", "0x1234".to_string())], 400, "64 hex digits"),
+		(
+			vec![("bitcloud-client", client_hex()), ("bitcloud-receipt", "zz".into())],
+			400,
+			"not a SCALE-encoded signed receipt",
+		),
+		// A receipt for bytes never sent.
+		(
+			vec![("bitcloud-client", client_hex()), ("bitcloud-receipt", signed(10, 3))],
+			400,
+			"more than the 0 bytes sent",
+		),
+		// Another client's receipt.
+		(
+			vec![
+				("bitcloud-client", format!("0x{}", "11".repeat(32))),
+				("bitcloud-receipt", signed(10, 3)),
+			],
+			400,
+			"another client's",
+		),
+	];
+	for (headers, status, reason) in cases {
+		let mut request = agent().get(url(&gateway, &item));
+		for (name, value) in &headers {
+			request = request.header(*name, value);
+		}
+		let mut response = request.call().unwrap();
+		assert_eq!(response.status(), status, "{headers:?}");
+		assert!(response.body_mut().read_to_string().unwrap().contains(reason), "{headers:?}");
+	}
+	let response = agent().post(gateway.url("/receipts")).send(&[1u8, 2, 3][..]).unwrap();
+	assert_eq!(response.status(), 400);
+	let response = agent().post(gateway.url("/receipts")).send(&[0u8; 2048][..]).unwrap();
+	assert_eq!(response.status(), 413);
+}
+
+#[test]
+fn a_gateway_on_a_chain_without_receipts_says_so() {
+	let item = bytes(1000, 4);
+	let chain = MemoryChain::default();
+	chain.subscribe(node(), moderator_a());
+	chain.list(moderator_a(), content_id(&item), item.len() as u64, "");
+	let gateway = TestGateway::start(chain, &[&item]);
+	let response =
+		agent().get(url(&gateway, &item)).header("bitcloud-client", client_hex()).call().unwrap();
+	assert_eq!(response.status(), 503);
+	assert_eq!(agent().post(gateway.url("/receipts")).send(&[0u8][..]).unwrap().status(), 503);
+}
