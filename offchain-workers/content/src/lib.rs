@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod book;
 pub mod chain;
 pub mod gateway;
 pub mod id;
@@ -10,6 +11,7 @@ pub mod replication;
 pub mod store;
 pub mod window;
 
+pub use book::{BookError, ReceiptBook};
 pub use chain::{
 	upload_verdict, verdict, ChainError, ChainView, ItemMeta, Quota, UploadVerdict, Verdict,
 };
