@@ -4,7 +4,9 @@
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
-use bitcloud_content::{ChainError, ChainView, ContentConfig, ContentService, ItemMeta, Quota};
+use bitcloud_content::{
+	ChainError, ChainView, ContentConfig, ContentService, ItemMeta, Quota, ReceiptBook,
+};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
 use pallet_bandwidth::runtime_api::BandwidthApi;
 use pallet_moderation::{runtime_api::ModerationApi, CatalogEntry};
@@ -14,10 +16,14 @@ use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
 	sp_keyring::Sr25519Keyring,
+	sp_keystore::KeystorePtr,
 	substrate_prometheus_endpoint::Registry,
 };
 
-use crate::service::FullClient;
+use crate::{
+	duties::{Duties, KEY_TYPE},
+	service::{FullClient, TransactionPool},
+};
 
 /// Gateway address when none is given.
 pub const DEFAULT_GATEWAY_ADDR: &str = "127.0.0.1:8080";
@@ -179,17 +185,31 @@ impl ChainView for RuntimeChainView {
 	}
 }
 
+/// What the content services need from the rest of the node.
+pub struct NodeParts<'a> {
+	/// The client, for runtime API calls.
+	pub client: Arc<FullClient>,
+	/// The transaction pool the duties submit to.
+	pub pool: Arc<TransactionPool>,
+	/// The keystore holding the node account's key.
+	pub keystore: KeystorePtr,
+	/// The Prometheus registry.
+	pub registry: Option<&'a Registry>,
+	/// Where the tasks run.
+	pub task_manager: &'a TaskManager,
+}
+
 /// Opens the store, imports the development chain's sample catalog when `dev`, binds the
-/// gateway and spawns it; logs `Content gateway listening on http://ADDR`.
+/// gateway and spawns it with the node's duties (receipts and storage challenges); logs
+/// `Content gateway listening on http://ADDR`.
 pub fn start(
 	options: ContentOptions,
 	base_path: &std::path::Path,
 	dev: bool,
 	version: String,
-	client: Arc<FullClient>,
-	registry: Option<&Registry>,
-	task_manager: &TaskManager,
+	parts: NodeParts,
 ) -> Result<SocketAddr, ServiceError> {
+	let NodeParts { client, pool, keystore, registry, task_manager } = parts;
 	// In development, the node acts as Dave's content node: Dave is a registered node
 	// subscribed to Charlie's sample catalog in the development preset.
 	let node = options.node.or_else(|| dev.then(|| Sr25519Keyring::Dave.to_account_id()));
@@ -202,12 +222,12 @@ pub fn start(
 	let config = ContentConfig {
 		dir: options.dir.unwrap_or_else(|| bitcloud_content::default_dir(base_path)),
 		gateway_addr: options.gateway_addr,
-		node,
+		node: node.clone(),
 		import: Vec::new(),
 		version,
 		replicate_every: Some(REPLICATE_EVERY),
 	};
-	let chain = Arc::new(RuntimeChainView { client });
+	let chain = Arc::new(RuntimeChainView { client: client.clone() });
 	let service = ContentService::prepare(config, chain, registry)
 		.map_err(|e| ServiceError::Other(e.to_string()))?;
 	if dev {
@@ -223,8 +243,36 @@ pub fn start(
 			);
 		}
 	}
+	if let (Some(node), Some(window)) = (node, service.window().cloned()) {
+		if dev {
+			insert_dev_key(&keystore, &node)?;
+		}
+		let book_dir = service.store().dir().join("receipts");
+		let book = Arc::new(
+			ReceiptBook::open(&book_dir, *window.genesis())
+				.map_err(|e| ServiceError::Other(e.to_string()))?,
+		);
+		window.set_sink(book.clone());
+		let store = service.store().clone();
+		match Duties::new(client, pool, keystore, node, book, store, registry) {
+			Ok(duties) => {
+				task_manager.spawn_handle().spawn("content-duties", Some("content"), duties.run())
+			},
+			Err(e) => log::warn!(target: "duties", "{e}"),
+		}
+	}
 	let addr = service.local_addr();
 	log::info!(target: "content", "Content gateway listening on http://{addr}");
 	task_manager.spawn_handle().spawn("content-gateway", Some("content"), service.run());
 	Ok(addr)
+}
+
+/// On the development chain, a node account that is a well-known development account
+/// (Dave, Eve...) gets its key in the keystore, as `--alice` does for Aura and GRANDPA.
+fn insert_dev_key(keystore: &KeystorePtr, node: &AccountId) -> Result<(), ServiceError> {
+	let Some(keyring) = Sr25519Keyring::from_account_id(node) else { return Ok(()) };
+	keystore
+		.sr25519_generate_new(KEY_TYPE, Some(&keyring.to_seed()))
+		.map(drop)
+		.map_err(|e| ServiceError::Other(format!("inserting the development node key: {e}")))
 }

@@ -26,7 +26,8 @@ pub type FullClient =
 	sc_service::TFullClient<Block, RuntimeApi, WasmExecutor<sp_io::SubstrateHostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
-type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+/// The node's transaction pool.
+pub type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
 type GrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type GrandpaLinkHalf = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
@@ -228,9 +229,13 @@ pub fn new_full<
 			config.base_path.path(),
 			dev,
 			config.impl_version.clone(),
-			client.clone(),
-			config.prometheus_registry(),
-			&task_manager,
+			crate::content::NodeParts {
+				client: client.clone(),
+				pool: transaction_pool.clone(),
+				keystore: keystore_container.keystore(),
+				registry: config.prometheus_registry(),
+				task_manager: &task_manager,
+			},
 		)?;
 	}
 

@@ -98,7 +98,7 @@ fn assert_refused(
 
 #[test]
 fn receipts_land_over_rpc_and_attacks_fail() {
-	let node = Node::start_dev(&[]);
+	let node = Node::start_dev(&["--no-content"]);
 	node.wait_finalized(1);
 
 	// The genesis hash a client reads with chain_getBlockHash(0) is the one the chain checks.
@@ -212,7 +212,7 @@ fn fee_paid(events: &[RuntimeEvent]) -> u128 {
 
 #[test]
 fn a_node_claims_what_the_formula_gives_and_the_moderator_its_commission() {
-	let node = Node::start_dev(&[]);
+	let node = Node::start_dev(&["--no-content"]);
 	node.wait_finalized(1);
 	let genesis = node.block_hash(0);
 

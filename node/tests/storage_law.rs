@@ -73,7 +73,7 @@ fn best_number(node: &Node) -> u32 {
 
 #[test]
 fn dave_proves_storage_and_eve_is_banned() {
-	let node = Node::start_dev(&[]);
+	let node = Node::start_dev(&["--no-content"]);
 	let files = sample_files();
 	node.wait_finalized(1);
 	// The dev chain issues no challenges until root turns the law on.

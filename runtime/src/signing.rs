@@ -33,6 +33,22 @@ pub fn signed_extrinsic(
 	context: SigningContext,
 	sign: impl FnOnce(&[u8]) -> sr25519::Signature,
 ) -> UncheckedExtrinsic {
+	let signed = try_signed_extrinsic(call, signer, context, |payload| {
+		Ok::<_, core::convert::Infallible>(sign(payload))
+	});
+	match signed {
+		Ok(xt) => xt,
+		Err(never) => match never {},
+	}
+}
+
+/// [`signed_extrinsic`] with a signer that can fail (a keystore).
+pub fn try_signed_extrinsic<E>(
+	call: RuntimeCall,
+	signer: AccountId32,
+	context: SigningContext,
+	sign: impl FnOnce(&[u8]) -> Result<sr25519::Signature, E>,
+) -> Result<UncheckedExtrinsic, E> {
 	let extension: TxExtension = (
 		frame_system::AuthorizeCall::new(),
 		frame_system::CheckNonZeroSender::new(),
@@ -61,11 +77,11 @@ pub fn signed_extrinsic(
 		(),
 	);
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-	let signature = payload.using_encoded(sign);
-	UncheckedExtrinsic::new_signed(
+	let signature = payload.using_encoded(sign)?;
+	Ok(UncheckedExtrinsic::new_signed(
 		call,
 		Address::Id(signer),
 		MultiSignature::Sr25519(signature),
 		extension,
-	)
+	))
 }
