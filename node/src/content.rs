@@ -136,11 +136,14 @@ impl ChainView for RuntimeChainView {
 	fn receipt_context(
 		&self,
 	) -> Result<(bitcloud_primitives::EpochIndex, polkadot_sdk::sp_core::H256), ChainError> {
-		BandwidthApi::<Block, AccountId, Balance>::receipt_context(
+		let (epoch, _) = BandwidthApi::<Block, AccountId, Balance>::receipt_context(
 			&*self.client.runtime_api(),
 			self.best(),
 		)
-		.map_err(api_error)
+		.map_err(api_error)?;
+		// The runtime learns the genesis hash only when block 1 is built (`BlockHash(0)` is a
+		// placeholder before); the client knows it from the start.
+		Ok((epoch, self.client.info().genesis_hash))
 	}
 
 	fn client_quota(

@@ -13,7 +13,7 @@ use bitcloud_runtime::{
 	signing::{try_signed_extrinsic, SigningContext},
 	AccountId, BlockNumber, Nonce, Runtime, RuntimeCall,
 };
-use codec::{Decode, Encode};
+use codec::Encode;
 use pallet_bandwidth::runtime_api::BandwidthApi;
 use pallet_storage_law::runtime_api::StorageLawApi;
 use polkadot_sdk::{
@@ -164,7 +164,8 @@ impl Duties {
 		let info = self.client.info();
 		let (best, number) = (info.best_hash, info.best_number);
 		let api = self.client.runtime_api();
-		let (epoch, genesis) = api.receipt_context(best).map_err(|e| e.to_string())?;
+		let (epoch, _) = api.receipt_context(best).map_err(|e| e.to_string())?;
+		let genesis = self.book.genesis();
 		self.book.sync().map_err(|e| e.to_string())?;
 		self.book.prune(epoch.saturating_sub(SUBMISSION_WINDOW)).map_err(|e| e.to_string())?;
 		self.submit_receipts(best, number, epoch, genesis)?;
@@ -295,7 +296,7 @@ impl Duties {
 				.map_err(|e| e.to_string())?
 				.ok_or_else(|| "the node's key left the keystore".to_string())
 		})?;
-		let opaque = OpaqueExtrinsic::decode(&mut &xt.encode()[..])
+		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode())
 			.map_err(|e| format!("cannot encode the transaction: {e}"))?;
 		let submitted = futures::executor::block_on(self.pool.submit_one(
 			best,

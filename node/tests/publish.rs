@@ -8,15 +8,13 @@ mod common;
 use bitcloud_client::{download, replicas_of, ss58, Replica, Rpc, Signer};
 use bitcloud_runtime::RuntimeCall;
 use common::*;
-use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Charlie, Dave, Eve};
+use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
 use std::{
 	io::{BufRead, BufReader, Read, Write},
 	net::{TcpListener, TcpStream},
 	path::PathBuf,
 	process::{Command, Output},
 };
-
-type NodeView = pallet_nodes::NodeView<bitcloud_runtime::AccountId, u128, u32>;
 
 /// The `bitcloud` binary, built beside the node by `cargo test --workspace`.
 fn bitcloud_binary() -> PathBuf {
@@ -42,22 +40,6 @@ fn bitcloud(rpc: &str, args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Points `who`'s registered gateway at `endpoint`, keeping the rest of its registration.
-fn set_endpoint(node: &Node, who: Sr25519Keyring, endpoint: &str) {
-	let view: Option<NodeView> = node.runtime_api("NodesApi_node", account(who));
-	let view = view.expect("a registered node");
-	let events = node.execute(
-		who,
-		RuntimeCall::Nodes(pallet_nodes::Call::update_node {
-			capacity: view.capacity,
-			endpoint: endpoint.as_bytes().to_vec(),
-			onion_key: view.onion_key,
-			unmoderated: view.unmoderated,
-		}),
-	);
-	assert!(succeeded(&events), "{events:?}");
 }
 
 /// A gateway in front of `upstream` that flips one byte in the middle of every range it
@@ -141,37 +123,20 @@ fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_no
 	// Dave's content node is the dev chain's validator; Eve's runs in a second node process
 	// that follows the chain through the first.
 	let dave = Node::start_dev(&[]);
-	let eve_account = ss58(&account(Eve));
-	let bootnode = dave.p2p_address();
-	let eve = Node::start(&[
-		"--chain",
-		"dev",
-		"--tmp",
-		"--rpc-port",
-		"0",
-		"--prometheus-port",
-		"0",
-		"--port",
-		"0",
-		"--no-mdns",
-		"--no-telemetry",
-		"--bootnodes",
-		&bootnode,
-		"--node-account",
-		&eve_account,
-		"--gateway-addr",
-		"127.0.0.1:0",
-	]);
+	let eve_base = tempfile::tempdir().expect("a base path");
+	let eve = Node::start_content_peer(
+		&dave.p2p_address(),
+		Eve,
+		eve_base.path().to_str().expect("a UTF-8 path"),
+	);
 	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
-	let (synced, _) = dave.wait_finalized(2);
-	eve.wait_for("Eve's node to follow the chain", || {
-		(eve.finalized_head().0 >= synced).then_some(())
-	});
+	dave.wait_finalized(2);
+	eve.wait_synced_with(&dave);
 
 	// On chain, Dave's gateway is itself; Eve's is a proxy that tampers with what it relays.
 	let proxy = tampering_proxy(eve_gateway.clone());
-	set_endpoint(&dave, Dave, &dave_gateway);
-	set_endpoint(&dave, Eve, &proxy);
+	dave.set_endpoint(Dave, &dave_gateway);
+	dave.set_endpoint(Eve, &proxy);
 
 	// Ferdie publishes with the CLI: proposed to Charlie, pushed to Charlie's nodes (Dave
 	// stores it; the proxy takes no uploads).
@@ -237,21 +202,10 @@ fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_no
 		report.served.iter().filter(|(r, _)| r.gateway == dave_gateway).map(|(_, n)| n).sum();
 	assert_eq!(from_dave, original.len() as u64);
 
-	// The same with the CLI.
+	// The same with the CLI (without a key: unpaid).
 	let target = dir.path().join("cli.mp4");
-	let out = bitcloud(
-		&rpc,
-		&[
-			"--suri",
-			"//Ferdie",
-			"get",
-			&id_hex,
-			"-o",
-			target.to_str().unwrap(),
-			"--moderator",
-			&charlie,
-		],
-	);
+	let out =
+		bitcloud(&rpc, &["get", &id_hex, "-o", target.to_str().unwrap(), "--moderator", &charlie]);
 	let stderr = text(&out.stderr);
 	assert!(out.status.success(), "{}{stderr}", text(&out.stdout));
 	assert_eq!(std::fs::read(&target).unwrap(), original);

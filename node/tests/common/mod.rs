@@ -110,6 +110,58 @@ impl Node {
 		Node { child: Some(child), log, rpc_url: format!("http://{addr}"), p2p_port: None }
 	}
 
+	/// Starts a second, non-validating node of the development chain that follows `bootnode`
+	/// and runs the content services as `account` (a well-known development account, whose
+	/// key the node puts in its keystore) with its data under `base_path`.
+	pub fn start_content_peer(bootnode: &str, account: Sr25519Keyring, base_path: &str) -> Node {
+		let account = account.to_account_id().to_string();
+		Node::start(&[
+			"--chain",
+			"dev",
+			"--base-path",
+			base_path,
+			"--rpc-port",
+			"0",
+			"--prometheus-port",
+			"0",
+			"--port",
+			"0",
+			"--no-mdns",
+			"--no-telemetry",
+			"--bootnodes",
+			bootnode,
+			"--node-account",
+			&account,
+			"--gateway-addr",
+			"127.0.0.1:0",
+		])
+	}
+
+	/// Waits until this node has finalised what `other` had finalised when asked.
+	pub fn wait_synced_with(&self, other: &Node) {
+		let (target, _) = other.finalized_head();
+		self.wait_for("the node to follow the chain", || {
+			(self.finalized_head().0 >= target).then_some(())
+		});
+	}
+
+	/// Points `who`'s registered gateway at `endpoint`, keeping the rest of its registration.
+	pub fn set_endpoint(&self, who: Sr25519Keyring, endpoint: &str) {
+		type View = pallet_nodes::NodeView<AccountId32, u128, u32>;
+		let view: Option<View> = self.runtime_api("NodesApi_node", account(who));
+		let view = view.expect("a registered node");
+		let events = self.execute(
+			who,
+			RuntimeCall::Nodes(pallet_nodes::Call::update_node {
+				capacity: view.capacity,
+				endpoint: endpoint.as_bytes().to_vec(),
+				onion_key: view.onion_key,
+				unmoderated: view.unmoderated,
+			}),
+		);
+		assert!(succeeded(&events), "{events:?}");
+	}
+
 	/// `/ip4/127.0.0.1/tcp/PORT/p2p/PEER_ID`: where other nodes reach this one (for
 	/// `--bootnodes`); needs a node started by [`Node::start_dev`] without `--port`.
 	pub fn p2p_address(&self) -> String {

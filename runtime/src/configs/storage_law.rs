@@ -148,8 +148,8 @@ impl pallet_storage_law::BenchmarkHelper<AccountId> for StorageLawBenchmarkHelpe
 	}
 }
 
-/// The parameters of the `development` preset: [`FAST_PARAMS`] with no challenges, because the
-/// dev content node does not answer challenges by itself yet; without this the sample nodes
-/// Dave and Eve would be banned three minutes into every dev chain. Turn the law on with
-/// `sudo(storageLaw.setParams(FAST_PARAMS))`, as the end-to-end tests do.
+/// The parameters of the `development` preset: [`FAST_PARAMS`] with no challenges. The preset
+/// registers Dave and Eve as content nodes but `scripts/run-dev` runs only Dave's, which
+/// answers its challenges by itself; Eve would be banned three minutes into every dev chain.
+/// Turn the law on with `sudo(storageLaw.setParams(FAST_PARAMS))`, as the end-to-end tests do.
 pub const DEV_PARAMS: LawParams = LawParams { challenge_rate: Perbill::zero(), ..FAST_PARAMS };

@@ -1,0 +1,235 @@
+//! The whole loop against real processes: a dev chain with two content nodes (Dave on the
+//! validator, Eve on a second node process) and the client as a library.
+//!
+//! 1. A publisher publishes, the moderator lists, both nodes hold the file.
+//! 2. A client locks coins and downloads the file several times, verified, spread over both
+//!    nodes, paying every range with a receipt.
+//! 3. The nodes submit the receipts by themselves; the epochs close; each node's reward is
+//!    claimed and its free balance rises by exactly what the reward formula gives from the
+//!    runtime's parameters; the moderator receives its commission.
+//! 4. A client that stops signing is cut off within the window, and no node is paid for it.
+//! 5. Eve's node loses its store; the storage law challenges it, it misses, and its standing
+//!    moves along the penalty state machine, in events and the runtime API; Dave's node
+//!    answers its challenges and stays Active.
+
+mod common;
+
+use bitcloud_client::{download, economy, publish, replicas_of, Listing, Payer, Push, Rpc, Signer};
+use bitcloud_content::WINDOW_BYTES;
+use bitcloud_primitives::{EpochIndex, Standing, UNIT};
+use bitcloud_runtime::{
+	configs::{bitcloud::PricePerByte, storage_law::FAST_PARAMS},
+	RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS,
+};
+use common::*;
+use pallet_rewards::{ClaimStatus, PendingRewards};
+use polkadot_sdk::{
+	sp_core::crypto::AccountId32,
+	sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve, Ferdie},
+	sp_runtime::Perbill,
+};
+use std::{collections::BTreeMap, io::Read};
+
+/// Deterministic bytes that do not compress.
+fn file_bytes(len: usize) -> Vec<u8> {
+	let mut state = 0x2545_f491_4f6c_dd1d_u64;
+	(0..len)
+		.map(|_| {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state as u8
+		})
+		.collect()
+}
+
+fn signer(who: Sr25519Keyring) -> Signer {
+	Signer::from_suri(&format!("//{who}")).expect("a dev key")
+}
+
+fn current_epoch(node: &Node) -> EpochIndex {
+	let info: pallet_epochs::EpochInfo<u32> = node.runtime_api("EpochsApi_current_epoch", ());
+	info.epoch
+}
+
+/// Bytes the chain credited to `node` for `client` under Charlie in `epoch`.
+fn claimed(chain: &Node, epoch: EpochIndex, node: Sr25519Keyring, client: Sr25519Keyring) -> u64 {
+	chain.runtime_api(
+		"BandwidthApi_claimed",
+		(epoch, account(node), account(client), Some(account(Charlie))),
+	)
+}
+
+#[test]
+fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lost_store() {
+	let dave = Node::start_dev(&[]);
+	let eve_base = tempfile::tempdir().expect("a base path");
+	let eve_base_path = eve_base.path().to_str().expect("a UTF-8 path").to_string();
+	let eve = Node::start_content_peer(&dave.p2p_address(), Eve, &eve_base_path);
+	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
+	dave.wait_finalized(2);
+	eve.wait_synced_with(&dave);
+	dave.set_endpoint(Dave, &dave_gateway);
+	dave.set_endpoint(Eve, &eve_gateway);
+	let rpc = Rpc::new(&dave.rpc_url);
+
+	// 1. Ferdie publishes a 12 MiB film under Charlie's catalog; Charlie accepts.
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let film = file_bytes(12 * 1024 * 1024 + 7);
+	let path = dir.path().join("film.mp4");
+	std::fs::write(&path, &film).expect("the film");
+	let report = publish(
+		&rpc,
+		&signer(Ferdie),
+		&path,
+		&account(Charlie),
+		"A film",
+		"video/mp4",
+		&mut |_, _| {},
+	)
+	.expect("published");
+	assert_eq!(report.listing, Listing::Proposed);
+	assert_eq!(report.pushes.len(), 2, "{report:?}");
+	assert!(report.pushes.iter().all(|(_, _, push)| *push == Push::Stored), "{report:?}");
+	let id = report.id;
+	let accept = RuntimeCall::Moderation(pallet_moderation::Call::accept_proposal { content: id });
+	assert!(succeeded(&dave.execute(Charlie, accept)));
+
+	// 2. Bob locks 100 CLD (100 MiB of quota per epoch) and downloads the film three times, paying as he goes.
+	economy::lock(&rpc, &signer(Bob), 100 * UNIT).expect("locked");
+	let (_, quota) = economy::quota(&rpc, &account(Bob)).expect("a quota");
+	assert!(quota.quota >= 3 * film.len() as u64, "{quota:?}");
+	let payer = Payer { signer: signer(Bob), genesis: dave.block_hash(0) };
+	let first_epoch = current_epoch(&dave);
+	let mut paid: BTreeMap<String, u64> = BTreeMap::new();
+	for n in 0..3 {
+		let replicas = replicas_of(&rpc, &account(Charlie), &id, &account(Bob)).unwrap();
+		assert_eq!(replicas.len(), 2);
+		let out = dir.path().join(format!("copy-{n}.mp4"));
+		let report = download(replicas, &id, &out, 2, Some(&payer), &mut |_, _| {}).unwrap();
+		assert!(report.failures.is_empty(), "{report:?}");
+		assert_eq!(std::fs::read(&out).unwrap(), film, "download {n} is byte-identical");
+		for (replica, bytes) in report.served {
+			*paid.entry(replica.gateway).or_default() += bytes;
+		}
+	}
+	assert!(paid.values().all(|bytes| *bytes > 0), "both nodes served: {paid:?}");
+	assert_eq!(paid.values().sum::<u64>(), 3 * film.len() as u64);
+
+	// 4 (while the epoch runs). Ferdie locks, asks for the whole film and never signs: the
+	// gateway stops within the window.
+	economy::lock(&rpc, &signer(Ferdie), 10 * UNIT).expect("locked");
+	let response = ureq::get(format!(
+		"{dave_gateway}/content/{}",
+		id.iter().map(|b| format!("{b:02x}")).collect::<String>()
+	))
+	.header("bitcloud-client", format!("0x{}", hex(&account(Ferdie))))
+	.call()
+	.expect("the gateway answers");
+	let mut received = Vec::new();
+	let _ = response.into_body().into_reader().read_to_end(&mut received);
+	assert!(received.len() as u64 <= WINDOW_BYTES, "{} bytes sent unsigned", received.len());
+	assert!(received.len() < film.len());
+	let last_epoch = current_epoch(&dave);
+
+	// 3. The nodes submit Bob's receipts once their epochs close: the chain credits exactly
+	// the bytes each node served him.
+	let credited = |node: Sr25519Keyring| -> u64 {
+		(first_epoch..=last_epoch).map(|epoch| claimed(&dave, epoch, node, Bob)).sum()
+	};
+	let expected = |gateway: &str| paid.get(gateway).copied().unwrap_or(0);
+	dave.wait_for("both nodes' receipts to be credited", || {
+		(credited(Dave) == expected(&dave_gateway) && credited(Eve) == expected(&eve_gateway))
+			.then_some(())
+	});
+
+	// Every epoch with receipts is final three epochs after it started.
+	let final_from = (last_epoch + 3) * DEV_EPOCH_BLOCKS;
+	let (mut reached, _) = dave.finalized_head();
+	while reached < final_from {
+		reached = dave.wait_finalized((reached + 20).min(final_from)).0;
+	}
+	// Ferdie signed nothing: no node was paid for what he took.
+	for epoch in first_epoch..=last_epoch {
+		assert_eq!(claimed(&dave, epoch, Dave, Ferdie), 0);
+		assert_eq!(claimed(&dave, epoch, Eve, Ferdie), 0);
+	}
+
+	// Alice claims for both nodes, epoch by epoch: each free balance rises by exactly the
+	// formula's node part, Charlie's by his 10 % commissions.
+	let mut commissions = 0u128;
+	for epoch in first_epoch..=last_epoch {
+		let total: u64 = [Dave, Eve].iter().map(|n| claimed(&dave, epoch, *n, Bob)).sum();
+		let pot: u128 = dave.runtime_api("RewardsApi_emission", epoch);
+		for node in [Dave, Eve] {
+			let bytes = claimed(&dave, epoch, node, Bob);
+			if bytes == 0 {
+				continue;
+			}
+			let share = pot * u128::from(bytes) / u128::from(total);
+			let reward = share.min(PricePerByte::get() * u128::from(bytes));
+			let commission = Perbill::from_percent(10) * reward;
+			let pending: PendingRewards<AccountId32, u128> =
+				dave.runtime_api("RewardsApi_pending_rewards", (account(node), epoch));
+			assert_eq!(pending.status, ClaimStatus::Claimable, "{node} in epoch {epoch}");
+			assert_eq!((pending.total, pending.node_part), (reward, reward - commission));
+			let before = dave.account(&account(node), None).data.free;
+			let claim = RuntimeCall::Rewards(pallet_rewards::Call::claim_rewards_for {
+				node: account(node),
+				epoch,
+			});
+			let events = dave.execute(Alice, claim);
+			assert!(succeeded(&events), "{events:?}");
+			let after = dave.account(&account(node), None).data.free;
+			assert_eq!(after - before, reward - commission, "{node} in epoch {epoch}");
+			commissions += commission;
+		}
+	}
+	assert!(commissions > 0);
+
+	// 5. Eve's node loses its store. Root turns the storage law on: each node is challenged
+	// every epoch. Dave's node answers by itself; Eve's cannot, misses and is warned.
+	std::fs::remove_dir_all(format!("{eve_base_path}/content/objects")).expect("Eve's objects");
+	let law = RuntimeCall::StorageLaw(pallet_storage_law::Call::set_params { params: FAST_PARAMS });
+	assert!(succeeded(&dave.execute(Alice, sudo(law))));
+	let mut lowered = None;
+	let mut dave_passed = false;
+	let mut from = dave.finalized_head().0;
+	dave.wait_for("Eve to be warned and Dave to pass a challenge", || {
+		let (head, _) = dave.finalized_head();
+		for number in from..=head {
+			for record in dave.events(dave.block_hash(number)) {
+				match record.event {
+					RuntimeEvent::StorageLaw(pallet_storage_law::Event::StandingLowered {
+						node,
+						from,
+						to,
+						..
+					}) if node == account(Eve) => lowered = Some((from, to)),
+					RuntimeEvent::StorageLaw(pallet_storage_law::Event::ChallengePassed {
+						node,
+						..
+					}) if node == account(Dave) => dave_passed = true,
+					_ => {},
+				}
+			}
+		}
+		from = head + 1;
+		(lowered.is_some() && dave_passed).then_some(())
+	});
+	assert_eq!(lowered, Some((Standing::Active, Standing::Warned)));
+	let eve_standing = economy::standing(&rpc, &account(Eve)).unwrap().expect("a node");
+	assert_eq!(eve_standing.standing, Standing::Warned);
+	assert!(eve_standing.total_strikes >= 1);
+	let dave_standing = economy::standing(&rpc, &account(Dave)).unwrap().expect("a node");
+	assert_eq!(dave_standing.standing, Standing::Active);
+	assert!(dave_standing.passed >= 1);
+
+	assert!(eve.stop().success());
+	assert!(dave.stop().success());
+}
+
+fn hex(account: &AccountId32) -> String {
+	let bytes: &[u8; 32] = account.as_ref();
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
