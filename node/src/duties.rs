@@ -301,7 +301,7 @@ impl Duties {
 		let submitted = futures::executor::block_on(self.pool.submit_one(
 			best,
 			TransactionSource::Local,
-			opaque.into(),
+			opaque,
 		));
 		match submitted {
 			Ok(_) => {
