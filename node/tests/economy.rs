@@ -1,5 +1,5 @@
 //! The whole loop against real processes: a dev chain with two content nodes (Dave on the
-//! validator, Eve on a second node process) and the client as a library.
+//! validator, Eve on a second node process) and the `bitcloud` client.
 //!
 //! 1. A publisher publishes, the moderator lists, both nodes hold the file.
 //! 2. A client locks coins and downloads the file several times, verified, spread over both
@@ -14,9 +14,9 @@
 
 mod common;
 
-use bitcloud_client::{download, economy, publish, replicas_of, Listing, Payer, Push, Rpc, Signer};
+use bitcloud_client::{economy, Rpc};
 use bitcloud_content::WINDOW_BYTES;
-use bitcloud_primitives::{EpochIndex, Standing, UNIT};
+use bitcloud_primitives::{EpochIndex, Standing};
 use bitcloud_runtime::{
 	configs::{bitcloud::PricePerByte, storage_law::FAST_PARAMS},
 	RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS,
@@ -41,10 +41,6 @@ fn file_bytes(len: usize) -> Vec<u8> {
 			state as u8
 		})
 		.collect()
-}
-
-fn signer(who: Sr25519Keyring) -> Signer {
-	Signer::from_suri(&format!("//{who}")).expect("a dev key")
 }
 
 fn current_epoch(node: &Node) -> EpochIndex {
@@ -78,54 +74,55 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 	let film = file_bytes(12 * 1024 * 1024 + 7);
 	let path = dir.path().join("film.mp4");
 	std::fs::write(&path, &film).expect("the film");
-	let report = publish(
-		&rpc,
-		&signer(Ferdie),
-		&path,
-		&account(Charlie),
-		"A film",
-		"video/mp4",
-		&mut |_, _| {},
-	)
-	.expect("published");
-	assert_eq!(report.listing, Listing::Proposed);
-	assert_eq!(report.pushes.len(), 2, "{report:?}");
-	assert!(report.pushes.iter().all(|(_, _, push)| *push == Push::Stored), "{report:?}");
-	let id = report.id;
+	let charlie = account(Charlie).to_string();
+	let rpc_url = dave.rpc_url.clone();
+	let file = path.to_str().expect("a UTF-8 path");
+	let out = bitcloud(&rpc_url, &["--suri", "//Ferdie", "publish", file, "--moderator", &charlie]);
+	let stdout = text(&out.stdout);
+	assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+	assert!(stdout.contains("proposed to the moderator"), "{stdout}");
+	assert!(stdout.contains(&format!("{dave_gateway}  stored")), "{stdout}");
+	assert!(stdout.contains(&format!("{eve_gateway}  stored")), "{stdout}");
+	let id = bitcloud_primitives::content_id(&film);
+	let id_hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
 	let accept = RuntimeCall::Moderation(pallet_moderation::Call::accept_proposal { content: id });
 	assert!(succeeded(&dave.execute(Charlie, accept)));
 
 	// 2. Bob locks 100 CLD (100 MiB of quota per epoch) and downloads the film three times, paying as he goes.
-	economy::lock(&rpc, &signer(Bob), 100 * UNIT).expect("locked");
+	let out = bitcloud(&rpc_url, &["--suri", "//Bob", "lock", "100"]);
+	assert!(out.status.success(), "{}", text(&out.stderr));
+	assert!(text(&out.stdout).contains("locked 100 CLD"), "{}", text(&out.stdout));
 	let (_, quota) = economy::quota(&rpc, &account(Bob)).expect("a quota");
 	assert!(quota.quota >= 3 * film.len() as u64, "{quota:?}");
-	let payer = Payer { signer: signer(Bob), genesis: dave.block_hash(0) };
 	let first_epoch = current_epoch(&dave);
+	// The CLI reports what each replica served, verified and paid for with receipts.
 	let mut paid: BTreeMap<String, u64> = BTreeMap::new();
 	for n in 0..3 {
-		let replicas = replicas_of(&rpc, &account(Charlie), &id, &account(Bob)).unwrap();
-		assert_eq!(replicas.len(), 2);
-		let out = dir.path().join(format!("copy-{n}.mp4"));
-		let report = download(replicas, &id, &out, 2, Some(&payer), &mut |_, _| {}).unwrap();
-		assert!(report.failures.is_empty(), "{report:?}");
-		assert_eq!(std::fs::read(&out).unwrap(), film, "download {n} is byte-identical");
-		for (replica, bytes) in report.served {
-			*paid.entry(replica.gateway).or_default() += bytes;
+		let target = dir.path().join(format!("copy-{n}.mp4"));
+		let target = target.to_str().expect("a UTF-8 path");
+		let out = bitcloud(
+			&rpc_url,
+			&["--suri", "//Bob", "get", &id_hex, "-o", target, "--moderator", &charlie],
+		);
+		let stderr = text(&out.stderr);
+		assert!(out.status.success(), "{stderr}");
+		assert!(!stderr.contains("dropped"), "{stderr}");
+		assert_eq!(std::fs::read(target).unwrap(), film, "download {n} is byte-identical");
+		for line in stderr.lines() {
+			let Some((bytes, gateway)) = line.split_once(" bytes verified from ") else {
+				continue;
+			};
+			*paid.entry(gateway.to_string()).or_default() += bytes.parse::<u64>().unwrap();
 		}
 	}
-	assert!(paid.values().all(|bytes| *bytes > 0), "both nodes served: {paid:?}");
-	assert_eq!(paid.values().sum::<u64>(), 3 * film.len() as u64);
-
 	// 4 (while the epoch runs). Ferdie locks, asks for the whole film and never signs: the
 	// gateway stops within the window.
-	economy::lock(&rpc, &signer(Ferdie), 10 * UNIT).expect("locked");
-	let response = ureq::get(format!(
-		"{dave_gateway}/content/{}",
-		id.iter().map(|b| format!("{b:02x}")).collect::<String>()
-	))
-	.header("bitcloud-client", format!("0x{}", hex(&account(Ferdie))))
-	.call()
-	.expect("the gateway answers");
+	let out = bitcloud(&rpc_url, &["--suri", "//Ferdie", "lock", "10"]);
+	assert!(out.status.success(), "{}", text(&out.stderr));
+	let response = ureq::get(format!("{dave_gateway}/content/{id_hex}"))
+		.header("bitcloud-client", format!("0x{}", hex(&account(Ferdie))))
+		.call()
+		.expect("the gateway answers");
 	let mut received = Vec::new();
 	let _ = response.into_body().into_reader().read_to_end(&mut received);
 	assert!(received.len() as u64 <= WINDOW_BYTES, "{} bytes sent unsigned", received.len());
@@ -174,12 +171,13 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 			assert_eq!(pending.status, ClaimStatus::Claimable, "{node} in epoch {epoch}");
 			assert_eq!((pending.total, pending.node_part), (reward, reward - commission));
 			let before = dave.account(&account(node), None).data.free;
-			let claim = RuntimeCall::Rewards(pallet_rewards::Call::claim_rewards_for {
-				node: account(node),
-				epoch,
-			});
-			let events = dave.execute(Alice, claim);
-			assert!(succeeded(&events), "{events:?}");
+			let node_account = account(node).to_string();
+			let epoch_text = epoch.to_string();
+			let out = bitcloud(
+				&rpc_url,
+				&["--suri", "//Alice", "claim", &epoch_text, "--node", &node_account],
+			);
+			assert!(out.status.success(), "{}", text(&out.stderr));
 			let after = dave.account(&account(node), None).data.free;
 			assert_eq!(after - before, reward - commission, "{node} in epoch {epoch}");
 			commissions += commission;
@@ -218,6 +216,8 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 		(lowered.is_some() && dave_passed).then_some(())
 	});
 	assert_eq!(lowered, Some((Standing::Active, Standing::Warned)));
+	let out = bitcloud(&rpc_url, &["standing", &account(Eve).to_string()]);
+	assert!(text(&out.stdout).contains("standing: Warned"), "{}", text(&out.stdout));
 	let eve_standing = economy::standing(&rpc, &account(Eve)).unwrap().expect("a node");
 	assert_eq!(eve_standing.standing, Standing::Warned);
 	assert!(eve_standing.total_strikes >= 1);

@@ -12,35 +12,7 @@ use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
 use std::{
 	io::{BufRead, BufReader, Read, Write},
 	net::{TcpListener, TcpStream},
-	path::PathBuf,
-	process::{Command, Output},
 };
-
-/// The `bitcloud` binary, built beside the node by `cargo test --workspace`.
-fn bitcloud_binary() -> PathBuf {
-	let deps = std::env::current_exe().expect("test binary path");
-	let binary = deps.parent().and_then(|d| d.parent()).expect("target dir").join("bitcloud");
-	assert!(
-		binary.exists(),
-		"{} is missing: run the tests with --workspace (or build -p bitcloud-client)",
-		binary.display()
-	);
-	binary
-}
-
-fn bitcloud(rpc: &str, args: &[&str]) -> Output {
-	Command::new(bitcloud_binary())
-		.args(["--rpc", rpc])
-		.args(args)
-		.env_remove("BITCLOUD_SURI")
-		.env_remove("BITCLOUD_KEY_FILE")
-		.output()
-		.expect("bitcloud runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-	String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A gateway in front of `upstream` that flips one byte in the middle of every range it
 /// relays and takes no uploads: a node serving tampered content.

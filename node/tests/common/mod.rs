@@ -421,6 +421,34 @@ fn rpc_address(line: &str) -> Option<String> {
 	Some(first.replace("0.0.0.0", "127.0.0.1"))
 }
 
+/// The `bitcloud` binary, built beside the node by `cargo test --workspace`.
+pub fn bitcloud_binary() -> std::path::PathBuf {
+	let deps = std::env::current_exe().expect("test binary path");
+	let binary = deps.parent().and_then(|d| d.parent()).expect("target dir").join("bitcloud");
+	assert!(
+		binary.exists(),
+		"{} is missing: run the tests with --workspace (or build -p bitcloud-client)",
+		binary.display()
+	);
+	binary
+}
+
+/// Runs `bitcloud --rpc RPC ARGS...` and returns what it did.
+pub fn bitcloud(rpc: &str, args: &[&str]) -> std::process::Output {
+	Command::new(bitcloud_binary())
+		.args(["--rpc", rpc])
+		.args(args)
+		.env_remove("BITCLOUD_SURI")
+		.env_remove("BITCLOUD_KEY_FILE")
+		.output()
+		.expect("bitcloud runs")
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+	String::from_utf8_lossy(bytes).into_owned()
+}
+
 /// A TCP port that was free a moment ago (the OS picks it; the caller binds it soon after).
 pub fn free_port() -> u16 {
 	let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");

@@ -18,9 +18,13 @@ pub type StandingView = pallet_storage_law::StandingView;
 pub fn parse_cld(text: &str) -> Result<Balance, Error> {
 	let bad = || Error(format!("{text} is not an amount of CLD (for example 10 or 0.25)"));
 	let clean = text.trim().replace('_', "");
-	let (whole, fraction) = clean.split_once('.').unwrap_or((&clean, ""));
 	let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-	if !digits(whole) || (!fraction.is_empty() && !digits(fraction)) {
+	let (whole, fraction) = match clean.split_once('.') {
+		Some((whole, fraction)) if digits(fraction) => (whole, fraction),
+		Some(_) => return Err(bad()),
+		None => (clean.as_str(), ""),
+	};
+	if !digits(whole) {
 		return Err(bad());
 	}
 	if fraction.len() > usize::from(TOKEN_DECIMALS) {
