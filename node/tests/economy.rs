@@ -30,19 +30,6 @@ use polkadot_sdk::{
 };
 use std::{collections::BTreeMap, io::Read};
 
-/// Deterministic bytes that do not compress.
-fn file_bytes(len: usize) -> Vec<u8> {
-	let mut state = 0x2545_f491_4f6c_dd1d_u64;
-	(0..len)
-		.map(|_| {
-			state ^= state << 13;
-			state ^= state >> 7;
-			state ^= state << 17;
-			state as u8
-		})
-		.collect()
-}
-
 fn current_epoch(node: &Node) -> EpochIndex {
 	let info: pallet_epochs::EpochInfo<u32> = node.runtime_api("EpochsApi_current_epoch", ());
 	info.epoch
@@ -71,7 +58,7 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 
 	// 1. Ferdie publishes a 12 MiB film under Charlie's catalog; Charlie accepts.
 	let dir = tempfile::tempdir().expect("a temporary directory");
-	let film = file_bytes(12 * 1024 * 1024 + 7);
+	let film = file_bytes(0x2545_f491_4f6c_dd1d, 12 * 1024 * 1024 + 7);
 	let path = dir.path().join("film.mp4");
 	std::fs::write(&path, &film).expect("the film");
 	let charlie = account(Charlie).to_string();

@@ -77,19 +77,6 @@ fn relay(agent: &ureq::Agent, upstream: &str, mut stream: TcpStream) -> std::io:
 	stream.write_all(&body)
 }
 
-/// Deterministic bytes that do not compress.
-fn file_bytes(len: usize) -> Vec<u8> {
-	let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-	(0..len)
-		.map(|_| {
-			state ^= state << 13;
-			state ^= state >> 7;
-			state ^= state << 17;
-			state as u8
-		})
-		.collect()
-}
-
 #[test]
 fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_node() {
 	// Dave's content node is the dev chain's validator; Eve's runs in a second node process
@@ -113,7 +100,7 @@ fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_no
 	// Ferdie publishes with the CLI: proposed to Charlie, pushed to Charlie's nodes (Dave
 	// stores it; the proxy takes no uploads).
 	let dir = tempfile::tempdir().expect("a temporary directory");
-	let original = file_bytes(4 * 1024 * 1024 + 123);
+	let original = file_bytes(0x9e37_79b9_7f4a_7c15, 4 * 1024 * 1024 + 123);
 	let file = dir.path().join("clip.mp4");
 	std::fs::write(&file, &original).expect("the test file");
 	let id = bitcloud_primitives::content_id(&original);

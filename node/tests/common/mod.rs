@@ -449,6 +449,19 @@ pub fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `len` deterministic bytes that do not compress (xorshift from `seed`, which must not be 0).
+pub fn file_bytes(seed: u64, len: usize) -> Vec<u8> {
+	let mut state = seed;
+	(0..len)
+		.map(|_| {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state as u8
+		})
+		.collect()
+}
+
 /// A TCP port that was free a moment ago (the OS picks it; the caller binds it soon after).
 pub fn free_port() -> u16 {
 	let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
