@@ -184,6 +184,12 @@ impl Duties {
 		let mut pending = 0u64;
 		for signed in self.book.receipts() {
 			let r = &signed.receipt;
+			// Receipts of the open epoch may still grow: they go out once it has closed, and
+			// until then the chain has credited none of them.
+			if r.epoch >= epoch {
+				pending += 1;
+				continue;
+			}
 			let claimed = api
 				.claimed(best, r.epoch, self.node.clone(), r.client.clone(), r.moderator.clone())
 				.map_err(|e| e.to_string())?;
@@ -192,8 +198,7 @@ impl Duties {
 			}
 			pending += 1;
 			let attempt = Attempt::Receipt(r.client.clone(), r.epoch, r.moderator.clone(), r.bytes);
-			// Receipts of the open epoch may still grow: they go out once it has closed.
-			if r.epoch < epoch && self.due(attempt, number) {
+			if self.due(attempt, number) {
 				due.push(signed);
 			}
 		}

@@ -123,7 +123,7 @@ fn download_to(
 	let mut offset = 0;
 	let mut turn = 0;
 	while offset < size {
-		let end = (offset + step).min(size);
+		let end = offset.saturating_add(step).min(size);
 		if active.is_empty() {
 			return Err(no_replica_left(&report));
 		}

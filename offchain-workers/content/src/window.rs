@@ -12,7 +12,10 @@ use bitcloud_primitives::{
 use polkadot_sdk::sp_core::H256;
 use std::{
 	collections::BTreeMap,
-	sync::{Arc, Mutex, OnceLock},
+	sync::{
+		atomic::{AtomicU32, Ordering},
+		Arc, Mutex, OnceLock,
+	},
 };
 
 /// Bytes a client may have received without a receipt covering them.
@@ -106,6 +109,9 @@ pub struct SigningWindow {
 	window: u64,
 	entries: Mutex<BTreeMap<Account, Entry>>,
 	sink: OnceLock<Arc<dyn ReceiptSink>>,
+	/// The current epoch when entries were last pruned: pruning runs once per epoch, not
+	/// once per receipt.
+	pruned_at: AtomicU32,
 }
 
 impl SigningWindow {
@@ -120,7 +126,14 @@ impl SigningWindow {
 		if let Some(sink) = sink {
 			let _ = cell.set(sink);
 		}
-		SigningWindow { node, genesis, window, entries: Mutex::new(BTreeMap::new()), sink: cell }
+		SigningWindow {
+			node,
+			genesis,
+			window,
+			entries: Mutex::new(BTreeMap::new()),
+			sink: cell,
+			pruned_at: AtomicU32::new(0),
+		}
 	}
 
 	/// Sets where accepted receipts go, if nothing was set before; false otherwise.
@@ -185,7 +198,9 @@ impl SigningWindow {
 		let bytes = receipt.bytes;
 		{
 			let mut entries = self.entries();
-			entries.retain(|account, _| account.epoch >= current.saturating_sub(PAST_EPOCHS));
+			if self.pruned_at.fetch_max(current, Ordering::Relaxed) < current {
+				entries.retain(|account, _| account.epoch >= current.saturating_sub(PAST_EPOCHS));
+			}
 			let entry = entries.entry(key).or_default();
 			// Another request may have brought a newer receipt meanwhile.
 			if bytes <= entry.signed() {
@@ -215,14 +230,6 @@ impl SigningWindow {
 	/// Bytes sent to `account` and bytes its newest receipt covers.
 	pub fn figures(&self, account: &Account) -> (u64, u64) {
 		self.entries().get(account).map_or((0, 0), |entry| (entry.sent, entry.signed()))
-	}
-
-	/// Bytes sent to `client` in `epoch` under any moderator (for the quota check).
-	pub fn sent_in_epoch(&self, client: &AccountId, epoch: EpochIndex) -> u64 {
-		self.entries()
-			.iter()
-			.filter(|(account, _)| account.client == *client && account.epoch == epoch)
-			.fold(0u64, |sum, (_, entry)| sum.saturating_add(entry.sent))
 	}
 
 	/// The newest receipt held for `account`.
@@ -288,7 +295,6 @@ mod tests {
 		assert_eq!(window.figures(&account), (170, 70));
 		assert_eq!(window.held(&account).unwrap().receipt.bytes, 70);
 		assert_eq!(*sink.0.lock().unwrap(), vec![70]);
-		assert_eq!(window.sent_in_epoch(&account.client, 5), 170);
 	}
 
 	#[test]
