@@ -206,6 +206,10 @@ impl_runtime_apis! {
 			Nodes::nodes_serving(&moderator)
 		}
 
+		fn onion_relays() -> Vec<AccountId> {
+			Nodes::onion_relays()
+		}
+
 		fn standing(node: AccountId) -> Option<bitcloud_primitives::Standing> {
 			Nodes::standing_of(&node)
 		}

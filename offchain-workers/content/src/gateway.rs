@@ -29,7 +29,7 @@ use crate::{
 };
 use axum::{
 	body::Body,
-	extract::{DefaultBodyLimit, Path, Request, State},
+	extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State},
 	http::{header, HeaderMap, HeaderValue, Method, StatusCode},
 	middleware::{self, Next},
 	response::{IntoResponse, Response},
@@ -44,6 +44,7 @@ use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use serde_json::{json, Value};
 use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 
 /// Bytes read, verified and sent per step of a response body: 16 chunk groups.
 pub const STREAM_BLOCK: u64 = 16 * GROUP_BYTES;
@@ -158,14 +159,23 @@ pub async fn serve(listener: TcpListener, router: Router) {
 				continue;
 			},
 		};
-		let service = hyper_util::service::TowerToHyperService::new(router.clone());
+		// Routes that need the peer's address (the onion relay's) find it as `ConnectInfo`.
+		let service = router.clone().map_request(
+			move |mut request: axum::http::Request<hyper::body::Incoming>| {
+				request.extensions_mut().insert(ConnectInfo(peer));
+				request
+			},
+		);
+		let service = hyper_util::service::TowerToHyperService::new(service);
 		tokio::spawn(async move {
 			let connection = hyper::server::conn::http1::Builder::new()
 				.timer(hyper_util::rt::TokioTimer::new())
 				.header_read_timeout(HEAD_TIMEOUT)
 				.max_buf_size(MAX_HEAD_BYTES)
 				.max_headers(MAX_HEADERS)
-				.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+				.serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+				// `GET /onion` turns the connection into an onion link.
+				.with_upgrades();
 			if let Err(e) = connection.await {
 				log::debug!(target: "content", "gateway connection from {peer}: {e}");
 			}

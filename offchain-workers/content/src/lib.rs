@@ -19,7 +19,7 @@ pub use gateway::Gateway;
 pub use id::{parse_id, to_cid, to_hex, IdError};
 pub use metrics::Metrics;
 pub use replication::{Replicator, RoundReport};
-pub use store::{ContentStore, OpenReport, StoreError};
+pub use store::{range_is_valid, ContentStore, OpenReport, StoreError};
 pub use window::{ReceiptSink, SigningWindow, WINDOW_BYTES};
 
 use bitcloud_primitives::AccountId;
@@ -77,6 +77,7 @@ pub struct ContentService {
 	replicator: Option<(Replicator, Duration)>,
 	listener: std::net::TcpListener,
 	addr: SocketAddr,
+	extra_routes: Option<axum::Router>,
 }
 
 impl ContentService {
@@ -135,12 +136,20 @@ impl ContentService {
 		let gateway =
 			Arc::new(Gateway::new(store, chain, config.node, metrics, config.version, window));
 		gateway.refresh_store_metrics();
-		Ok(ContentService { gateway, replicator, listener, addr })
+		Ok(ContentService { gateway, replicator, listener, addr, extra_routes: None })
 	}
 
 	/// The address the gateway listens on (the real port when 0 was asked for).
 	pub fn local_addr(&self) -> SocketAddr {
 		self.addr
+	}
+
+	/// Serves `routes` on the gateway too (the onion relay's `/onion`).
+	pub fn add_routes(&mut self, routes: axum::Router) {
+		self.extra_routes = Some(match self.extra_routes.take() {
+			Some(existing) => existing.merge(routes),
+			None => routes,
+		});
 	}
 
 	/// The store.
@@ -157,7 +166,7 @@ impl ContentService {
 	/// Runs the gateway, replication and the store gauges' refresh until the future is
 	/// dropped. Must run inside a tokio runtime.
 	pub async fn run(self) {
-		let ContentService { gateway, replicator, listener, .. } = self;
+		let ContentService { gateway, replicator, listener, extra_routes, .. } = self;
 		let listener = match tokio::net::TcpListener::from_std(listener) {
 			Ok(listener) => listener,
 			Err(e) => {
@@ -181,7 +190,10 @@ impl ContentService {
 				None => std::future::pending().await,
 			}
 		};
-		let router = crate::gateway::router(gateway);
+		let mut router = crate::gateway::router(gateway);
+		if let Some(routes) = extra_routes {
+			router = router.merge(routes);
+		}
 		tokio::select! {
 			() = crate::gateway::serve(listener, router) => {},
 			() = gauges => {},

@@ -451,6 +451,15 @@ impl ContentReader {
 		&self.outboard.data
 	}
 
+	/// The outboard's hash pairs (without the trailing size): what a client verifies any
+	/// range with, as `GET /content/{id}/outboard` sends it. Blocking.
+	pub fn outboard_bytes(&self) -> io::Result<Vec<u8>> {
+		let len = usize::try_from(self.outboard.tree.outboard_size()).map_err(io::Error::other)?;
+		let mut buf = vec![0u8; len];
+		self.outboard.data.read_exact_at(0, &mut buf)?;
+		Ok(buf)
+	}
+
 	/// Reads `len` bytes at `offset` after checking every chunk group they touch against the
 	/// outboard and so the root. Blocking.
 	pub fn read_verified(&self, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
@@ -469,16 +478,7 @@ impl ContentReader {
 				StoreError::Io(e)
 			}
 		})?;
-		let first = ChunkNum(start_byte / 1024);
-		let last = ChunkNum(end_byte.div_ceil(1024));
-		let ranges = ChunkRanges::from(first..last);
-		let window = Window { offset: start_byte, buf: &buf };
-		let mut valid = 0u64;
-		for range in valid_ranges(&self.outboard, window, &ranges) {
-			let range = range?;
-			valid += range.end.0 - range.start.0;
-		}
-		if valid != last.0 - first.0 {
+		if !range_is_valid(&self.outboard, start_byte, &buf)? {
 			return Err(StoreError::Corrupt { id: self.id });
 		}
 		let from = (offset - start_byte) as usize;
@@ -487,6 +487,26 @@ impl ContentReader {
 		buf.drain(..from);
 		Ok(buf)
 	}
+}
+
+/// Whether `bytes`, found at `offset` of a content, are that content according to its
+/// outboard (and so its root). `offset` is on a chunk boundary and `bytes` end on one or at
+/// the content's end: every chunk they cover is checked.
+pub fn range_is_valid(
+	outboard: &impl bao_tree::io::sync::Outboard,
+	offset: u64,
+	bytes: &[u8],
+) -> io::Result<bool> {
+	let end = offset.saturating_add(bytes.len() as u64);
+	let first = ChunkNum(offset / 1024);
+	let last = ChunkNum(end.div_ceil(1024));
+	let ranges = ChunkRanges::from(first..last);
+	let mut valid = 0u64;
+	for range in valid_ranges(outboard, Window { offset, buf: bytes }, &ranges) {
+		let range = range.map_err(io::Error::other)?;
+		valid += range.end.0 - range.start.0;
+	}
+	Ok(offset % 1024 == 0 && valid == last.0 - first.0)
 }
 
 /// Bytes read from the data file at `offset`, as a `ReadAt` for `valid_ranges`.

@@ -108,4 +108,14 @@ impl<T: Config> Pallet<T> {
 			.filter(|node| Nodes::<T>::get(node).is_some_and(|info| info.standing.earns_rewards()))
 			.collect()
 	}
+
+	/// Nodes that carry unmoderated traffic and are `Active`: the relays onion clients choose
+	/// from (runtime API `NodesApi::onion_relays`). Iterates all nodes: meant for off-chain
+	/// queries, never for a dispatchable.
+	pub fn onion_relays() -> Vec<T::AccountId> {
+		Nodes::<T>::iter()
+			.filter(|(_, info)| info.unmoderated && info.standing == Standing::Active)
+			.map(|(node, _)| node)
+			.collect()
+	}
 }

@@ -89,6 +89,23 @@ fn nodes_serving_lists_subscribers_that_are_not_suspended() {
 }
 
 #[test]
+fn onion_relays_are_active_nodes_carrying_unmoderated_traffic() {
+	new_test_ext(|| {
+		assert_eq!(Registry::onion_relays(), Vec::<AccountId>::new());
+		register(ALICE);
+		assert_register_node(BOB, MIN_BOND, 5_000, ENDPOINT, ONION_KEY, true);
+		assert_register_node(CHARLIE, MIN_BOND, 5_000, ENDPOINT, ONION_KEY, true);
+		let mut relays = Registry::onion_relays();
+		relays.sort();
+		assert_eq!(relays, vec![BOB, CHARLIE]);
+		assert_set_standing(BOB, Standing::Warned, false);
+		assert_eq!(Registry::onion_relays(), vec![CHARLIE]);
+		assert_update_node(CHARLIE, 5_000, ENDPOINT, ONION_KEY, false);
+		assert_eq!(Registry::onion_relays(), Vec::<AccountId>::new());
+	});
+}
+
+#[test]
 fn genesis_registers_nodes_and_subscriptions() {
 	let genesis = GenesisConfig::<Test> {
 		nodes: vec![

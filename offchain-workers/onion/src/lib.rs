@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod cell;
+pub mod circuit;
+pub mod directory;
+pub mod exit;
+pub mod link;
+pub mod noise;
+pub mod relay;
+pub mod route;
+pub mod transfer;
+
+pub use circuit::{BuildError, Circuit, CircuitError};
+pub use directory::{choose_path, Directory, RelayInfo};
+pub use noise::OnionSecret;
+pub use relay::{CircuitRecord, Relay, RelayConfig, RelayStats};
+pub use route::router;
+pub use transfer::{Anonymous, TransferError, TransferReport};

@@ -1,0 +1,474 @@
+//! The relay service: opens hops, extends circuits to the next relay, forwards frames, and
+//! answers requests as the last hop (see [`crate::exit`]).
+//!
+//! A relay keeps one TCP link per circuit on each side, so TCP's own flow control is the
+//! circuit's: a relay reads a frame from one side only after it wrote the previous one to the
+//! other, and holds two frames per circuit at most. A slow reader stalls its circuit back to
+//! the source and costs the relay nothing more.
+
+use crate::{
+	cell::{self, payload_len, sealed_len, Cell, Refusal, FRAME_LEN, MAX_DEPTH},
+	directory::Directory,
+	link,
+	noise::{self, Layer, OnionSecret, Opener, Sealer, HANDSHAKE_LEN},
+};
+use bitcloud_content::ContentStore;
+use bitcloud_primitives::{AccountId, ContentId};
+use rand::RngCore;
+use std::{
+	collections::{HashSet, VecDeque},
+	net::SocketAddr,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc, Mutex,
+	},
+	time::Duration,
+};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// Circuits a relay carries at once; more are closed at once.
+pub const MAX_CIRCUITS: usize = 512;
+
+/// Time a new link has to send its opening frame.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time a circuit's last hop waits for the client's next request before closing.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Handshakes remembered to refuse replays (oldest forgotten first).
+pub const REPLAY_MEMORY: usize = 1 << 16;
+
+/// Circuits kept in the relay's journal.
+pub const JOURNAL_LEN: usize = 256;
+
+/// How a relay runs.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+	/// Its onion key (the public half is registered on chain).
+	pub secret: OnionSecret,
+	/// The chain's genesis hash (bound into every handshake).
+	pub genesis: [u8; 32],
+	/// Its own account (so it does not ask itself for content as an exit).
+	pub node: Option<AccountId>,
+	/// Its content store: served to circuits that end here.
+	pub store: Option<Arc<ContentStore>>,
+	/// Whether it stores unmoderated content published through circuits.
+	pub stores_unmoderated: bool,
+}
+
+/// What a relay knows of one circuit through it: its neighbours and, as the last hop, the
+/// contents asked for. Never the client's address together with a content id, unless the
+/// client connected to the last hop directly (a one-hop circuit, which is not anonymous).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CircuitRecord {
+	/// Serial number at this relay.
+	pub serial: u64,
+	/// The previous hop's address (the client's for the first relay).
+	pub previous: SocketAddr,
+	/// Position in the circuit (1: the first relay).
+	pub depth: u8,
+	/// The relay the circuit was extended to.
+	pub next: Option<AccountId>,
+	/// Contents asked for or published when this relay was the last hop.
+	pub contents: Vec<ContentId>,
+}
+
+/// Counters of a relay.
+#[derive(Debug, Default)]
+pub struct RelayStats {
+	/// Hops opened.
+	pub circuits: AtomicU64,
+	/// Circuits extended to a next relay.
+	pub extended: AtomicU64,
+	/// Requests answered as the last hop.
+	pub requests: AtomicU64,
+	/// Frames forwarded (both directions).
+	pub forwarded: AtomicU64,
+	/// Circuits torn down because a cell failed authentication.
+	pub tampered: AtomicU64,
+	/// Handshakes refused as replays.
+	pub replayed: AtomicU64,
+	/// Links dropped for malformed frames, handshakes or cells.
+	pub malformed: AtomicU64,
+	/// Links closed because the relay carried [`MAX_CIRCUITS`] already.
+	pub busy: AtomicU64,
+}
+
+/// A relay.
+pub struct Relay {
+	pub(crate) config: RelayConfig,
+	pub(crate) directory: Arc<dyn Directory>,
+	permits: Arc<tokio::sync::Semaphore>,
+	replays: Mutex<ReplayMemory>,
+	journal: Mutex<VecDeque<CircuitRecord>>,
+	serial: AtomicU64,
+	stats: RelayStats,
+}
+
+impl Relay {
+	/// A relay with `config`, finding next hops and storing nodes through `directory`.
+	pub fn new(config: RelayConfig, directory: Arc<dyn Directory>) -> Arc<Self> {
+		Arc::new(Relay {
+			config,
+			directory,
+			permits: Arc::new(tokio::sync::Semaphore::new(MAX_CIRCUITS)),
+			replays: Mutex::new(ReplayMemory::default()),
+			journal: Mutex::new(VecDeque::with_capacity(JOURNAL_LEN)),
+			serial: AtomicU64::new(0),
+			stats: RelayStats::default(),
+		})
+	}
+
+	/// Its counters.
+	pub fn stats(&self) -> &RelayStats {
+		&self.stats
+	}
+
+	/// The newest circuits it carried (at most [`JOURNAL_LEN`]).
+	pub fn journal(&self) -> Vec<CircuitRecord> {
+		lock(&self.journal).iter().cloned().collect()
+	}
+
+	/// Serves one link from `previous` until its circuit ends. Never panics on what the peer
+	/// sends: bad frames, handshakes and cells close the link.
+	pub async fn serve<S>(self: Arc<Self>, mut stream: S, previous: SocketAddr)
+	where
+		S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+	{
+		let Ok(_permit) = self.permits.clone().try_acquire_owned() else {
+			self.stats.busy.fetch_add(1, Ordering::Relaxed);
+			log::warn!(target: "onion", "relay full ({MAX_CIRCUITS} circuits): link from {previous} closed");
+			return;
+		};
+		let mut frame = Box::new([0u8; FRAME_LEN]);
+		let opened =
+			tokio::time::timeout(HANDSHAKE_TIMEOUT, link::read_frame(&mut stream, &mut frame));
+		if !matches!(opened.await, Ok(Ok(()))) {
+			self.drop_link(previous, "no opening frame in time");
+			return;
+		}
+		let (depth, handshake) = match cell::parse_create(&frame[..]) {
+			Ok(opening) => opening,
+			Err(e) => return self.drop_link(previous, &e.to_string()),
+		};
+		if !lock(&self.replays).insert(handshake) {
+			self.stats.replayed.fetch_add(1, Ordering::Relaxed);
+			log::warn!(target: "onion", "replayed handshake from {previous} refused");
+			return;
+		}
+		let (answer, layer) =
+			match noise::respond(&self.config.secret, &self.config.genesis, &handshake) {
+				Ok(done) => done,
+				Err(e) => return self.drop_link(previous, &e.to_string()),
+			};
+		frame.copy_from_slice(&cell::created_frame(&answer));
+		if link::write_frame(&mut stream, &frame).await.is_err() {
+			return;
+		}
+		let serial = self.serial.fetch_add(1, Ordering::Relaxed);
+		self.stats.circuits.fetch_add(1, Ordering::Relaxed);
+		self.record(CircuitRecord { serial, previous, depth, next: None, contents: Vec::new() });
+		log::debug!(target: "onion", "circuit {serial}: hop {depth} from {previous}");
+		let hop = Hop { relay: self.clone(), serial, depth, stream, layer, frame };
+		match hop.run().await {
+			Ok(()) => log::debug!(target: "onion", "circuit {serial} closed"),
+			Err(end) => log::info!(target: "onion", "circuit {serial} torn down: {end}"),
+		}
+	}
+
+	fn drop_link(&self, previous: SocketAddr, why: &str) {
+		self.stats.malformed.fetch_add(1, Ordering::Relaxed);
+		log::info!(target: "onion", "link from {previous} dropped: {why}");
+	}
+
+	fn record(&self, record: CircuitRecord) {
+		let mut journal = lock(&self.journal);
+		if journal.len() == JOURNAL_LEN {
+			journal.pop_front();
+		}
+		journal.push_back(record);
+	}
+
+	pub(crate) fn note(&self, serial: u64, change: impl FnOnce(&mut CircuitRecord)) {
+		if let Some(record) = lock(&self.journal).iter_mut().find(|r| r.serial == serial) {
+			change(record);
+		}
+	}
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+	mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Handshake messages seen lately. A replayed first message carries the same ephemeral key:
+/// refusing it means a recorded opening cannot make a relay redo a hop's work or tell an
+/// observer that it is the same relay again.
+#[derive(Default)]
+struct ReplayMemory {
+	seen: HashSet<[u8; HANDSHAKE_LEN]>,
+	order: VecDeque<[u8; HANDSHAKE_LEN]>,
+}
+
+impl ReplayMemory {
+	fn insert(&mut self, handshake: [u8; HANDSHAKE_LEN]) -> bool {
+		if !self.seen.insert(handshake) {
+			return false;
+		}
+		self.order.push_back(handshake);
+		if self.order.len() > REPLAY_MEMORY {
+			if let Some(oldest) = self.order.pop_front() {
+				self.seen.remove(&oldest);
+			}
+		}
+		true
+	}
+}
+
+/// Why a hop ended early.
+#[derive(Debug)]
+pub(crate) enum HopEnd {
+	/// The link broke or the peer closed it.
+	Io(std::io::Error),
+	/// A cell failed authentication: tampered with, replayed or out of order.
+	Tampered,
+	/// An authenticated cell that is not one, or one out of place.
+	Malformed(String),
+	/// Nothing came for [`IDLE_TIMEOUT`].
+	Idle,
+}
+
+impl std::fmt::Display for HopEnd {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			HopEnd::Io(e) => write!(f, "link: {e}"),
+			HopEnd::Tampered => write!(f, "a cell failed authentication"),
+			HopEnd::Malformed(why) => write!(f, "{why}"),
+			HopEnd::Idle => write!(f, "idle"),
+		}
+	}
+}
+
+impl From<std::io::Error> for HopEnd {
+	fn from(e: std::io::Error) -> Self {
+		HopEnd::Io(e)
+	}
+}
+
+/// One open hop of a circuit at this relay, before it is extended.
+pub(crate) struct Hop<S> {
+	pub(crate) relay: Arc<Relay>,
+	pub(crate) serial: u64,
+	pub(crate) depth: u8,
+	stream: S,
+	layer: Layer,
+	frame: Box<[u8; FRAME_LEN]>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
+	async fn run(mut self) -> Result<(), HopEnd> {
+		loop {
+			let cell = match tokio::time::timeout(IDLE_TIMEOUT, self.recv()).await {
+				Err(_) => return Err(HopEnd::Idle),
+				Ok(Err(HopEnd::Io(e))) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+					return Ok(())
+				},
+				Ok(cell) => cell?,
+			};
+			match cell {
+				Cell::Extend { node, handshake } => match self.extend(&node, &handshake).await {
+					Ok((next, answer)) => {
+						self.send(&Cell::Extended { handshake: answer }).await?;
+						self.relay.stats.extended.fetch_add(1, Ordering::Relaxed);
+						self.relay.note(self.serial, |record| record.next = Some(node));
+						return self.forward(next).await;
+					},
+					Err((refusal, reason)) => self.send(&Cell::Error { refusal, reason }).await?,
+				},
+				request @ (Cell::Get { .. } | Cell::Outboard { .. } | Cell::Put { .. }) => {
+					self.relay.stats.requests.fetch_add(1, Ordering::Relaxed);
+					self.answer(request).await?
+				},
+				_ => return self.refuse_malformed("a cell that is not a request").await,
+			}
+		}
+	}
+
+	/// Answers a malformed or misplaced cell with an error and ends the hop.
+	pub(crate) async fn refuse_malformed(&mut self, what: &str) -> Result<(), HopEnd> {
+		self.relay.stats.malformed.fetch_add(1, Ordering::Relaxed);
+		let reason = format!("unexpected {what}");
+		self.send(&Cell::Error { refusal: Refusal::BadRequest, reason: reason.clone() }).await?;
+		Err(HopEnd::Malformed(reason))
+	}
+
+	/// The next cell for this hop.
+	pub(crate) async fn recv(&mut self) -> Result<Cell, HopEnd> {
+		link::read_frame(&mut self.stream, &mut self.frame).await?;
+		let mut plain = [0u8; FRAME_LEN];
+		let depth = self.depth;
+		if self
+			.layer
+			.opener
+			.open(&self.frame[..sealed_len(depth)], &mut plain[..payload_len(depth)])
+			.is_err()
+		{
+			self.relay.stats.tampered.fetch_add(1, Ordering::Relaxed);
+			return Err(HopEnd::Tampered);
+		}
+		match Cell::decode(&plain[..payload_len(depth)]) {
+			Ok(cell) => Ok(cell),
+			Err(e) => {
+				self.refuse_malformed(&e.to_string()).await?;
+				Err(HopEnd::Malformed(e.to_string()))
+			},
+		}
+	}
+
+	/// Sends a cell back towards the client under this hop's layer.
+	pub(crate) async fn send(&mut self, cell: &Cell) -> Result<(), HopEnd> {
+		let depth = self.depth;
+		let mut plain = [0u8; FRAME_LEN];
+		cell.encode_into(&mut plain[..payload_len(depth)])
+			.map_err(|e| HopEnd::Malformed(e.to_string()))?;
+		seal_and_pad(&mut self.layer.sealer, &plain[..payload_len(depth)], &mut self.frame, depth)
+			.map_err(|_| HopEnd::Tampered)?;
+		link::write_frame(&mut self.stream, &self.frame).await?;
+		Ok(())
+	}
+
+	/// Largest `Data` body towards the client.
+	pub(crate) fn max_body(&self) -> usize {
+		cell::max_body(self.depth)
+	}
+
+	async fn extend(
+		&mut self,
+		node: &AccountId,
+		handshake: &[u8; HANDSHAKE_LEN],
+	) -> Result<(tokio::net::TcpStream, [u8; HANDSHAKE_LEN]), (Refusal, String)> {
+		if self.depth >= MAX_DEPTH {
+			return Err((Refusal::Refused, format!("circuits end at {MAX_DEPTH} hops")));
+		}
+		let directory = self.relay.directory.clone();
+		let account = node.clone();
+		let relay = tokio::task::spawn_blocking(move || directory.relay(&account))
+			.await
+			.map_err(|e| (Refusal::Internal, e.to_string()))?
+			.map_err(|e| (Refusal::Internal, format!("chain view: {e}")))?
+			.ok_or_else(|| (Refusal::Unreachable, "not a relay on chain".to_string()))?;
+		let unreachable = |e: std::io::Error| (Refusal::Unreachable, format!("next relay: {e}"));
+		let mut next = link::connect(&relay.endpoint).await.map_err(unreachable)?;
+		let mut frame = Box::new([0u8; FRAME_LEN]);
+		frame.copy_from_slice(&cell::create_frame(self.depth + 1, handshake));
+		link::write_frame(&mut next, &frame).await.map_err(unreachable)?;
+		let answered =
+			tokio::time::timeout(HANDSHAKE_TIMEOUT, link::read_frame(&mut next, &mut frame));
+		match answered.await {
+			Ok(Ok(())) => {},
+			Ok(Err(e)) => return Err(unreachable(e)),
+			Err(_) => return Err((Refusal::Unreachable, "next relay did not answer".into())),
+		}
+		let answer = cell::parse_created(&frame[..])
+			.map_err(|e| (Refusal::Unreachable, format!("next relay: {e}")))?;
+		Ok((next, answer))
+	}
+
+	/// Forwards frames both ways until either side closes or a frame fails; then both links
+	/// close, which tears the circuit down on both sides.
+	async fn forward(self, next: tokio::net::TcpStream) -> Result<(), HopEnd> {
+		let Hop { relay, depth, stream, layer, .. } = self;
+		let (from_previous, to_previous) = tokio::io::split(stream);
+		let (from_next, to_next) = next.into_split();
+		let outward = pump_outward(from_previous, to_next, layer.opener, depth, &relay);
+		let inward = pump_inward(from_next, to_previous, layer.sealer, depth, &relay);
+		tokio::select! {
+			result = outward => result,
+			result = inward => result,
+		}
+	}
+}
+
+/// Seals `plain` (a cell at `depth`, or what the next hop sent) into the front of `frame` and
+/// fills the rest with random bytes.
+fn seal_and_pad(
+	sealer: &mut Sealer,
+	plain: &[u8],
+	frame: &mut [u8; FRAME_LEN],
+	depth: u8,
+) -> Result<(), noise::NoiseError> {
+	sealer.seal(plain, &mut frame[..sealed_len(depth)])?;
+	rand::thread_rng().fill_bytes(&mut frame[sealed_len(depth)..]);
+	Ok(())
+}
+
+/// Client to next hop: take this hop's layer off.
+async fn pump_outward(
+	mut from: impl AsyncRead + Unpin,
+	mut to: impl AsyncWrite + Unpin,
+	mut opener: Opener,
+	depth: u8,
+	relay: &Relay,
+) -> Result<(), HopEnd> {
+	let mut frame = Box::new([0u8; FRAME_LEN]);
+	let mut out = Box::new([0u8; FRAME_LEN]);
+	loop {
+		if let Err(e) = link::read_frame(&mut from, &mut frame).await {
+			return end_of_link(e);
+		}
+		if opener.open(&frame[..sealed_len(depth)], &mut out[..payload_len(depth)]).is_err() {
+			relay.stats.tampered.fetch_add(1, Ordering::Relaxed);
+			return Err(HopEnd::Tampered);
+		}
+		rand::thread_rng().fill_bytes(&mut out[payload_len(depth)..]);
+		link::write_frame(&mut to, &out).await?;
+		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);
+	}
+}
+
+/// Next hop to client: add this hop's layer.
+async fn pump_inward(
+	mut from: impl AsyncRead + Unpin,
+	mut to: impl AsyncWrite + Unpin,
+	mut sealer: Sealer,
+	depth: u8,
+	relay: &Relay,
+) -> Result<(), HopEnd> {
+	let mut frame = Box::new([0u8; FRAME_LEN]);
+	let mut out = Box::new([0u8; FRAME_LEN]);
+	loop {
+		if let Err(e) = link::read_frame(&mut from, &mut frame).await {
+			return end_of_link(e);
+		}
+		seal_and_pad(&mut sealer, &frame[..payload_len(depth)], &mut out, depth)
+			.map_err(|_| HopEnd::Tampered)?;
+		link::write_frame(&mut to, &out).await?;
+		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);
+	}
+}
+
+fn end_of_link(e: std::io::Error) -> Result<(), HopEnd> {
+	if e.kind() == std::io::ErrorKind::UnexpectedEof {
+		Ok(())
+	} else {
+		Err(HopEnd::Io(e))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn replay_memory_refuses_repeats_and_forgets_the_oldest() {
+		let mut memory = ReplayMemory::default();
+		assert!(memory.insert([1; HANDSHAKE_LEN]));
+		assert!(!memory.insert([1; HANDSHAKE_LEN]));
+		for n in 0..REPLAY_MEMORY {
+			let mut handshake = [2; HANDSHAKE_LEN];
+			handshake[..8].copy_from_slice(&(n as u64).to_be_bytes());
+			assert!(memory.insert(handshake));
+		}
+		assert_eq!(memory.seen.len(), REPLAY_MEMORY);
+		assert!(memory.insert([1; HANDSHAKE_LEN]), "the oldest was forgotten");
+	}
+}
