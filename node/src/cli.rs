@@ -27,7 +27,7 @@ pub struct ContentParams {
 	pub content: bool,
 
 	/// Do not run the content store and HTTP gateway, even on the development chain.
-	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account"])]
+	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account", "onion", "onion_store"])]
 	pub no_content: bool,
 
 	/// Directory of the content store [default: `<base path>/content`].
@@ -42,12 +42,26 @@ pub struct ContentParams {
 	/// serves [default on the development chain: Dave].
 	#[arg(long, value_name = "ACCOUNT", value_parser = parse_account)]
 	pub node_account: Option<bitcloud_runtime::AccountId>,
+
+	/// Carry unmoderated traffic: run an onion relay on the gateway (`/onion`). Register
+	/// the onion key the log shows, with the unmoderated flag, for clients to use it.
+	#[arg(long)]
+	pub onion: bool,
+
+	/// Also store unmoderated content that clients publish through circuits (implies
+	/// --onion).
+	#[arg(long)]
+	pub onion_store: bool,
 }
 
 impl ContentParams {
 	/// Whether the content services were asked for explicitly.
 	pub fn explicitly_enabled(&self) -> bool {
-		self.content || self.content_dir.is_some() || self.node_account.is_some()
+		self.content
+			|| self.content_dir.is_some()
+			|| self.node_account.is_some()
+			|| self.onion
+			|| self.onion_store
 	}
 }
 

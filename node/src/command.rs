@@ -124,6 +124,11 @@ pub fn run() -> sc_cli::Result<()> {
 					dir: params.content_dir,
 					gateway_addr: params.gateway_addr,
 					node: params.node_account,
+					onion: match (params.onion, params.onion_store) {
+						(_, true) => crate::content::Onion::RelayAndStore,
+						(true, false) => crate::content::Onion::Relay,
+						(false, false) => crate::content::Onion::Off,
+					},
 				});
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => service::new_full::<

@@ -48,7 +48,7 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 	let dave = Node::start_dev(&[]);
 	let eve_base = tempfile::tempdir().expect("a base path");
 	let eve_base_path = eve_base.path().to_str().expect("a UTF-8 path").to_string();
-	let eve = Node::start_content_peer(&dave.p2p_address(), Eve, &eve_base_path);
+	let eve = Node::start_content_peer(&dave.p2p_address(), Eve, &eve_base_path, &[]);
 	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
 	dave.wait_finalized(2);
 	eve.wait_synced_with(&dave);

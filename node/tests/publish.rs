@@ -87,6 +87,7 @@ fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_no
 		&dave.p2p_address(),
 		Eve,
 		eve_base.path().to_str().expect("a UTF-8 path"),
+		&[],
 	);
 	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
 	dave.wait_finalized(2);

@@ -112,10 +112,16 @@ impl Node {
 
 	/// Starts a second, non-validating node of the development chain that follows `bootnode`
 	/// and runs the content services as `account` (a well-known development account, whose
-	/// key the node puts in its keystore) with its data under `base_path`.
-	pub fn start_content_peer(bootnode: &str, account: Sr25519Keyring, base_path: &str) -> Node {
+	/// key the node puts in its keystore) with its data under `base_path`, and `extra`
+	/// arguments.
+	pub fn start_content_peer(
+		bootnode: &str,
+		account: Sr25519Keyring,
+		base_path: &str,
+		extra: &[&str],
+	) -> Node {
 		let account = account.to_account_id().to_string();
-		Node::start(&[
+		let mut args = vec![
 			"--chain",
 			"dev",
 			"--base-path",
@@ -134,7 +140,9 @@ impl Node {
 			&account,
 			"--gateway-addr",
 			"127.0.0.1:0",
-		])
+		];
+		args.extend(extra);
+		Node::start(&args)
 	}
 
 	/// Waits until this node has finalised what `other` had finalised when asked.

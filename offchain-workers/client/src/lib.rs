@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod anonymous;
 pub mod download;
 pub mod economy;
 pub mod http;

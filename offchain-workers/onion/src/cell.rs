@@ -127,6 +127,9 @@ pub enum Cell {
 	Data(Vec<u8>),
 	/// The transfer is complete.
 	End,
+	/// Exit to storing node: a receipt (SCALE-encoded `SignedReceipt`) for the bytes it
+	/// served; no answer.
+	Receipt(Vec<u8>),
 	/// The request failed.
 	Error {
 		/// Why.
@@ -157,6 +160,7 @@ const META: u8 = 6;
 const DATA: u8 = 7;
 const END: u8 = 8;
 const ERROR: u8 = 9;
+const RECEIPT: u8 = 10;
 
 impl Cell {
 	/// Writes the cell into `out` (a cell of `payload_len(depth)` bytes), zero-padded.
@@ -196,6 +200,7 @@ impl Cell {
 				META
 			},
 			Cell::Data(bytes) => return write_cell(out, DATA, bytes),
+			Cell::Receipt(bytes) => return write_cell(out, RECEIPT, bytes),
 			Cell::End => END,
 			Cell::Error { refusal, reason } => {
 				body.push(*refusal as u8);
@@ -230,6 +235,7 @@ impl Cell {
 			PUT => Cell::Put { id: reader.array()?, size: reader.u64()?, local: reader.flag()? },
 			META => Cell::Meta { size: reader.u64()? },
 			DATA => return Ok(Cell::Data(body.to_vec())),
+			RECEIPT => return Ok(Cell::Receipt(body.to_vec())),
 			END => Cell::End,
 			ERROR => {
 				let refusal = Refusal::from_code(reader.array::<1>()?[0])
@@ -352,6 +358,7 @@ mod tests {
 		round_trip(Cell::Data(vec![10; max_body(3)]));
 		round_trip(Cell::Data(Vec::new()));
 		round_trip(Cell::End);
+		round_trip(Cell::Receipt(vec![11; 141]));
 		round_trip(Cell::Error { refusal: Refusal::NotFound, reason: "nobody holds it".into() });
 	}
 

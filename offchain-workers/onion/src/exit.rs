@@ -10,10 +10,11 @@ use crate::{
 	cell::{Cell, Refusal},
 	circuit::{Circuit, CircuitError},
 	directory::{storage_order, RelayInfo},
+	payment,
 	relay::{Hop, HopEnd},
 };
 use bitcloud_content::{ContentStore, StoreError};
-use bitcloud_primitives::ContentId;
+use bitcloud_primitives::{AccountId, ContentId};
 use std::{io::Read, sync::Arc};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -195,7 +196,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 					return if matches!(request, Cell::Put { .. }) {
 						self.pipe_upload(&mut upstream).await
 					} else {
-						self.pipe_download(&mut upstream).await
+						self.pipe_download(&mut upstream, &relay.account).await
 					};
 				},
 				Err(CircuitError::Refused { refusal, reason }) => last = (refusal, reason),
@@ -223,14 +224,38 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 	async fn pipe_download(
 		&mut self,
 		upstream: &mut Circuit,
+		storing_node: &AccountId,
 	) -> Result<Result<(), Refused>, HopEnd> {
+		let mut served = 0u64;
 		loop {
 			match upstream.data().await {
-				Ok(Some(bytes)) => self.send_data(&bytes).await?,
-				Ok(None) => return self.send(&Cell::End).await.map(Ok),
+				Ok(Some(bytes)) => {
+					served = served.saturating_add(bytes.len() as u64);
+					self.send_data(&bytes).await?
+				},
+				Ok(None) => break,
 				// Mid-transfer: the client sees the circuit end and asks again.
 				Err(e) => return Err(HopEnd::Malformed(format!("storing node: {e}"))),
 			}
+		}
+		self.send(&Cell::End).await?;
+		self.pay(upstream, storing_node, served).await;
+		Ok(Ok(()))
+	}
+
+	/// Sends the storing node a receipt for `bytes` more (when the node can sign).
+	async fn pay(&mut self, upstream: &mut Circuit, storing_node: &AccountId, bytes: u64) {
+		let Some(payer) = self.relay.config.payer.clone() else { return };
+		let relay = self.relay.clone();
+		let node = storing_node.clone();
+		let signed =
+			tokio::task::spawn_blocking(move || relay.paid.receipt(&*payer, &node, bytes)).await;
+		let Ok(Some(signed)) = signed else {
+			log::debug!(target: "onion", "no receipt signed for a storing node");
+			return;
+		};
+		if upstream.send(&Cell::Receipt(payment::encode(&signed))).await.is_ok() {
+			self.relay.stats().receipts_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 		}
 	}
 

@@ -11,8 +11,9 @@ use crate::{
 	directory::Directory,
 	link,
 	noise::{self, Layer, OnionSecret, Opener, Sealer, HANDSHAKE_LEN},
+	payment::{self, ExitPayer, PaidLedger},
 };
-use bitcloud_content::ContentStore;
+use bitcloud_content::{ContentStore, ReceiptSink};
 use bitcloud_primitives::{AccountId, ContentId};
 use rand::RngCore;
 use std::{
@@ -42,7 +43,7 @@ pub const REPLAY_MEMORY: usize = 1 << 16;
 pub const JOURNAL_LEN: usize = 256;
 
 /// How a relay runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RelayConfig {
 	/// Its onion key (the public half is registered on chain).
 	pub secret: OnionSecret,
@@ -54,6 +55,10 @@ pub struct RelayConfig {
 	pub store: Option<Arc<ContentStore>>,
 	/// Whether it stores unmoderated content published through circuits.
 	pub stores_unmoderated: bool,
+	/// Where receipts from exits for the bytes it served go (the node's receipt book).
+	pub receipts: Option<Arc<dyn ReceiptSink>>,
+	/// How it pays the storing nodes it fetches from as an exit.
+	pub payer: Option<Arc<dyn ExitPayer>>,
 }
 
 /// What a relay knows of one circuit through it: its neighbours and, as the last hop, the
@@ -92,6 +97,12 @@ pub struct RelayStats {
 	pub malformed: AtomicU64,
 	/// Links closed because the relay carried [`MAX_CIRCUITS`] already.
 	pub busy: AtomicU64,
+	/// Receipts it sent storing nodes as an exit.
+	pub receipts_sent: AtomicU64,
+	/// Receipts from exits it kept.
+	pub receipts_kept: AtomicU64,
+	/// Receipts from exits it refused.
+	pub receipts_refused: AtomicU64,
 }
 
 /// A relay.
@@ -103,6 +114,7 @@ pub struct Relay {
 	journal: Mutex<VecDeque<CircuitRecord>>,
 	serial: AtomicU64,
 	stats: RelayStats,
+	pub(crate) paid: PaidLedger,
 }
 
 impl Relay {
@@ -116,6 +128,7 @@ impl Relay {
 			journal: Mutex::new(VecDeque::with_capacity(JOURNAL_LEN)),
 			serial: AtomicU64::new(0),
 			stats: RelayStats::default(),
+			paid: PaidLedger::default(),
 		})
 	}
 
@@ -284,12 +297,40 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 					},
 					Err((refusal, reason)) => self.send(&Cell::Error { refusal, reason }).await?,
 				},
+				Cell::Receipt(bytes) => self.take_receipt(&bytes),
 				request @ (Cell::Get { .. } | Cell::Outboard { .. } | Cell::Put { .. }) => {
 					self.relay.stats.requests.fetch_add(1, Ordering::Relaxed);
 					self.answer(request).await?
 				},
 				_ => return self.refuse_malformed("a cell that is not a request").await,
 			}
+		}
+	}
+
+	/// Keeps a receipt an exit sent for the bytes this relay served it; a bad one is
+	/// counted and dropped (the exit's loss).
+	fn take_receipt(&self, bytes: &[u8]) {
+		let config = &self.relay.config;
+		match payment::take_receipt(
+			bytes,
+			config.node.as_ref(),
+			&config.genesis,
+			config.receipts.as_deref(),
+		) {
+			Ok(signed) => {
+				self.relay.stats.receipts_kept.fetch_add(1, Ordering::Relaxed);
+				log::debug!(
+					target: "onion",
+					"circuit {}: receipt for {} unmoderated bytes in epoch {}",
+					self.serial,
+					signed.receipt.bytes,
+					signed.receipt.epoch
+				);
+			},
+			Err(refusal) => {
+				self.relay.stats.receipts_refused.fetch_add(1, Ordering::Relaxed);
+				log::info!(target: "onion", "circuit {}: receipt refused: {refusal:?}", self.serial);
+			},
 		}
 	}
 

@@ -2,12 +2,12 @@
 //! properties of `docs/onion.md` (what each relay sees, fixed-size frames, tampering,
 //! replays, malformed input).
 
-use bitcloud_content::ContentStore;
 use bitcloud_onion::{
 	cell::{self, Cell, Refusal, FRAME_LEN},
 	link,
+	local::LocalNet,
 	noise::Initiator,
-	Anonymous, Circuit, CircuitError, OnionSecret, Relay, RelayConfig, RelayInfo,
+	Anonymous, Circuit, CircuitError, RelayInfo,
 };
 use bitcloud_primitives::AccountId;
 use std::{
@@ -22,66 +22,11 @@ use tokio::{
 	net::{TcpListener, TcpStream},
 };
 
-const GENESIS: [u8; 32] = [42; 32];
-
-/// Relays on loopback; the last one stores unmoderated content.
-struct Net {
-	relays: Vec<Arc<Relay>>,
-	infos: Vec<RelayInfo>,
-	stores: Vec<Arc<ContentStore>>,
-	_dirs: Vec<tempfile::TempDir>,
-}
-
-impl Net {
-	async fn start(count: u8) -> Net {
-		let mut listeners = Vec::new();
-		let mut infos = Vec::new();
-		for n in 0..count {
-			let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-			let account = AccountId::new([n + 1; 32]);
-			infos.push(RelayInfo {
-				endpoint: format!("http://{}", listener.local_addr().unwrap()),
-				onion_key: OnionSecret::dev(account.as_ref()).public(),
-				account,
-			});
-			listeners.push(listener);
-		}
-		let directory = Arc::new(infos.clone());
-		let (mut relays, mut stores, mut dirs) = (Vec::new(), Vec::new(), Vec::new());
-		for (n, listener) in listeners.into_iter().enumerate() {
-			let dir = tempfile::tempdir().unwrap();
-			let store = Arc::new(ContentStore::open(dir.path()).unwrap().0);
-			let account = infos[n].account.clone();
-			let relay = Relay::new(
-				RelayConfig {
-					secret: OnionSecret::dev(account.as_ref()),
-					genesis: GENESIS,
-					node: Some(account),
-					store: Some(store.clone()),
-					stores_unmoderated: n + 1 == count as usize,
-				},
-				directory.clone(),
-			);
-			tokio::spawn(bitcloud_content::gateway::serve(
-				listener,
-				bitcloud_onion::router(relay.clone()),
-			));
-			relays.push(relay);
-			stores.push(store);
-			dirs.push(dir);
-		}
-		Net { relays, infos, stores, _dirs: dirs }
-	}
-
-	fn client(&self, path: &[usize]) -> Anonymous {
-		let mut anonymous = Anonymous::new(self.infos.clone(), GENESIS);
-		anonymous.first_path = Some(path.iter().map(|&n| self.infos[n].account.clone()).collect());
-		anonymous
-	}
-
-	fn path(&self, path: &[usize]) -> Vec<RelayInfo> {
-		path.iter().map(|&n| self.infos[n].clone()).collect()
-	}
+/// `count` relays (the last stores unmoderated content) and the directory of their stores.
+async fn local_net(count: u8) -> (LocalNet, tempfile::TempDir) {
+	let dir = tempfile::tempdir().unwrap();
+	let net = LocalNet::start(dir.path(), count, usize::from(count) - 1).await.unwrap();
+	(net, dir)
 }
 
 fn content(len: usize, seed: u8) -> Vec<u8> {
@@ -99,7 +44,7 @@ async fn get(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_download_is_verified_and_relays_see_only_their_neighbours() {
-	let net = Net::start(4).await;
+	let (net, _dir) = local_net(4).await;
 	let bytes = content(3 * 1024 * 1024 + 17, 1);
 	let id = net.stores[3].import_bytes(&bytes).unwrap();
 
@@ -145,7 +90,7 @@ async fn anonymous_download_is_verified_and_relays_see_only_their_neighbours() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_publishing_stores_at_the_storing_relay_and_reads_back() {
-	let net = Net::start(4).await;
+	let (net, _dir) = local_net(4).await;
 	let bytes = content(700_000, 2);
 	let id = *blake3::hash(&bytes).as_bytes();
 	let anonymous = net.client(&[2, 1, 0]);
@@ -253,13 +198,13 @@ fn authority(info: &RelayInfo) -> SocketAddr {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_have_one_size_whatever_they_carry() {
-	let net = Net::start(4).await;
+	let (net, _dir) = local_net(4).await;
 	let small = net.stores[3].import_bytes(b"tiny").unwrap();
 	let large = net.stores[3].import_bytes(&content(1_000_000, 3)).unwrap();
 	for id in [small, large] {
 		let proxy = Proxy::start(authority(&net.infos[0]), None).await;
 		let path = [via(&net.infos[0], &proxy), net.infos[1].clone(), net.infos[2].clone()];
-		let mut circuit = Circuit::build(&path, &GENESIS).await.unwrap();
+		let mut circuit = Circuit::build(&path, &net.genesis).await.unwrap();
 		let size = circuit
 			.request(&Cell::Get { id, offset: 0, len: u64::MAX, local: false })
 			.await
@@ -280,12 +225,12 @@ async fn frames_have_one_size_whatever_they_carry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_cell_tears_the_circuit_down() {
-	let net = Net::start(4).await;
+	let (net, _dir) = local_net(4).await;
 	let id = net.stores[3].import_bytes(&content(200_000, 4)).unwrap();
 	// Frame 0 opens the hop, 1 and 2 extend; frame 3 (the request) is flipped.
 	let proxy = Proxy::start(authority(&net.infos[0]), Some(3)).await;
 	let path = [via(&net.infos[0], &proxy), net.infos[1].clone(), net.infos[2].clone()];
-	let mut circuit = Circuit::build(&path, &GENESIS).await.unwrap();
+	let mut circuit = Circuit::build(&path, &net.genesis).await.unwrap();
 	let err =
 		circuit.request(&Cell::Get { id, offset: 0, len: 10, local: false }).await.unwrap_err();
 	assert!(matches!(err, CircuitError::Io(_)), "{err}");
@@ -297,8 +242,8 @@ async fn a_tampered_cell_tears_the_circuit_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replayed_handshakes_fail() {
-	let net = Net::start(1).await;
-	let (_, first) = Initiator::start(&net.infos[0].onion_key, &GENESIS).unwrap();
+	let (net, _dir) = local_net(1).await;
+	let (_, first) = Initiator::start(&net.infos[0].onion_key, &net.genesis).unwrap();
 	let opening = cell::create_frame(1, &first);
 	let mut frame = Box::new([0u8; FRAME_LEN]);
 
@@ -315,7 +260,7 @@ async fn replayed_handshakes_fail() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_frames_handshakes_and_cells_are_dropped_and_the_relay_goes_on() {
-	let net = Net::start(3).await;
+	let (net, _dir) = local_net(3).await;
 	let endpoint = &net.infos[0].endpoint;
 	let mut frame = Box::new([0u8; FRAME_LEN]);
 	let closed = |mut link: TcpStream| async move {
@@ -324,7 +269,7 @@ async fn malformed_frames_handshakes_and_cells_are_dropped_and_the_relay_goes_on
 	};
 
 	// Garbage instead of an opening frame, a wrong depth, a handshake for another key.
-	let (_, first) = Initiator::start(&net.infos[1].onion_key, &GENESIS).unwrap();
+	let (_, first) = Initiator::start(&net.infos[1].onion_key, &net.genesis).unwrap();
 	for opening in
 		[vec![0xEE; FRAME_LEN], cell::create_frame(0, &first), cell::create_frame(1, &first)]
 	{
@@ -340,7 +285,7 @@ async fn malformed_frames_handshakes_and_cells_are_dropped_and_the_relay_goes_on
 	assert_eq!(net.relays[0].stats().malformed.load(Ordering::SeqCst), 4);
 
 	// A sound hop, then a frame that is not sealed under its layer.
-	let (initiator, first) = Initiator::start(&net.infos[0].onion_key, &GENESIS).unwrap();
+	let (initiator, first) = Initiator::start(&net.infos[0].onion_key, &net.genesis).unwrap();
 	let mut link = link::connect(endpoint).await.unwrap();
 	link.write_all(&cell::create_frame(1, &first)).await.unwrap();
 	link::read_frame(&mut link, &mut frame).await.unwrap();
@@ -350,7 +295,7 @@ async fn malformed_frames_handshakes_and_cells_are_dropped_and_the_relay_goes_on
 	assert_eq!(net.relays[0].stats().tampered.load(Ordering::SeqCst), 1);
 
 	// A sealed cell that is no cell: an error comes back, then the link closes.
-	let (initiator, first) = Initiator::start(&net.infos[0].onion_key, &GENESIS).unwrap();
+	let (initiator, first) = Initiator::start(&net.infos[0].onion_key, &net.genesis).unwrap();
 	let mut link = link::connect(endpoint).await.unwrap();
 	link.write_all(&cell::create_frame(1, &first)).await.unwrap();
 	link::read_frame(&mut link, &mut frame).await.unwrap();
@@ -373,7 +318,7 @@ async fn malformed_frames_handshakes_and_cells_are_dropped_and_the_relay_goes_on
 	assert_eq!(&answer, b"HTTP/1.1 426");
 
 	// Extending to an account the chain does not list is refused; the circuit stays usable.
-	let mut circuit = Circuit::build(&net.path(&[0, 1]), &GENESIS).await.unwrap();
+	let mut circuit = Circuit::build(&net.path(&[0, 1]), &net.genesis).await.unwrap();
 	let stranger = RelayInfo { account: AccountId::new([99; 32]), ..net.infos[2].clone() };
 	let err = circuit.extend(&stranger).await.unwrap_err();
 	assert!(matches!(err, CircuitError::Refused { refusal: Refusal::Unreachable, .. }), "{err}");

@@ -45,14 +45,19 @@ enum Command {
 		/// The file.
 		file: PathBuf,
 		/// The moderator's account (SS58 or 0x hex).
-		#[arg(long)]
-		moderator: String,
+		#[arg(long, required_unless_present = "anonymous")]
+		moderator: Option<String>,
 		/// Title in the catalog [default: the file name].
 		#[arg(long)]
 		title: Option<String>,
 		/// MIME type [default: from the file's extension].
 		#[arg(long)]
 		mime_type: Option<String>,
+		/// Publish unmoderated content through a three-hop onion circuit instead: no
+		/// catalog, no key needed; a relay that stores unmoderated content keeps it and
+		/// nobody learns who published it.
+		#[arg(long, conflicts_with_all = ["moderator", "title", "mime_type"])]
+		anonymous: bool,
 	},
 	/// Download content, checking every range against its id before writing it; ranges come
 	/// from the replicas the chain's randomness picks, and from the next one if a node fails.
@@ -69,7 +74,16 @@ enum Command {
 		/// Replicas to take ranges from at the same time.
 		#[arg(long, default_value_t = DEFAULT_STRIPE as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
 		stripe: u8,
+		/// Download through a three-hop onion circuit of random relays (unmoderated
+		/// content, or to hide who asks); rebuilt through other relays if one fails.
+		#[arg(long, conflicts_with_all = ["moderator", "stripe"])]
+		anonymous: bool,
+		/// The first circuit's relays, first hop first (accounts, comma-separated).
+		#[arg(long, requires = "anonymous", value_delimiter = ',', value_name = "ACCOUNTS")]
+		via: Vec<String>,
 	},
+	/// List the onion relays the chain knows (Active nodes carrying unmoderated traffic).
+	Relays,
 	/// List a moderator's catalog.
 	Catalog {
 		/// The moderator's account (SS58 or 0x hex).
@@ -199,9 +213,17 @@ fn run(cli: Cli) -> Result<(), Error> {
 			println!("address: {}", ss58(&signer.account()));
 			println!("public key: 0x{}", hex::encode(signer.account()));
 		},
-		Command::Publish { file, moderator, title, mime_type } => {
+		Command::Publish { file, anonymous: true, .. } => {
+			let anonymous = bitcloud_client::anonymous::anonymous(&rpc, None)?;
+			let (id, size, report) = bitcloud_client::anonymous::publish(&anonymous, file)?;
+			println!("id: {}", hex::encode(id));
+			println!("cid: {}", bitcloud_content::to_cid(&id));
+			println!("size: {size} bytes");
+			println!("published anonymously through {} circuit(s)", report.circuits.len());
+		},
+		Command::Publish { file, moderator, title, mime_type, .. } => {
 			let signer = cli.require_signer()?;
-			let moderator = keys::parse_account(moderator)?;
+			let moderator = keys::parse_account(moderator.as_deref().unwrap_or_default())?;
 			let title = title.clone().unwrap_or_else(|| {
 				file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 			});
@@ -241,7 +263,42 @@ fn run(cli: Cli) -> Result<(), Error> {
 				return Err(Error("no node took the content".into()));
 			}
 		},
-		Command::Get { id, output, moderator, stripe } => {
+		Command::Get { id, output, anonymous: true, via, .. } => {
+			if cli.gateway.is_some() {
+				return Err(Error("--anonymous goes through relays, not --gateway".into()));
+			}
+			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
+			let via = match via.is_empty() {
+				true => None,
+				false => Some(
+					via.iter().map(|text| keys::parse_account(text)).collect::<Result<_, _>>()?,
+				),
+			};
+			let anonymous = bitcloud_client::anonymous::anonymous(&rpc, via)?;
+			let (bar, mut progress) = bar("get");
+			let report = bitcloud_client::anonymous::get(&anonymous, &id, output, &mut progress);
+			bar.finish_and_clear();
+			let report = report?;
+			for failure in &report.failed_builds {
+				eprintln!("circuit not built: {failure}");
+			}
+			for path in &report.circuits {
+				let path: Vec<String> = path.iter().map(ss58).collect();
+				eprintln!("circuit: {}", path.join(" -> "));
+			}
+			println!("{} bytes verified and written to {}", report.bytes, output.display());
+		},
+		Command::Relays => {
+			for relay in bitcloud_client::anonymous::relays(&rpc)? {
+				println!(
+					"{}  {}  0x{}",
+					ss58(&relay.account),
+					relay.endpoint,
+					hex::encode(relay.onion_key)
+				);
+			}
+		},
+		Command::Get { id, output, moderator, stripe, .. } => {
 			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
 			// With a key, every verified range is paid with a receipt.
 			let payer = match cli.signer()? {

@@ -1,0 +1,135 @@
+//! End to end through the unmoderated layer: a dev chain and four node processes on
+//! loopback. Dave's node (the validator) stores unmoderated content and relays; Eve's,
+//! Ferdie's and Bob's nodes relay. A client publishes a file anonymously with the `bitcloud`
+//! CLI and downloads it through a three-hop circuit, byte-identical and verified; the middle
+//! relay is killed mid-transfer and the client rebuilds through other relays and finishes.
+
+mod common;
+
+use bitcloud_onion::OnionSecret;
+use bitcloud_runtime::{genesis_presets::SAMPLE_NODE_BOND, RuntimeCall};
+use common::*;
+use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Bob, Dave, Eve, Ferdie};
+use std::sync::Mutex;
+
+/// Registers `who` as an unmoderated node at `endpoint` with its development onion key (or
+/// updates its registration to that).
+fn register_relay(dave: &Node, who: Sr25519Keyring, endpoint: &str) {
+	type View = pallet_nodes::NodeView<polkadot_sdk::sp_runtime::AccountId32, u128, u32>;
+	let onion_key = OnionSecret::dev(account(who).as_ref()).public();
+	let view: Option<View> = dave.runtime_api("NodesApi_node", account(who));
+	let call = match view {
+		Some(view) => pallet_nodes::Call::update_node {
+			capacity: view.capacity,
+			endpoint: endpoint.as_bytes().to_vec(),
+			onion_key,
+			unmoderated: true,
+		},
+		None => pallet_nodes::Call::register_node {
+			bond: SAMPLE_NODE_BOND,
+			capacity: 1 << 30,
+			endpoint: endpoint.as_bytes().to_vec(),
+			onion_key,
+			unmoderated: true,
+		},
+	};
+	let events = dave.execute(who, RuntimeCall::Nodes(call));
+	assert!(succeeded(&events), "{who:?}: {events:?}");
+}
+
+#[test]
+fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
+	let dave = Node::start_dev(&["--onion-store"]);
+	let bootnode = dave.p2p_address();
+	let bases: Vec<_> = (0..3).map(|_| tempfile::tempdir().expect("a base path")).collect();
+	let relay_accounts = [Eve, Ferdie, Bob];
+	let mut relays: Vec<Option<Node>> = relay_accounts
+		.iter()
+		.zip(&bases)
+		.map(|(who, base)| {
+			let base = base.path().to_str().expect("a UTF-8 path");
+			Some(Node::start_content_peer(&bootnode, *who, base, &["--onion"]))
+		})
+		.collect();
+	dave.wait_finalized(1);
+	register_relay(&dave, Dave, &dave.gateway_url());
+	for (who, relay) in relay_accounts.iter().zip(&relays) {
+		register_relay(&dave, *who, &relay.as_ref().expect("running").gateway_url());
+	}
+	let rpc = bitcloud_client::Rpc::new(&dave.rpc_url);
+	let listed = dave.wait_for("four onion relays on chain", || {
+		let relays = bitcloud_client::anonymous::relays(&rpc).ok()?;
+		(relays.len() == 4).then_some(relays)
+	});
+	assert!(listed.iter().all(|relay| relay.onion_key != [0; 32]));
+
+	// Anonymous publishing with the CLI: no key, no moderator; Dave's node stores it.
+	let dir = tempfile::tempdir().expect("a directory");
+	let bytes = file_bytes(8, 24 << 20);
+	let file = dir.path().join("unmoderated.bin");
+	std::fs::write(&file, &bytes).expect("the file is written");
+	let output =
+		bitcloud(&dave.rpc_url, &["publish", file.to_str().expect("UTF-8"), "--anonymous"]);
+	assert!(output.status.success(), "{}", text(&output.stderr));
+	let stdout = text(&output.stdout);
+	let id_hex = stdout
+		.lines()
+		.find_map(|line| line.strip_prefix("id: "))
+		.expect("the CLI prints the id")
+		.to_string();
+	assert_eq!(id_hex, hex::encode(blake3::hash(&bytes).as_bytes()));
+	dave.wait_for("Dave's node to store the content", || {
+		dave.log().iter().any(|line| line.contains("stored unmoderated content")).then_some(())
+	});
+	// Unmoderated content never goes out over plain HTTP.
+	let plain = ureq::get(format!("{}/content/{id_hex}", dave.gateway_url())).call();
+	assert!(plain.is_err(), "the gateway refuses unlisted content");
+
+	// Download through Eve → Ferdie → Bob; Ferdie is killed once a third has arrived.
+	let id = bitcloud_content::parse_id(&id_hex).expect("an id");
+	let via = vec![account(Eve), account(Ferdie), account(Bob)];
+	let anonymous = bitcloud_client::anonymous::anonymous(&rpc, Some(via.clone())).expect("relays");
+	let middle = Mutex::new(relays[1].take());
+	let mut progress = |done: u64, size: u64| {
+		if done >= size / 3 {
+			if let Some(node) = middle.lock().expect("lock").take() {
+				drop(node);
+			}
+		}
+	};
+	let out = dir.path().join("downloaded.bin");
+	let report =
+		bitcloud_client::anonymous::get(&anonymous, &id, &out, &mut progress).expect("downloaded");
+	assert!(middle.lock().expect("lock").is_none(), "the middle relay was killed mid-transfer");
+	assert_eq!(std::fs::read(&out).expect("the output"), bytes);
+	assert_eq!(report.bytes, bytes.len() as u64);
+	assert_eq!(report.circuits[0], via);
+	assert!(report.circuits.len() >= 2, "the circuit was rebuilt: {report:?}");
+	let last = report.circuits.last().expect("a last circuit");
+	assert!(!last.contains(&account(Ferdie)), "{report:?}");
+
+	// The CLI too, with random circuits: Ferdie is still listed, so a circuit through it
+	// fails to build and another is built.
+	let out = dir.path().join("cli.bin");
+	let output = bitcloud(
+		&dave.rpc_url,
+		&["get", &id_hex, "-o", out.to_str().expect("UTF-8"), "--anonymous"],
+	);
+	assert!(output.status.success(), "{}", text(&output.stderr));
+	assert_eq!(std::fs::read(&out).expect("the output"), bytes);
+	assert!(text(&output.stderr).contains("circuit: "), "{}", text(&output.stderr));
+
+	// Bad input: an unknown id is refused for good, and --via must name relays.
+	let output = bitcloud(
+		&dave.rpc_url,
+		&["get", &"ab".repeat(32), "-o", out.to_str().expect("UTF-8"), "--anonymous"],
+	);
+	assert!(!output.status.success());
+	assert!(text(&output.stderr).contains("NotFound"), "{}", text(&output.stderr));
+	let output = bitcloud(
+		&dave.rpc_url,
+		&["get", &id_hex, "-o", out.to_str().expect("UTF-8"), "--anonymous", "--via", "nobody"],
+	);
+	assert!(!output.status.success());
+	drop(relays);
+}

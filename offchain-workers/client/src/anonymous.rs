@@ -1,0 +1,81 @@
+//! Anonymous downloads and publishing through onion circuits (`bitcloud-onion`): the relays
+//! come from the chain (`NodesApi_onion_relays`), the transfer runs on a small tokio runtime.
+
+use crate::{queries::NodeView, rpc::Rpc, Error};
+use bitcloud_onion::{Anonymous, RelayInfo, TransferReport};
+use bitcloud_primitives::{AccountId, ContentId};
+use std::{
+	fs::File,
+	io::{BufWriter, Read},
+	path::Path,
+};
+
+/// The onion relays the chain lists (Active, carrying unmoderated traffic), with their
+/// endpoints and onion keys.
+pub fn relays(rpc: &Rpc) -> Result<Vec<RelayInfo>, Error> {
+	let accounts: Vec<AccountId> = rpc.runtime_api("NodesApi_onion_relays", ())?;
+	let mut relays = Vec::new();
+	for account in accounts {
+		let view: Option<NodeView> = rpc.runtime_api("NodesApi_node", &account)?;
+		let Some(view) = view else { continue };
+		if let Ok(endpoint) = String::from_utf8(view.endpoint) {
+			relays.push(RelayInfo { account, endpoint, onion_key: view.onion_key });
+		}
+	}
+	Ok(relays)
+}
+
+/// The transfer settings for this chain: its relays and genesis, and the first path if the
+/// user chose one.
+pub fn anonymous(rpc: &Rpc, via: Option<Vec<AccountId>>) -> Result<Anonymous, Error> {
+	let mut anonymous = Anonymous::new(relays(rpc)?, rpc.genesis()?.0);
+	if let Some(via) = via {
+		if via.is_empty() || via.len() > usize::from(bitcloud_onion::cell::MAX_DEPTH) {
+			return Err(Error(format!(
+				"--via names 1 to {} relays",
+				bitcloud_onion::cell::MAX_DEPTH
+			)));
+		}
+		anonymous.hops = via.len();
+		anonymous.first_path = Some(via);
+	}
+	Ok(anonymous)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+	tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::from_display)
+}
+
+/// Downloads `id` into `output` through circuits, verified against the id.
+pub fn get(
+	anonymous: &Anonymous,
+	id: &ContentId,
+	output: &Path,
+	progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<TransferReport, Error> {
+	let file = File::create(output)
+		.map_err(|e| Error(format!("cannot create {}: {e}", output.display())))?;
+	let mut out = BufWriter::new(file);
+	let result = runtime()?.block_on(anonymous.get(id, &mut out, progress));
+	if result.is_err() {
+		// Never leave unverified or partial bytes behind under the output's name.
+		let _ = std::fs::remove_file(output);
+	}
+	result.map_err(|e| Error(format!("anonymous download failed: {e}")))
+}
+
+/// Publishes `file` as unmoderated content through circuits; returns its id and size.
+pub fn publish(
+	anonymous: &Anonymous,
+	file: &Path,
+) -> Result<(ContentId, u64, TransferReport), Error> {
+	let (id, size) = crate::publish::content_id_of(file)?;
+	let path = file.to_path_buf();
+	let open = move || -> std::io::Result<Box<dyn Read + Send>> {
+		Ok(Box::new(std::io::BufReader::new(File::open(&path)?)))
+	};
+	let report = runtime()?
+		.block_on(anonymous.put(&id, size, &open))
+		.map_err(|e| Error(format!("anonymous publishing failed: {e}")))?;
+	Ok((id, size, report))
+}
