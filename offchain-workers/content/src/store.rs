@@ -506,7 +506,7 @@ pub fn range_is_valid(
 		let range = range.map_err(io::Error::other)?;
 		valid += range.end.0 - range.start.0;
 	}
-	Ok(offset % 1024 == 0 && valid == last.0 - first.0)
+	Ok(offset.is_multiple_of(1024) && valid == last.0 - first.0)
 }
 
 /// Bytes read from the data file at `offset`, as a `ReadAt` for `valid_ranges`.

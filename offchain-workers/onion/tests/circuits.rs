@@ -30,7 +30,7 @@ async fn local_net(count: u8) -> (LocalNet, tempfile::TempDir) {
 }
 
 fn content(len: usize, seed: u8) -> Vec<u8> {
-	(0..len).map(|i| (i as u64 * 2_654_435_761 >> 7) as u8 ^ seed).collect()
+	(0..len).map(|i| ((i as u64 * 2_654_435_761) >> 7) as u8 ^ seed).collect()
 }
 
 async fn get(
