@@ -8,7 +8,6 @@ use bitcloud_content::ReceiptSink;
 use bitcloud_content::{
 	ChainError, ChainView, ContentConfig, ContentService, ItemMeta, Quota, ReceiptBook,
 };
-use bitcloud_onion::{Directory, ExitPayer, OnionSecret, Relay, RelayConfig, RelayInfo};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
 use pallet_bandwidth::runtime_api::BandwidthApi;
 use pallet_moderation::{runtime_api::ModerationApi, CatalogEntry};
@@ -59,12 +58,18 @@ pub enum Onion {
 
 /// The chain at the best block, through the runtime APIs.
 pub struct RuntimeChainView {
-	client: Arc<FullClient>,
+	pub(crate) client: Arc<FullClient>,
 }
 
 impl RuntimeChainView {
-	fn best(&self) -> <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash {
+	/// The best block, which every answer is about.
+	pub(crate) fn best(&self) -> <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash {
 		self.client.info().best_hash
+	}
+
+	/// The chain's genesis hash.
+	pub(crate) fn genesis(&self) -> <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash {
+		self.client.info().genesis_hash
 	}
 }
 
@@ -203,45 +208,6 @@ impl ChainView for RuntimeChainView {
 	}
 }
 
-impl RuntimeChainView {
-	/// `node` as an onion relay: Active, carrying unmoderated traffic, with an endpoint.
-	fn relay_info(&self, node: &AccountId) -> Result<Option<RelayInfo>, String> {
-		let view = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
-			&*self.client.runtime_api(),
-			self.best(),
-			node.clone(),
-		)
-		.map_err(|e| e.to_string())?;
-		Ok(view
-			.filter(|view| {
-				view.unmoderated && view.standing == bitcloud_primitives::Standing::Active
-			})
-			.and_then(|view| {
-				let endpoint = String::from_utf8(view.endpoint).ok()?;
-				Some(RelayInfo { account: node.clone(), endpoint, onion_key: view.onion_key })
-			}))
-	}
-}
-
-impl Directory for RuntimeChainView {
-	fn relay(&self, account: &AccountId) -> Result<Option<RelayInfo>, String> {
-		self.relay_info(account)
-	}
-
-	fn relays(&self) -> Result<Vec<RelayInfo>, String> {
-		let accounts = NodesApi::<Block, AccountId, Balance, BlockNumber>::onion_relays(
-			&*self.client.runtime_api(),
-			self.best(),
-		)
-		.map_err(|e| e.to_string())?;
-		let mut relays = Vec::new();
-		for account in accounts {
-			relays.extend(self.relay_info(&account)?);
-		}
-		Ok(relays)
-	}
-}
-
 /// What the content services need from the rest of the node.
 pub struct NodeParts<'a> {
 	/// The client, for runtime API calls.
@@ -318,25 +284,18 @@ pub fn start(
 		}
 	}
 	if options.onion != Onion::Off {
-		let secret = onion_secret(base_path, dev, node.as_ref())?;
-		let payer = node.clone().map(|account| {
-			Arc::new(KeystorePayer { keystore: keystore.clone(), account, chain: chain.clone() })
-				as Arc<dyn ExitPayer>
-		});
-		let relay = Relay::new(
-			RelayConfig {
-				secret: secret.clone(),
-				genesis: client.info().genesis_hash.0,
-				node: node.clone(),
-				store: Some(service.store().clone()),
-				stores_unmoderated: options.onion == Onion::RelayAndStore,
-				receipts: book.clone().map(|book| book as Arc<dyn ReceiptSink>),
-				payer,
-			},
-			chain.clone(),
-		);
+		let relay = crate::onion::start_relay(crate::onion::RelaySetup {
+			base_path,
+			dev,
+			node: node.clone(),
+			stores_unmoderated: options.onion == Onion::RelayAndStore,
+			store: service.store().clone(),
+			receipts: book.clone().map(|book| book as Arc<dyn ReceiptSink>),
+			keystore: keystore.clone(),
+			chain: chain.clone(),
+			registry,
+		})?;
 		service.add_routes(bitcloud_onion::router(relay));
-		check_registered_key(&chain, node.as_ref(), &secret);
 	}
 	if let (Some(node), Some(book)) = (node, book) {
 		let store = service.store().clone();
@@ -351,98 +310,6 @@ pub fn start(
 	log::info!(target: "content", "Content gateway listening on http://{addr}");
 	task_manager.spawn_handle().spawn("content-gateway", Some("content"), service.run());
 	Ok(addr)
-}
-
-/// The relay's onion key: on the development chain, a well-known development account's
-/// derived key; otherwise `<base path>/onion/x25519.key` (hex, created on first start).
-fn onion_secret(
-	base_path: &std::path::Path,
-	dev: bool,
-	node: Option<&AccountId>,
-) -> Result<OnionSecret, ServiceError> {
-	if let Some(node) = node.filter(|node| dev && Sr25519Keyring::from_account_id(node).is_some()) {
-		return Ok(OnionSecret::dev(node.as_ref()));
-	}
-	let path = base_path.join("onion").join("x25519.key");
-	let failed =
-		|e: std::io::Error| ServiceError::Other(format!("onion key {}: {e}", path.display()));
-	match std::fs::read_to_string(&path) {
-		Ok(text) => hex::decode(text.trim())
-			.ok()
-			.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-			.map(OnionSecret::from_bytes)
-			.ok_or_else(|| {
-				ServiceError::Other(format!("onion key {}: not 64 hex digits", path.display()))
-			}),
-		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-			let secret = OnionSecret::generate();
-			if let Some(dir) = path.parent() {
-				std::fs::create_dir_all(dir).map_err(failed)?;
-			}
-			write_private(&path, &hex::encode(secret.to_bytes())).map_err(failed)?;
-			Ok(secret)
-		},
-		Err(e) => Err(failed(e)),
-	}
-}
-
-/// Writes a file only its owner may read.
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-	use std::{io::Write, os::unix::fs::OpenOptionsExt};
-	let mut file =
-		std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-	file.write_all(text.as_bytes())?;
-	file.sync_all()
-}
-
-/// Logs the relay's key, and warns when the registry holds another one (clients would fail
-/// every handshake with this relay).
-fn check_registered_key(chain: &RuntimeChainView, node: Option<&AccountId>, secret: &OnionSecret) {
-	let public = format!("0x{}", hex::encode(secret.public()));
-	log::info!(target: "onion", "Onion relay on the gateway's /onion; onion key {public}");
-	let Some(node) = node else { return };
-	let registered = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
-		&*chain.client.runtime_api(),
-		chain.best(),
-		node.clone(),
-	);
-	match registered {
-		Ok(Some(view)) if view.onion_key == secret.public() && view.unmoderated => {},
-		Ok(Some(_)) => log::warn!(
-			target: "onion",
-			"The registry does not list this relay yet: call nodes.updateNode with onion key \
-			 {public} and unmoderated = true"
-		),
-		_ => log::warn!(target: "onion", "The node account is not a registered node"),
-	}
-}
-
-/// Signs the receipts an exit sends storing nodes with the node account's `bcnd` key.
-struct KeystorePayer {
-	keystore: KeystorePtr,
-	account: AccountId,
-	chain: Arc<RuntimeChainView>,
-}
-
-impl ExitPayer for KeystorePayer {
-	fn account(&self) -> AccountId {
-		self.account.clone()
-	}
-
-	fn epoch(&self) -> Option<bitcloud_primitives::EpochIndex> {
-		self.chain.receipt_context().ok().map(|(epoch, _)| epoch)
-	}
-
-	fn sign(
-		&self,
-		receipt: bitcloud_primitives::Receipt<AccountId>,
-	) -> Option<bitcloud_primitives::SignedReceipt<AccountId>> {
-		let (_, genesis) = self.chain.receipt_context().ok()?;
-		let payload = bitcloud_primitives::receipt::signing_payload(&receipt, &genesis);
-		let public = polkadot_sdk::sp_core::sr25519::Public::from_raw(*self.account.as_ref());
-		let signature = self.keystore.sr25519_sign(KEY_TYPE, &public, &payload).ok()??;
-		Some(bitcloud_primitives::SignedReceipt { receipt, signature })
-	}
 }
 
 /// On the development chain, a node account that is a well-known development account

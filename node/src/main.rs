@@ -9,6 +9,7 @@ mod cli;
 mod command;
 mod content;
 mod duties;
+mod onion;
 mod rpc;
 mod service;
 

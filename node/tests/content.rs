@@ -102,16 +102,7 @@ fn the_dev_node_serves_the_sample_catalog_over_http() {
 	assert_eq!(response.status(), 403);
 
 	// The gateway's figures are in the node's Prometheus registry.
-	let prometheus = node
-		.log()
-		.iter()
-		.find_map(|line| {
-			let rest = line.split("Prometheus exporter started at ").nth(1)?;
-			Some(rest.split_whitespace().next()?.to_string())
-		})
-		.expect("the Prometheus address in the log");
-	let mut response = agent.get(format!("http://{prometheus}/metrics")).call().unwrap();
-	let metrics = text(&mut response);
+	let metrics = node.metrics();
 	assert!(metrics.contains("bitcloud_content_bytes_served_total"), "{metrics}");
 	assert!(metrics.contains("bitcloud_content_store_items"), "{metrics}");
 

@@ -37,6 +37,15 @@ fn register_relay(dave: &Node, who: Sr25519Keyring, endpoint: &str) {
 	assert!(succeeded(&events), "{who:?}: {events:?}");
 }
 
+/// The value of the Prometheus counter `name` whose labels include `label` (0 if absent).
+fn counter(metrics: &str, name: &str, label: &str) -> f64 {
+	metrics
+		.lines()
+		.filter(|line| line.starts_with(&format!("{name}{{")) && line.contains(label))
+		.find_map(|line| line.rsplit(' ').next()?.parse().ok())
+		.unwrap_or(0.0)
+}
+
 #[test]
 fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 	let dave = Node::start_dev(&["--onion-store"]);
@@ -105,6 +114,14 @@ fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 	assert_eq!(report.bytes, bytes.len() as u64);
 	assert_eq!(report.circuits[0], via);
 	assert!(report.circuits.len() >= 2, "the circuit was rebuilt: {report:?}");
+	// Operators see it in Prometheus: the guard opened circuits and extended them.
+	let metrics = relays[0].as_ref().expect("Eve's node runs").metrics();
+	for event in ["circuit_opened", "circuit_extended", "frame_forwarded"] {
+		let label = format!("event=\"{event}\"");
+		let count = counter(&metrics, "bitcloud_onion_relay_events_total", &label);
+		assert!(count > 0.0, "{label}: {metrics}");
+	}
+	assert!(metrics.contains("bitcloud_onion_circuits_open"), "{metrics}");
 	let last = report.circuits.last().expect("a last circuit");
 	assert!(!last.contains(&account(Ferdie)), "{report:?}");
 

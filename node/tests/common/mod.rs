@@ -193,6 +193,22 @@ impl Node {
 		})
 	}
 
+	/// The node's Prometheus figures: the text of `/metrics` at the address it logged.
+	pub fn metrics(&self) -> String {
+		let address = self.wait_for("the Prometheus address", || {
+			self.log().iter().find_map(|line| {
+				let rest = line.split("Prometheus exporter started at ").nth(1)?;
+				Some(rest.split_whitespace().next()?.to_string())
+			})
+		});
+		ureq::get(format!("http://{address}/metrics"))
+			.call()
+			.expect("the metrics")
+			.body_mut()
+			.read_to_string()
+			.expect("a text body")
+	}
+
 	/// The node's log so far.
 	pub fn log(&self) -> Vec<String> {
 		self.log.lock().expect("log lock").clone()

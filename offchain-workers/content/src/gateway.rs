@@ -159,6 +159,11 @@ pub async fn serve(listener: TcpListener, router: Router) {
 				continue;
 			},
 		};
+		// Answers and onion frames go out at once: with Nagle's algorithm a frame written
+		// after the unacknowledged head of a `101` waits for the peer's delayed ACK (40 ms).
+		if let Err(e) = stream.set_nodelay(true) {
+			log::debug!(target: "content", "gateway connection from {peer}: TCP_NODELAY: {e}");
+		}
 		// Routes that need the peer's address (the onion relay's) find it as `ConnectInfo`.
 		let service = router.clone().map_request(
 			move |mut request: axum::http::Request<hyper::body::Incoming>| {

@@ -11,7 +11,8 @@ use bitcloud_primitives::AccountId;
 use std::{io, net::SocketAddr, time::Duration};
 use tokio::net::TcpStream;
 
-/// Time a hop has to answer a handshake or a request's first cell.
+/// Time a hop has to answer a handshake or a request, or to send a transfer's next cell: a
+/// stalled relay fails the circuit, which the client then rebuilds.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Why a circuit failed.
@@ -203,7 +204,7 @@ impl Circuit {
 
 	/// The next bytes of a transfer (`None` at its end).
 	pub async fn data(&mut self) -> Result<Option<Vec<u8>>, CircuitError> {
-		match self.recv().await? {
+		match timed(self.recv()).await?? {
 			Cell::Data(bytes) => Ok(Some(bytes)),
 			Cell::End => Ok(None),
 			Cell::Error { refusal, reason } => Err(CircuitError::Refused { refusal, reason }),

@@ -105,6 +105,26 @@ pub struct RelayStats {
 	pub receipts_refused: AtomicU64,
 }
 
+impl RelayStats {
+	/// Every counter with its name (the `event` label of the node's Prometheus metric).
+	pub fn counts(&self) -> [(&'static str, u64); 11] {
+		let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+		[
+			("circuit_opened", read(&self.circuits)),
+			("circuit_extended", read(&self.extended)),
+			("request_answered", read(&self.requests)),
+			("frame_forwarded", read(&self.forwarded)),
+			("tampered_cell", read(&self.tampered)),
+			("replayed_handshake", read(&self.replayed)),
+			("malformed_input", read(&self.malformed)),
+			("refused_busy", read(&self.busy)),
+			("receipt_sent", read(&self.receipts_sent)),
+			("receipt_kept", read(&self.receipts_kept)),
+			("receipt_refused", read(&self.receipts_refused)),
+		]
+	}
+}
+
 /// A relay.
 pub struct Relay {
 	pub(crate) config: RelayConfig,
@@ -135,6 +155,11 @@ impl Relay {
 	/// Its counters.
 	pub fn stats(&self) -> &RelayStats {
 		&self.stats
+	}
+
+	/// The circuits it carries now (at most [`MAX_CIRCUITS`]).
+	pub fn open_circuits(&self) -> usize {
+		MAX_CIRCUITS.saturating_sub(self.permits.available_permits())
 	}
 
 	/// The newest circuits it carried (at most [`JOURNAL_LEN`]).

@@ -1,0 +1,236 @@
+//! The node's onion relay (`--onion`, `--onion-store`; `bitcloud-onion`): its x25519 key,
+//! the registry as its directory of relays, the node account's key paying storing nodes,
+//! and its figures in the node's Prometheus registry.
+
+use std::{path::Path, sync::Arc};
+
+use bitcloud_content::{ChainView, ContentStore, ReceiptSink};
+use bitcloud_onion::{Directory, ExitPayer, OnionSecret, Relay, RelayConfig, RelayInfo};
+use bitcloud_primitives::{EpochIndex, Receipt, SignedReceipt, Standing};
+use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
+use pallet_nodes::runtime_api::NodesApi;
+use polkadot_sdk::{
+	sc_service::error::Error as ServiceError,
+	sp_api::ProvideRuntimeApi,
+	sp_keyring::Sr25519Keyring,
+	sp_keystore::KeystorePtr,
+	substrate_prometheus_endpoint::{
+		register, MetricSource, Opts, PrometheusError, Registry, SourcedCounter, SourcedGauge,
+	},
+};
+
+use crate::{content::RuntimeChainView, duties::KEY_TYPE};
+
+/// What the relay needs from the node.
+pub struct RelaySetup<'a> {
+	/// The node's base path (`<base>/onion/x25519.key`).
+	pub base_path: &'a Path,
+	/// Whether the chain is the development chain.
+	pub dev: bool,
+	/// The node's account, if it has one.
+	pub node: Option<AccountId>,
+	/// Whether it also stores unmoderated content (`--onion-store`).
+	pub stores_unmoderated: bool,
+	/// The content store it serves from and stores into.
+	pub store: Arc<ContentStore>,
+	/// Where receipts from exits go (the node's receipt book).
+	pub receipts: Option<Arc<dyn ReceiptSink>>,
+	/// The keystore with the node account's `bcnd` key.
+	pub keystore: KeystorePtr,
+	/// The chain.
+	pub chain: Arc<RuntimeChainView>,
+	/// The node's Prometheus registry.
+	pub registry: Option<&'a Registry>,
+}
+
+/// Builds the relay; logs its onion key and warns when the registry does not list it.
+pub fn start_relay(setup: RelaySetup) -> Result<Arc<Relay>, ServiceError> {
+	let secret = onion_secret(setup.base_path, setup.dev, setup.node.as_ref())?;
+	let payer = setup.node.clone().map(|account| {
+		Arc::new(KeystorePayer { keystore: setup.keystore, account, chain: setup.chain.clone() })
+			as Arc<dyn ExitPayer>
+	});
+	let relay = Relay::new(
+		RelayConfig {
+			secret: secret.clone(),
+			genesis: setup.chain.genesis().0,
+			node: setup.node.clone(),
+			store: Some(setup.store),
+			stores_unmoderated: setup.stores_unmoderated,
+			receipts: setup.receipts,
+			payer,
+		},
+		setup.chain.clone(),
+	);
+	if let Some(registry) = setup.registry {
+		register_metrics(&relay, registry)
+			.map_err(|e| ServiceError::Other(format!("onion metrics: {e}")))?;
+	}
+	check_registered_key(&setup.chain, setup.node.as_ref(), &secret);
+	Ok(relay)
+}
+
+impl RuntimeChainView {
+	/// `node` as an onion relay: Active, carrying unmoderated traffic, with an endpoint.
+	fn relay_info(&self, node: &AccountId) -> Result<Option<RelayInfo>, String> {
+		let view = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
+			&*self.client.runtime_api(),
+			self.best(),
+			node.clone(),
+		)
+		.map_err(|e| e.to_string())?;
+		Ok(view.filter(|view| view.unmoderated && view.standing == Standing::Active).and_then(
+			|view| {
+				let endpoint = String::from_utf8(view.endpoint).ok()?;
+				Some(RelayInfo { account: node.clone(), endpoint, onion_key: view.onion_key })
+			},
+		))
+	}
+}
+
+impl Directory for RuntimeChainView {
+	fn relay(&self, account: &AccountId) -> Result<Option<RelayInfo>, String> {
+		self.relay_info(account)
+	}
+
+	fn relays(&self) -> Result<Vec<RelayInfo>, String> {
+		let accounts = NodesApi::<Block, AccountId, Balance, BlockNumber>::onion_relays(
+			&*self.client.runtime_api(),
+			self.best(),
+		)
+		.map_err(|e| e.to_string())?;
+		let mut relays = Vec::new();
+		for account in accounts {
+			relays.extend(self.relay_info(&account)?);
+		}
+		Ok(relays)
+	}
+}
+
+/// The relay's onion key: on the development chain, a well-known development account's
+/// derived key; otherwise `<base path>/onion/x25519.key` (hex, created on first start).
+fn onion_secret(
+	base_path: &Path,
+	dev: bool,
+	node: Option<&AccountId>,
+) -> Result<OnionSecret, ServiceError> {
+	if let Some(node) = node.filter(|node| dev && Sr25519Keyring::from_account_id(node).is_some()) {
+		return Ok(OnionSecret::dev(node.as_ref()));
+	}
+	let path = base_path.join("onion").join("x25519.key");
+	let failed =
+		|e: std::io::Error| ServiceError::Other(format!("onion key {}: {e}", path.display()));
+	match std::fs::read_to_string(&path) {
+		Ok(text) => hex::decode(text.trim())
+			.ok()
+			.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+			.map(OnionSecret::from_bytes)
+			.ok_or_else(|| {
+				ServiceError::Other(format!("onion key {}: not 64 hex digits", path.display()))
+			}),
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+			let secret = OnionSecret::generate();
+			if let Some(dir) = path.parent() {
+				std::fs::create_dir_all(dir).map_err(failed)?;
+			}
+			write_private(&path, &hex::encode(secret.to_bytes())).map_err(failed)?;
+			Ok(secret)
+		},
+		Err(e) => Err(failed(e)),
+	}
+}
+
+/// Writes a file only its owner may read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+	use std::{io::Write, os::unix::fs::OpenOptionsExt};
+	let mut file =
+		std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+	file.write_all(text.as_bytes())?;
+	file.sync_all()
+}
+
+/// Logs the relay's key, and warns when the registry holds another one (clients would fail
+/// every handshake with this relay).
+fn check_registered_key(chain: &RuntimeChainView, node: Option<&AccountId>, secret: &OnionSecret) {
+	let public = format!("0x{}", hex::encode(secret.public()));
+	log::info!(target: "onion", "Onion relay on the gateway's /onion; onion key {public}");
+	let Some(node) = node else { return };
+	let registered = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
+		&*chain.client.runtime_api(),
+		chain.best(),
+		node.clone(),
+	);
+	match registered {
+		Ok(Some(view)) if view.onion_key == secret.public() && view.unmoderated => {},
+		Ok(Some(_)) => log::warn!(
+			target: "onion",
+			"The registry does not list this relay yet: call nodes.updateNode with onion key \
+			 {public} and unmoderated = true"
+		),
+		_ => log::warn!(target: "onion", "The node account is not a registered node"),
+	}
+}
+
+/// Signs the receipts an exit sends storing nodes with the node account's `bcnd` key.
+struct KeystorePayer {
+	keystore: KeystorePtr,
+	account: AccountId,
+	chain: Arc<RuntimeChainView>,
+}
+
+impl ExitPayer for KeystorePayer {
+	fn account(&self) -> AccountId {
+		self.account.clone()
+	}
+
+	fn epoch(&self) -> Option<EpochIndex> {
+		self.chain.receipt_context().ok().map(|(epoch, _)| epoch)
+	}
+
+	fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>> {
+		let (_, genesis) = self.chain.receipt_context().ok()?;
+		let payload = bitcloud_primitives::receipt::signing_payload(&receipt, &genesis);
+		let public = polkadot_sdk::sp_core::sr25519::Public::from_raw(*self.account.as_ref());
+		let signature = self.keystore.sr25519_sign(KEY_TYPE, &public, &payload).ok()??;
+		Some(SignedReceipt { receipt, signature })
+	}
+}
+
+/// The relay's counters, read when Prometheus scrapes.
+#[derive(Clone)]
+struct RelayEvents(Arc<Relay>);
+
+impl MetricSource for RelayEvents {
+	type N = u64;
+
+	fn collect(&self, mut set: impl FnMut(&[&str], u64)) {
+		for (event, count) in self.0.stats().counts() {
+			set(&[event], count);
+		}
+	}
+}
+
+/// The circuits the relay carries now.
+#[derive(Clone)]
+struct OpenCircuits(Arc<Relay>);
+
+impl MetricSource for OpenCircuits {
+	type N = u64;
+
+	fn collect(&self, mut set: impl FnMut(&[&str], u64)) {
+		set(&[], self.0.open_circuits() as u64);
+	}
+}
+
+/// `bitcloud_onion_relay_events_total{event}` and `bitcloud_onion_circuits_open`.
+fn register_metrics(relay: &Arc<Relay>, registry: &Registry) -> Result<(), PrometheusError> {
+	let events = Opts::new(
+		"bitcloud_onion_relay_events_total",
+		"What the onion relay did, by event (circuits opened, frames forwarded, links dropped...)",
+	)
+	.variable_label("event");
+	register(SourcedCounter::new(&events, RelayEvents(relay.clone()))?, registry)?;
+	let open = Opts::new("bitcloud_onion_circuits_open", "Circuits the onion relay carries now");
+	register(SourcedGauge::new(&open, OpenCircuits(relay.clone()))?, registry)?;
+	Ok(())
+}
