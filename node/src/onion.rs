@@ -164,8 +164,8 @@ fn check_registered_key(chain: &RuntimeChainView, node: Option<&AccountId>, secr
 		Ok(Some(view)) if view.onion_key == secret.public() && view.unmoderated => {},
 		Ok(Some(_)) => log::warn!(
 			target: "onion",
-			"The registry does not list this relay yet: call nodes.updateNode with onion key \
-			 {public} and unmoderated = true"
+			"The registry does not list this relay yet: run `bitcloud --suri <node account> relay \
+			 --onion-key {public}` (nodes.updateNode with unmoderated = true)"
 		),
 		_ => log::warn!(target: "onion", "The node account is not a registered node"),
 	}

@@ -12,26 +12,27 @@ use common::*;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Bob, Dave, Eve, Ferdie};
 use std::sync::Mutex;
 
-/// Registers `who` as an unmoderated node at `endpoint` with its development onion key (or
-/// updates its registration to that).
+/// Makes `who` an onion relay at `endpoint` with its development onion key: a registered
+/// node's operator does it with `bitcloud relay`, a new node registers with the key.
 fn register_relay(dave: &Node, who: Sr25519Keyring, endpoint: &str) {
-	type View = pallet_nodes::NodeView<polkadot_sdk::sp_runtime::AccountId32, u128, u32>;
 	let onion_key = OnionSecret::dev(account(who).as_ref()).public();
-	let view: Option<View> = dave.runtime_api("NodesApi_node", account(who));
-	let call = match view {
-		Some(view) => pallet_nodes::Call::update_node {
-			capacity: view.capacity,
-			endpoint: endpoint.as_bytes().to_vec(),
-			onion_key,
-			unmoderated: true,
-		},
-		None => pallet_nodes::Call::register_node {
-			bond: SAMPLE_NODE_BOND,
-			capacity: 1 << 30,
-			endpoint: endpoint.as_bytes().to_vec(),
-			onion_key,
-			unmoderated: true,
-		},
+	let registered: Option<bitcloud_client::NodeView> =
+		dave.runtime_api("NodesApi_node", account(who));
+	if registered.is_some() {
+		let key = format!("0x{}", hex::encode(onion_key));
+		let suri = format!("//{who:?}");
+		let args = ["--suri", &suri, "relay", "--onion-key", &key, "--endpoint", endpoint];
+		let output = bitcloud(&dave.rpc_url, &args);
+		assert!(output.status.success(), "{who:?}: {}", text(&output.stderr));
+		assert!(text(&output.stdout).contains("carries unmoderated traffic"));
+		return;
+	}
+	let call = pallet_nodes::Call::register_node {
+		bond: SAMPLE_NODE_BOND,
+		capacity: 1 << 30,
+		endpoint: endpoint.as_bytes().to_vec(),
+		onion_key,
+		unmoderated: true,
 	};
 	let events = dave.execute(who, RuntimeCall::Nodes(call));
 	assert!(succeeded(&events), "{who:?}: {events:?}");
@@ -148,5 +149,14 @@ fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 		&["get", &id_hex, "-o", out.to_str().expect("UTF-8"), "--anonymous", "--via", "nobody"],
 	);
 	assert!(!output.status.success());
+
+	// An operator withdraws the offer: clients stop choosing Eve's node.
+	let output = bitcloud(&dave.rpc_url, &["--suri", "//Eve", "relay", "--stop"]);
+	assert!(output.status.success(), "{}", text(&output.stderr));
+	let output = bitcloud(&dave.rpc_url, &["relays"]);
+	let listed = text(&output.stdout);
+	assert_eq!(listed.lines().count(), 3, "{listed}");
+	let eve = relays[0].as_ref().expect("Eve's node runs").gateway_url();
+	assert!(!listed.contains(&eve), "{listed}");
 	drop(relays);
 }

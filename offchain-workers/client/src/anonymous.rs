@@ -1,9 +1,10 @@
 //! Anonymous downloads and publishing through onion circuits (`bitcloud-onion`): the relays
 //! come from the chain (`NodesApi_onion_relays`), the transfer runs on a small tokio runtime.
 
-use crate::{queries::NodeView, rpc::Rpc, Error};
+use crate::{keys::ss58, queries::NodeView, rpc::Rpc, Error, Signer};
 use bitcloud_onion::{Anonymous, RelayInfo, TransferReport};
 use bitcloud_primitives::{AccountId, ContentId};
+use bitcloud_runtime::RuntimeCall;
 use std::{
 	fs::File,
 	io::{BufWriter, Read},
@@ -23,6 +24,53 @@ pub fn relays(rpc: &Rpc) -> Result<Vec<RelayInfo>, Error> {
 		}
 	}
 	Ok(relays)
+}
+
+/// Parses an onion key as the node logs it: `0x` and 64 hex digits (x25519, 32 bytes).
+pub fn parse_onion_key(text: &str) -> Result<[u8; 32], Error> {
+	text.strip_prefix("0x")
+		.and_then(|hex| hex::decode(hex).ok())
+		.and_then(|bytes| bytes.try_into().ok())
+		.ok_or_else(|| Error(format!("{text} is not an onion key: 0x and 64 hex digits")))
+}
+
+/// What `set_relay` makes of the signer's node registration.
+pub enum RelayChoice {
+	/// Carry unmoderated traffic.
+	Carry {
+		/// The node's x25519 onion key.
+		onion_key: [u8; 32],
+		/// The gateway URL to register (none: keep the registered one).
+		endpoint: Option<String>,
+	},
+	/// Stop carrying unmoderated traffic (the onion key stays registered).
+	Stop,
+}
+
+/// Updates the signer's node registration (`nodes.updateNode`, capacity unchanged) so that
+/// clients use it as an onion relay, or no longer do.
+pub fn set_relay(rpc: &Rpc, signer: &Signer, choice: RelayChoice) -> Result<(), Error> {
+	let account = signer.account();
+	let view: Option<NodeView> = rpc.runtime_api("NodesApi_node", &account)?;
+	let view = view.ok_or_else(|| {
+		Error(format!(
+			"{} is not a registered node: register it first (nodes.registerNode)",
+			ss58(&account)
+		))
+	})?;
+	let (onion_key, endpoint, unmoderated) = match choice {
+		RelayChoice::Carry { onion_key, endpoint } => {
+			(onion_key, endpoint.map_or(view.endpoint, String::into_bytes), true)
+		},
+		RelayChoice::Stop => (view.onion_key, view.endpoint, false),
+	};
+	let call = pallet_nodes::Call::update_node {
+		capacity: view.capacity,
+		endpoint,
+		onion_key,
+		unmoderated,
+	};
+	rpc.execute(signer, RuntimeCall::Nodes(call)).map(drop)
 }
 
 /// The transfer settings for this chain: its relays and genesis, and the first path if the

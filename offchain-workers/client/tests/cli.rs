@@ -57,7 +57,8 @@ fn dev_uris_give_the_well_known_addresses() {
 #[test]
 fn bad_arguments_get_clear_errors() {
 	let id = "ab".repeat(32);
-	let cases: [(&[&str], &str); 6] = [
+	let key = format!("0x{}", "11".repeat(32));
+	let cases: [(&[&str], &str); 9] = [
 		(&["keys", "show"], "needs your key"),
 		(&["--suri", "not a secret at all", "keys", "show"], "not a usable secret"),
 		(&["get", &id, "-o", "/tmp/never"], "say where to download from"),
@@ -67,6 +68,9 @@ fn bad_arguments_get_clear_errors() {
 		),
 		(&["catalog", "nobody"], "is not an account"),
 		(&["get", "--stripe", "0", "ab", "-o", "x"], "0 is not in 1..=16"),
+		(&["relay", "--onion-key", &key], "needs your key"),
+		(&["--suri", "//Eve", "relay", "--onion-key", "0x1234"], "is not an onion key"),
+		(&["--suri", "//Eve", "relay", "--stop", "--onion-key", &key], "cannot be used with"),
 	];
 	for (args, expected) in cases {
 		let out = bitcloud(args);

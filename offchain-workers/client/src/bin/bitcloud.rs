@@ -1,6 +1,7 @@
 //! `bitcloud`: keys, publishing, verified downloads, catalogs, nodes and gateway status.
 
 use bitcloud_client::{
+	anonymous::{self, RelayChoice},
 	download, economy, keys, publish, queries, replicas_of, ss58, Error, Listing, Payer, Push,
 	Replica, Rpc, Signer, DEFAULT_STRIPE,
 };
@@ -84,6 +85,20 @@ enum Command {
 	},
 	/// List the onion relays the chain knows (Active nodes carrying unmoderated traffic).
 	Relays,
+	/// Offer your node as an onion relay: `nodes.updateNode` with the onion key that
+	/// `bitcloud-node --onion` logs and unmoderated = true, signed with the node account's key;
+	/// --stop withdraws the offer.
+	Relay {
+		/// The node's onion key, as its log shows it (0x and 64 hex digits).
+		#[arg(long, required_unless_present = "stop")]
+		onion_key: Option<String>,
+		/// The gateway URL to register [default: the registered one].
+		#[arg(long)]
+		endpoint: Option<String>,
+		/// Stop carrying unmoderated traffic.
+		#[arg(long, conflicts_with_all = ["onion_key", "endpoint"])]
+		stop: bool,
+	},
 	/// List a moderator's catalog.
 	Catalog {
 		/// The moderator's account (SS58 or 0x hex).
@@ -214,8 +229,8 @@ fn run(cli: Cli) -> Result<(), Error> {
 			println!("public key: 0x{}", hex::encode(signer.account()));
 		},
 		Command::Publish { file, anonymous: true, .. } => {
-			let anonymous = bitcloud_client::anonymous::anonymous(&rpc, None)?;
-			let (id, size, report) = bitcloud_client::anonymous::publish(&anonymous, file)?;
+			let settings = anonymous::anonymous(&rpc, None)?;
+			let (id, size, report) = anonymous::publish(&settings, file)?;
 			println!("id: {}", hex::encode(id));
 			println!("cid: {}", bitcloud_content::to_cid(&id));
 			println!("size: {size} bytes");
@@ -274,9 +289,9 @@ fn run(cli: Cli) -> Result<(), Error> {
 					via.iter().map(|text| keys::parse_account(text)).collect::<Result<_, _>>()?,
 				),
 			};
-			let anonymous = bitcloud_client::anonymous::anonymous(&rpc, via)?;
+			let settings = anonymous::anonymous(&rpc, via)?;
 			let (bar, mut progress) = bar("get");
-			let report = bitcloud_client::anonymous::get(&anonymous, &id, output, &mut progress);
+			let report = anonymous::get(&settings, &id, output, &mut progress);
 			bar.finish_and_clear();
 			let report = report?;
 			for failure in &report.failed_builds {
@@ -289,7 +304,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 			println!("{} bytes verified and written to {}", report.bytes, output.display());
 		},
 		Command::Relays => {
-			for relay in bitcloud_client::anonymous::relays(&rpc)? {
+			for relay in anonymous::relays(&rpc)? {
 				println!(
 					"{}  {}  0x{}",
 					ss58(&relay.account),
@@ -297,6 +312,19 @@ fn run(cli: Cli) -> Result<(), Error> {
 					hex::encode(relay.onion_key)
 				);
 			}
+		},
+		Command::Relay { onion_key, endpoint, stop } => {
+			let signer = cli.require_signer()?;
+			let choice = match (stop, onion_key) {
+				(false, Some(key)) => RelayChoice::Carry {
+					onion_key: anonymous::parse_onion_key(key)?,
+					endpoint: endpoint.clone(),
+				},
+				_ => RelayChoice::Stop,
+			};
+			anonymous::set_relay(&rpc, &signer, choice)?;
+			let state = if *stop { "no longer carries" } else { "carries" };
+			println!("{} {state} unmoderated traffic", ss58(&signer.account()));
 		},
 		Command::Get { id, output, moderator, stripe, .. } => {
 			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
