@@ -1,7 +1,12 @@
 //! Anonymous downloads and publishing through onion circuits (`bitcloud-onion`): the relays
 //! come from the chain (`NodesApi_onion_relays`), the transfer runs on a small tokio runtime.
 
-use crate::{keys::ss58, queries::NodeView, rpc::Rpc, Error, Signer};
+use crate::{
+	keys::{parse_hex32, ss58},
+	queries::NodeView,
+	rpc::Rpc,
+	Error, Signer,
+};
 use bitcloud_onion::{Anonymous, RelayInfo, TransferReport};
 use bitcloud_primitives::{AccountId, ContentId};
 use bitcloud_runtime::RuntimeCall;
@@ -28,9 +33,7 @@ pub fn relays(rpc: &Rpc) -> Result<Vec<RelayInfo>, Error> {
 
 /// Parses an onion key as the node logs it: `0x` and 64 hex digits (x25519, 32 bytes).
 pub fn parse_onion_key(text: &str) -> Result<[u8; 32], Error> {
-	text.strip_prefix("0x")
-		.and_then(|hex| hex::decode(hex).ok())
-		.and_then(|bytes| bytes.try_into().ok())
+	parse_hex32(text)
 		.ok_or_else(|| Error(format!("{text} is not an onion key: 0x and 64 hex digits")))
 }
 

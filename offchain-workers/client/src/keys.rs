@@ -72,12 +72,17 @@ pub fn ss58(account: &AccountId) -> String {
 	account.to_ss58check_with_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX))
 }
 
+/// 32 bytes written as `0x` and 64 hex digits (accounts, onion keys), if `text` is that.
+pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
+	let mut bytes = [0; 32];
+	hex::decode_to_slice(text.strip_prefix("0x")?, &mut bytes).ok()?;
+	Some(bytes)
+}
+
 /// Parses an account: SS58 (any prefix) or `0x` and 64 hex digits.
 pub fn parse_account(text: &str) -> Result<AccountId, Error> {
-	if let Some(hex) = text.strip_prefix("0x") {
-		let bytes: [u8; 32] = hex::decode(hex)
-			.ok()
-			.and_then(|b| b.try_into().ok())
+	if text.starts_with("0x") {
+		let bytes = parse_hex32(text)
 			.ok_or_else(|| Error("an account in hex is 0x and 64 hex digits".into()))?;
 		return Ok(bytes.into());
 	}

@@ -315,12 +315,13 @@ fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Relay { onion_key, endpoint, stop } => {
 			let signer = cli.require_signer()?;
-			let choice = match (stop, onion_key) {
-				(false, Some(key)) => RelayChoice::Carry {
+			// clap lets through exactly one of --onion-key and --stop.
+			let choice = match onion_key {
+				Some(key) => RelayChoice::Carry {
 					onion_key: anonymous::parse_onion_key(key)?,
 					endpoint: endpoint.clone(),
 				},
-				_ => RelayChoice::Stop,
+				None => RelayChoice::Stop,
 			};
 			anonymous::set_relay(&rpc, &signer, choice)?;
 			let state = if *stop { "no longer carries" } else { "carries" };
