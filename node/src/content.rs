@@ -4,15 +4,19 @@
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
-use bitcloud_content::ReceiptSink;
 use bitcloud_content::{
+	admission::{Admission, BookDoor},
+	book::Limits,
+	metrics::ReceiptMetrics,
 	ChainError, ChainView, ContentConfig, ContentService, ItemMeta, Quota, ReceiptBook,
+	ReceiptSink,
 };
-use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
+use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Runtime};
 use pallet_bandwidth::runtime_api::BandwidthApi;
 use pallet_moderation::{runtime_api::ModerationApi, CatalogEntry};
 use pallet_nodes::runtime_api::NodesApi;
 use polkadot_sdk::{
+	frame_support::traits::Get,
 	sc_service::{error::Error as ServiceError, TaskManager},
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
@@ -181,6 +185,33 @@ impl ChainView for RuntimeChainView {
 		Ok(Quota { quota: quota.quota, used: quota.used })
 	}
 
+	fn has_bandwidth_lock(
+		&self,
+		client: &AccountId,
+		epoch: bitcloud_primitives::EpochIndex,
+	) -> Result<bool, ChainError> {
+		let quota = BandwidthApi::<Block, AccountId, Balance>::client_quota(
+			&*self.client.runtime_api(),
+			self.best(),
+			client.clone(),
+			epoch,
+		)
+		.map_err(api_error)?;
+		// The quota of `epoch` is computed from the coins that back it (locked, and unlocking
+		// since that epoch): no quota and nothing locked is what `ClientHasNoLock` refuses.
+		Ok(quota.quota > 0 || quota.locked > 0)
+	}
+
+	fn carries_unmoderated(&self, node: &AccountId) -> Result<bool, ChainError> {
+		let view = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
+			&*self.client.runtime_api(),
+			self.best(),
+			node.clone(),
+		)
+		.map_err(api_error)?;
+		Ok(view.is_some_and(|view| view.unmoderated))
+	}
+
 	fn best_block(&self) -> Option<(u32, String)> {
 		let info = self.client.info();
 		Some((info.best_number, format!("{:?}", info.best_hash)))
@@ -267,12 +298,9 @@ pub fn start(
 		}
 	}
 	let book = match (&node, service.window().cloned()) {
-		(Some(_), Some(window)) => {
+		(Some(node), Some(window)) => {
 			let book_dir = service.store().dir().join("receipts");
-			let book = Arc::new(
-				ReceiptBook::open(&book_dir, *window.genesis())
-					.map_err(|e| ServiceError::Other(e.to_string()))?,
-			);
+			let book = open_book(&book_dir, node, *window.genesis(), chain.clone(), registry)?;
 			window.set_sink(book.clone());
 			Some(book)
 		},
@@ -290,15 +318,16 @@ pub fn start(
 			node: node.clone(),
 			stores_unmoderated: options.onion == Onion::RelayAndStore,
 			store: service.store().clone(),
-			receipts: book.clone().map(|book| book as Arc<dyn ReceiptSink>),
+			receipts: book.clone().map(|door| door as Arc<dyn ReceiptSink>),
 			keystore: keystore.clone(),
 			chain: chain.clone(),
 			registry,
 		})?;
 		service.add_routes(bitcloud_onion::router(relay));
 	}
-	if let (Some(node), Some(book)) = (node, book) {
+	if let (Some(node), Some(door)) = (node, book) {
 		let store = service.store().clone();
+		let book = door.book().clone();
 		match Duties::new(client, pool, keystore, node, book, store, registry) {
 			Ok(duties) => {
 				task_manager.spawn_handle().spawn("content-duties", Some("content"), duties.run())
@@ -310,6 +339,37 @@ pub fn start(
 	log::info!(target: "content", "Content gateway listening on http://{addr}");
 	task_manager.spawn_handle().spawn("content-gateway", Some("content"), service.run());
 	Ok(addr)
+}
+
+/// Opens the receipt book in `dir`, within the chain's limits, behind the door that checks
+/// every receipt against what the chain would accept (`bitcloud_content::admission`): the
+/// sink the signing window and the onion relay give their receipts to.
+fn open_book(
+	dir: &std::path::Path,
+	node: &AccountId,
+	genesis: polkadot_sdk::sp_core::H256,
+	chain: Arc<RuntimeChainView>,
+	registry: Option<&Registry>,
+) -> Result<Arc<BookDoor>, ServiceError> {
+	let max_moderators =
+		<<Runtime as pallet_bandwidth::Config>::MaxModeratorsPerNode as Get<u32>>::get();
+	let limits = Limits::new(max_moderators);
+	let (book, report) =
+		ReceiptBook::open(dir, genesis, limits).map_err(|e| ServiceError::Other(e.to_string()))?;
+	log::info!(
+		target: "content",
+		"Receipt book {}: {} receipts held",
+		dir.display(),
+		report.receipts
+	);
+	let window = <<Runtime as pallet_bandwidth::Config>::SubmissionWindow as Get<u32>>::get();
+	let admission = Admission::new(node.clone(), genesis, window, chain);
+	let metrics = match registry {
+		Some(registry) => ReceiptMetrics::register(registry)
+			.map_err(|e| ServiceError::Other(format!("receipt metrics: {e}")))?,
+		None => ReceiptMetrics::unregistered(),
+	};
+	Ok(Arc::new(BookDoor::new(admission, Arc::new(book), metrics)))
 }
 
 /// On the development chain, a node account that is a well-known development account

@@ -4,14 +4,28 @@
 //! the source of truth for what is done (`BandwidthApi::claimed`,
 //! `StorageLawApi::pending_challenges`), so a lost or dropped transaction is simply sent
 //! again [`RETRY_BLOCKS`] later.
+//!
+//! Receipts are dry-run before they are sent (`BlockBuilder_apply_extrinsic` at the best
+//! block on a throw-away runtime API instance, what `system_dryRun` does: no fee, nothing
+//! written). The chain fails a batch whole if one receipt is bad; a refused batch is bisected
+//! ([`bitcloud_content::bisect`]) down to the receipts the chain refuses, which are dropped
+//! from the book for good (`bitcloud_receipts_dropped_total{error}`), and the rest is sent.
+//! A bad receipt costs at most `2⌈log2 n⌉` dry runs in a batch of `n`, and at most
+//! [`MAX_TRIALS_PER_ROUND`] dry runs are made per round. What a [`DutyError`] says decides
+//! between dropping a receipt (the chain refuses it) and trying again later (the chain, the
+//! pool or the node's own standing is the problem).
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
-use bitcloud_content::{book::verify_batch, ContentStore, ReceiptBook};
-use bitcloud_primitives::{storage_proof::build_proof_from_reader, EpochIndex};
+use bitcloud_content::{
+	bisect::{bisect, Trial},
+	book::verify_batch,
+	ContentStore, ReceiptBook,
+};
+use bitcloud_primitives::{storage_proof::build_proof_from_reader, EpochIndex, SignedReceipt};
 use bitcloud_runtime::{
 	signing::{try_signed_extrinsic, SigningContext},
-	AccountId, BlockNumber, Nonce, Runtime, RuntimeCall,
+	AccountId, BlockNumber, Nonce, Runtime, RuntimeCall, RuntimeError,
 };
 use codec::Encode;
 use pallet_bandwidth::runtime_api::BandwidthApi;
@@ -21,11 +35,14 @@ use polkadot_sdk::{
 	frame_system_rpc_runtime_api::AccountNonceApi,
 	sc_transaction_pool_api::{TransactionPool as _, TransactionSource},
 	sp_api::{Core as _, ProvideRuntimeApi},
+	sp_block_builder::BlockBuilder as _,
 	sp_blockchain::HeaderBackend,
 	sp_core::{crypto::KeyTypeId, sr25519, H256},
 	sp_keystore::KeystorePtr,
-	sp_runtime::{BoundedVec, OpaqueExtrinsic},
-	substrate_prometheus_endpoint::{register, Counter, Gauge, PrometheusError, Registry, U64},
+	sp_runtime::{BoundedVec, DispatchError, OpaqueExtrinsic},
+	substrate_prometheus_endpoint::{
+		register, Counter, CounterVec, Gauge, Opts, PrometheusError, Registry, U64,
+	},
 };
 
 use crate::service::{FullClient, TransactionPool};
@@ -40,16 +57,109 @@ pub const ROUND: Duration = Duration::from_secs(6);
 /// Blocks before a transaction that has not taken effect is sent again.
 pub const RETRY_BLOCKS: BlockNumber = 5;
 
-/// Epochs after its own that a receipt can still be submitted (the runtime's
-/// `SubmissionWindow`).
-const SUBMISSION_WINDOW: EpochIndex = 2;
+/// Dry runs of receipt batches per round at most. A dry run of a full batch (256 receipts)
+/// costs a few tens of milliseconds, so a round stays within a second or two even when many
+/// receipts are refused; one bad receipt in a full batch needs at most 17. Receipts not
+/// decided when they run out wait [`RETRY_BLOCKS`] like any other retry.
+pub const MAX_TRIALS_PER_ROUND: usize = 64;
+
+/// The chain takes receipts of the current epoch and the `SubmissionWindow` epochs before it.
+fn submission_window() -> EpochIndex {
+	<<Runtime as pallet_bandwidth::Config>::SubmissionWindow as Get<u32>>::get()
+}
+
+/// Why a duty was not done, and whether to try again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DutyError {
+	/// A runtime API call at the best block failed: tried again next time.
+	ChainUnavailable(String),
+	/// The transaction is not valid for the node's account at the moment (it cannot pay the
+	/// fee, its nonce is stale, the block is full): tried again next time.
+	NotValid(String),
+	/// The transaction pool did not take the transaction (full, or a nonce clash): tried
+	/// again next time.
+	Pool(String),
+	/// The chain refuses the node itself (`NotANode`, `NodeNotEarning`): its receipts are
+	/// kept and tried again until their window closes.
+	NodeRefused(&'static str),
+	/// The chain refuses a receipt (the bandwidth pallet's error names why): the receipt is
+	/// dropped from the book and never sent again.
+	ReceiptRefused(&'static str),
+	/// The call failed for a reason that is not the bandwidth pallet's: tried again.
+	Dispatch(String),
+	/// The node's key could not sign: tried again.
+	Signing(String),
+	/// The receipt book could not be written: tried again.
+	Book(String),
+	/// The round's dry runs are used up ([`MAX_TRIALS_PER_ROUND`]): the rest waits.
+	OutOfTrials,
+}
+
+impl DutyError {
+	/// Whether the receipt is dropped for good, rather than tried again later.
+	pub fn drops_receipt(&self) -> bool {
+		matches!(self, DutyError::ReceiptRefused(_))
+	}
+
+	/// A short label for metrics: the chain's error for a refused receipt, the kind
+	/// otherwise.
+	pub fn label(&self) -> &'static str {
+		match self {
+			DutyError::ChainUnavailable(_) => "chain_unavailable",
+			DutyError::NotValid(_) => "not_valid",
+			DutyError::Pool(_) => "pool",
+			DutyError::NodeRefused(error) | DutyError::ReceiptRefused(error) => error,
+			DutyError::Dispatch(_) => "dispatch",
+			DutyError::Signing(_) => "signing",
+			DutyError::Book(_) => "book",
+			DutyError::OutOfTrials => "out_of_trials",
+		}
+	}
+
+	fn chain(e: impl std::fmt::Display) -> Self {
+		DutyError::ChainUnavailable(e.to_string())
+	}
+}
+
+impl std::fmt::Display for DutyError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			DutyError::ChainUnavailable(e) => write!(f, "the chain cannot be asked: {e}"),
+			DutyError::NotValid(e) => write!(f, "the transaction is not valid now: {e}"),
+			DutyError::Pool(e) => write!(f, "the transaction pool refused it: {e}"),
+			DutyError::NodeRefused(e) => write!(f, "the chain refuses this node: {e}"),
+			DutyError::ReceiptRefused(e) => write!(f, "the chain refuses the receipt: {e}"),
+			DutyError::Dispatch(e) => write!(f, "the call fails: {e}"),
+			DutyError::Signing(e) => write!(f, "cannot sign: {e}"),
+			DutyError::Book(e) => write!(f, "receipt book: {e}"),
+			DutyError::OutOfTrials => write!(f, "no dry runs left this round"),
+		}
+	}
+}
+
+impl std::error::Error for DutyError {}
+
+/// What the chain's refusal of a batch says: a bandwidth error about a receipt drops it;
+/// one about the node, or any other error, is tried again.
+fn classify(error: DispatchError) -> DutyError {
+	use pallet_bandwidth::Error;
+	match RuntimeError::from_dispatch_error(error) {
+		Some(RuntimeError::Bandwidth(
+			e @ (Error::NotANode | Error::NodeNotEarning | Error::EmptyBatch),
+		)) => DutyError::NodeRefused(e.into()),
+		Some(RuntimeError::Bandwidth(e)) => DutyError::ReceiptRefused(e.into()),
+		Some(other) => DutyError::Dispatch(format!("{other:?}")),
+		None => DutyError::Dispatch(format!("{error:?}")),
+	}
+}
 
 /// The duties' figures in the node's Prometheus registry.
 #[derive(Clone)]
 pub struct DutyMetrics {
 	receipts_pending: Gauge<U64>,
 	receipts_submitted: Counter<U64>,
-	receipts_rejected: Counter<U64>,
+	receipts_dropped: CounterVec<U64>,
+	receipts_deferred: CounterVec<U64>,
 	challenges_answered: Counter<U64>,
 	challenges_missed: Counter<U64>,
 }
@@ -65,9 +175,20 @@ impl DutyMetrics {
 				"bitcloud_receipts_submitted_total",
 				"Receipts sent to the chain in submit_receipts transactions",
 			)?,
-			receipts_rejected: Counter::new(
-				"bitcloud_receipts_rejected_total",
-				"Receipts dropped before submission (bad signature) or refused by the pool",
+			receipts_dropped: CounterVec::new(
+				Opts::new(
+					"bitcloud_receipts_dropped_total",
+					"Receipts the chain refuses (found by dry runs), dropped from the book, by \
+					 the chain's error",
+				),
+				&["error"],
+			)?,
+			receipts_deferred: CounterVec::new(
+				Opts::new(
+					"bitcloud_receipts_deferred_total",
+					"Receipts not sent this round and kept for a retry, by cause",
+				),
+				&["cause"],
 			)?,
 			challenges_answered: Counter::new(
 				"bitcloud_challenges_answered_total",
@@ -82,7 +203,8 @@ impl DutyMetrics {
 			let m = &metrics;
 			register(m.receipts_pending.clone(), registry)?;
 			register(m.receipts_submitted.clone(), registry)?;
-			register(m.receipts_rejected.clone(), registry)?;
+			register(m.receipts_dropped.clone(), registry)?;
+			register(m.receipts_deferred.clone(), registry)?;
 			register(m.challenges_answered.clone(), registry)?;
 			register(m.challenges_missed.clone(), registry)?;
 		}
@@ -160,25 +282,25 @@ impl Duties {
 	}
 
 	/// One round: receipts of closed epochs the chain has not credited, then challenges.
-	fn round(&self) -> Result<(), String> {
+	fn round(&self) -> Result<(), DutyError> {
 		let info = self.client.info();
 		let (best, number) = (info.best_hash, info.best_number);
-		let api = self.client.runtime_api();
-		let (epoch, _) = api.receipt_context(best).map_err(|e| e.to_string())?;
-		let genesis = self.book.genesis();
-		self.book.sync().map_err(|e| e.to_string())?;
-		self.book.prune(epoch.saturating_sub(SUBMISSION_WINDOW)).map_err(|e| e.to_string())?;
-		self.submit_receipts(best, number, epoch, genesis)?;
+		let (epoch, _) =
+			self.client.runtime_api().receipt_context(best).map_err(DutyError::chain)?;
+		let book_error = |e: bitcloud_content::BookError| DutyError::Book(e.to_string());
+		self.book.sync().map_err(book_error)?;
+		self.book.prune(epoch.saturating_sub(submission_window())).map_err(book_error)?;
+		self.submit_receipts(best, number, epoch)?;
 		self.answer_challenges(best, number)
 	}
 
-	fn submit_receipts(
+	/// Receipts of closed epochs that count more than the chain credited and are due.
+	fn due_receipts(
 		&self,
 		best: H256,
 		number: BlockNumber,
 		epoch: EpochIndex,
-		genesis: H256,
-	) -> Result<(), String> {
+	) -> Result<Vec<SignedReceipt<AccountId>>, DutyError> {
 		let api = self.client.runtime_api();
 		let mut due = Vec::new();
 		let mut pending = 0u64;
@@ -192,7 +314,7 @@ impl Duties {
 			}
 			let claimed = api
 				.claimed(best, r.epoch, self.node.clone(), r.client.clone(), r.moderator.clone())
-				.map_err(|e| e.to_string())?;
+				.map_err(DutyError::chain)?;
 			if r.bytes <= claimed {
 				continue;
 			}
@@ -203,32 +325,116 @@ impl Duties {
 			}
 		}
 		self.metrics.receipts_pending.set(pending);
-		let (valid, dropped) = verify_batch(due, &genesis);
-		self.metrics.receipts_rejected.inc_by(dropped as u64);
+		Ok(due)
+	}
+
+	/// Sends the due receipts in batches of at most `MaxBatch`, each dry-run first and
+	/// bisected if the chain refuses it.
+	fn submit_receipts(
+		&self,
+		best: H256,
+		number: BlockNumber,
+		epoch: EpochIndex,
+	) -> Result<(), DutyError> {
+		let due = self.due_receipts(best, number, epoch)?;
+		// Forgeries are dropped without asking the chain (one batch verification): the door
+		// lets none in, but a book written by an older node may hold some.
+		let (valid, forged) = verify_batch(due, &self.book.genesis());
+		for signed in &forged {
+			self.drop_receipt(signed, "BadSignature");
+		}
 		let max = <<Runtime as pallet_bandwidth::Config>::MaxBatch as Get<u32>>::get() as usize;
-		for batch in valid.chunks(max.max(1)) {
-			let receipts = BoundedVec::truncate_from(batch.to_vec());
-			let call = RuntimeCall::Bandwidth(pallet_bandwidth::Call::submit_receipts { receipts });
-			match self.submit(best, call) {
-				Ok(()) => {
-					self.metrics.receipts_submitted.inc_by(batch.len() as u64);
-					log::info!(target: "duties", "Submitted {} receipts", batch.len());
-				},
-				Err(e) => {
-					self.metrics.receipts_rejected.inc_by(batch.len() as u64);
-					log::warn!(target: "duties", "Receipts not submitted: {e}");
-				},
+		let mut trials_left = MAX_TRIALS_PER_ROUND;
+		for chunk in valid.chunks(max.max(1)) {
+			let found = bisect(chunk.to_vec(), |candidate| {
+				if trials_left == 0 {
+					return Trial::Stop(DutyError::OutOfTrials);
+				}
+				trials_left -= 1;
+				match self.dry_run(best, candidate) {
+					Ok(()) => Trial::Accepted,
+					Err(e) if e.drops_receipt() => Trial::Refused(e),
+					Err(e) => Trial::Stop(e),
+				}
+			});
+			for (signed, error) in &found.refused {
+				self.drop_receipt(signed, error.label());
+			}
+			if !found.accepted.is_empty() {
+				self.send_receipts(best, found.accepted);
+			}
+			if let Some((error, undecided)) = found.stopped {
+				self.metrics
+					.receipts_deferred
+					.with_label_values(&[error.label()])
+					.inc_by(undecided.len() as u64);
+				log::warn!(
+					target: "duties",
+					"{} receipts wait for a retry in {RETRY_BLOCKS} blocks: {error}",
+					undecided.len()
+				);
+				// The same cause would stop the next batches too.
+				break;
 			}
 		}
 		Ok(())
 	}
 
-	fn answer_challenges(&self, best: H256, number: BlockNumber) -> Result<(), String> {
+	/// Puts a batch the dry run accepted in the pool.
+	fn send_receipts(&self, best: H256, receipts: Vec<SignedReceipt<AccountId>>) {
+		let count = receipts.len();
+		match self.submit(best, receipts_call(receipts)) {
+			Ok(()) => {
+				self.metrics.receipts_submitted.inc_by(count as u64);
+				log::info!(target: "duties", "Submitted {count} receipts");
+			},
+			Err(e) => {
+				self.metrics.receipts_deferred.with_label_values(&[e.label()]).inc_by(count as u64);
+				log::warn!(target: "duties", "{count} receipts not submitted: {e}");
+			},
+		}
+	}
+
+	/// Drops a receipt the chain refuses from the book, for good.
+	fn drop_receipt(&self, signed: &SignedReceipt<AccountId>, error: &'static str) {
+		let r = &signed.receipt;
+		self.metrics.receipts_dropped.with_label_values(&[error]).inc();
+		log::warn!(
+			target: "duties",
+			"Dropped the receipt of {} for {} bytes in epoch {}: the chain refuses it ({error})",
+			r.client,
+			r.bytes,
+			r.epoch
+		);
+		if let Err(e) = self.book.refuse(signed) {
+			log::error!(target: "duties", "could not record the refused receipt: {e}");
+		}
+	}
+
+	/// What the chain would do with `receipts` now: `apply_extrinsic` at the best block, on a
+	/// runtime API instance of its own whose changes are thrown away (`system_dryRun`). Costs
+	/// no fee.
+	fn dry_run(&self, best: H256, receipts: &[SignedReceipt<AccountId>]) -> Result<(), DutyError> {
+		let nonce: Nonce = self
+			.client
+			.runtime_api()
+			.account_nonce(best, self.node.clone())
+			.map_err(DutyError::chain)?;
+		let xt = self.extrinsic(best, receipts_call(receipts.to_vec()), nonce)?;
+		match self.client.runtime_api().apply_extrinsic(best, xt) {
+			Err(e) => Err(DutyError::chain(e)),
+			Ok(Err(invalid)) => Err(DutyError::NotValid(format!("{invalid:?}"))),
+			Ok(Ok(Err(error))) => Err(classify(error)),
+			Ok(Ok(Ok(()))) => Ok(()),
+		}
+	}
+
+	fn answer_challenges(&self, best: H256, number: BlockNumber) -> Result<(), DutyError> {
 		let challenges = self
 			.client
 			.runtime_api()
 			.pending_challenges(best, self.node.clone())
-			.map_err(|e| e.to_string())?;
+			.map_err(DutyError::chain)?;
 		for (id, challenge) in challenges {
 			if !self.due(Attempt::Challenge(id), number) {
 				continue;
@@ -280,14 +486,14 @@ impl Duties {
 		}
 	}
 
-	/// Signs `call` with the node's key and puts it in the transaction pool.
-	fn submit(&self, best: H256, call: RuntimeCall) -> Result<(), String> {
-		let api = self.client.runtime_api();
-		let version = api.version(best).map_err(|e| e.to_string())?;
-		let on_chain: Nonce =
-			api.account_nonce(best, self.node.clone()).map_err(|e| e.to_string())?;
-		let mut next = self.next_nonce.lock().unwrap_or_else(|p| p.into_inner());
-		let nonce = next.map_or(on_chain, |n| n.max(on_chain));
+	/// `call` signed with the node's key and `nonce`, for the runtime at `best`.
+	fn extrinsic(
+		&self,
+		best: H256,
+		call: RuntimeCall,
+		nonce: Nonce,
+	) -> Result<OpaqueExtrinsic, DutyError> {
+		let version = self.client.runtime_api().version(best).map_err(DutyError::chain)?;
 		let context = SigningContext {
 			nonce,
 			genesis: self.client.info().genesis_hash,
@@ -298,11 +504,23 @@ impl Duties {
 		let xt = try_signed_extrinsic(call, self.node.clone(), context, |payload| {
 			self.keystore
 				.sr25519_sign(KEY_TYPE, &public, payload)
-				.map_err(|e| e.to_string())?
-				.ok_or_else(|| "the node's key left the keystore".to_string())
+				.map_err(|e| DutyError::Signing(e.to_string()))?
+				.ok_or_else(|| DutyError::Signing("the node's key left the keystore".into()))
 		})?;
-		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode())
-			.map_err(|e| format!("cannot encode the transaction: {e}"))?;
+		OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode())
+			.map_err(|e| DutyError::Signing(format!("cannot encode the transaction: {e}")))
+	}
+
+	/// Signs `call` with the node's key and puts it in the transaction pool.
+	fn submit(&self, best: H256, call: RuntimeCall) -> Result<(), DutyError> {
+		let on_chain: Nonce = self
+			.client
+			.runtime_api()
+			.account_nonce(best, self.node.clone())
+			.map_err(DutyError::chain)?;
+		let mut next = self.next_nonce.lock().unwrap_or_else(|p| p.into_inner());
+		let nonce = next.map_or(on_chain, |n| n.max(on_chain));
+		let opaque = self.extrinsic(best, call, nonce)?;
 		let submitted = futures::executor::block_on(self.pool.submit_one(
 			best,
 			TransactionSource::Local,
@@ -316,8 +534,14 @@ impl Duties {
 			Err(e) => {
 				// The nonce may be stale or ahead: ask the chain again next time.
 				*next = None;
-				Err(e.to_string())
+				Err(DutyError::Pool(e.to_string()))
 			},
 		}
 	}
+}
+
+/// `bandwidth.submitReceipts` with `receipts` (at most `MaxBatch`: the caller's batches are).
+fn receipts_call(receipts: Vec<SignedReceipt<AccountId>>) -> RuntimeCall {
+	let receipts = BoundedVec::truncate_from(receipts);
+	RuntimeCall::Bandwidth(pallet_bandwidth::Call::submit_receipts { receipts })
 }

@@ -59,6 +59,7 @@ pub fn start_relay(setup: RelaySetup) -> Result<Arc<Relay>, ServiceError> {
 			stores_unmoderated: setup.stores_unmoderated,
 			receipts: setup.receipts,
 			payer,
+			limits: Default::default(),
 		},
 		setup.chain.clone(),
 	);

@@ -7,7 +7,9 @@
 //! 3. The nodes submit the receipts by themselves; the epochs close; each node's reward is
 //!    claimed and its free balance rises by exactly what the reward formula gives from the
 //!    runtime's parameters; the moderator receives its commission.
-//! 4. A client that stops signing is cut off within the window, and no node is paid for it.
+//! 4. A client that stops signing is cut off within the window, and no node is paid for it;
+//!    a client that asks for more than its quota is stopped at its quota, and the nodes are
+//!    paid for every byte they sent it.
 //! 5. Eve's node loses its store; the storage law challenges it, it misses, and its standing
 //!    moves along the penalty state machine, in events and the runtime API; Dave's node
 //!    answers its challenges and stays Active.
@@ -15,7 +17,10 @@
 mod common;
 
 use bitcloud_client::{economy, Rpc};
-use bitcloud_content::WINDOW_BYTES;
+use bitcloud_content::{
+	protocol::{auth_period, sign_request_proof},
+	WINDOW_BYTES,
+};
 use bitcloud_primitives::{EpochIndex, Standing};
 use bitcloud_runtime::{
 	configs::{bitcloud::PricePerByte, storage_law::FAST_PARAMS},
@@ -102,18 +107,44 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 			*paid.entry(gateway.to_string()).or_default() += bytes.parse::<u64>().unwrap();
 		}
 	}
-	// 4 (while the epoch runs). Ferdie locks, asks for the whole film and never signs: the
-	// gateway stops within the window.
-	let out = bitcloud(&rpc_url, &["--suri", "//Ferdie", "lock", "10"]);
+	// 4 (while the epoch runs). Alice locks, asks for 10 MiB of the film and never signs:
+	// the gateway stops within the window.
+	let out = bitcloud(&rpc_url, &["--suri", "//Alice", "lock", "10"]);
 	assert!(out.status.success(), "{}", text(&out.stderr));
+	let period = auth_period(std::time::SystemTime::now());
+	let proof = sign_request_proof(&Alice.pair(), &dave.block_hash(0), &account(Dave), period);
 	let response = ureq::get(format!("{dave_gateway}/content/{id_hex}"))
-		.header("bitcloud-client", format!("0x{}", hex(&account(Ferdie))))
+		.header("bitcloud-client", format!("0x{}", hex(&account(Alice))))
+		.header("bitcloud-auth", proof)
+		.header("range", format!("bytes=0-{}", (10 << 20) - 1))
 		.call()
 		.expect("the gateway answers");
+	assert_eq!(response.status(), 206);
 	let mut received = Vec::new();
 	let _ = response.into_body().into_reader().read_to_end(&mut received);
 	assert!(received.len() as u64 <= WINDOW_BYTES, "{} bytes sent unsigned", received.len());
-	assert!(received.len() < film.len());
+	assert!(received.len() < 10 << 20);
+
+	// The attack of issue 15: Ferdie locks 1 CLD (1 MiB of quota per epoch) and asks for the
+	// 12 MiB film, paying. The nodes stop at his quota; the client says why.
+	let out = bitcloud(&rpc_url, &["--suri", "//Ferdie", "lock", "1"]);
+	assert!(out.status.success(), "{}", text(&out.stderr));
+	let target = dir.path().join("greedy.mp4");
+	let target = target.to_str().expect("a UTF-8 path");
+	let out = bitcloud(
+		&rpc_url,
+		&["--suri", "//Ferdie", "get", &id_hex, "-o", target, "--moderator", &charlie],
+	);
+	let stderr = text(&out.stderr);
+	assert!(!out.status.success(), "{stderr}");
+	assert!(stderr.contains("quota"), "{stderr}");
+	let greedy: u64 = stderr
+		.split("stopped after ")
+		.nth(1)
+		.and_then(|rest| rest.split(' ').next())
+		.and_then(|bytes| bytes.parse().ok())
+		.unwrap_or_else(|| panic!("the client says how far it got: {stderr}"));
+	assert!(greedy > 0 && greedy < film.len() as u64, "{stderr}");
 	let last_epoch = current_epoch(&dave);
 
 	// 3. The nodes submit Bob's receipts once their epochs close: the chain credits exactly
@@ -126,6 +157,14 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 		(credited(Dave) == expected(&dave_gateway) && credited(Eve) == expected(&eve_gateway))
 			.then_some(())
 	});
+	let ferdie_claimed = || -> u64 {
+		(first_epoch..=last_epoch)
+			.flat_map(|epoch| [Dave, Eve].map(|node| claimed(&dave, epoch, node, Ferdie)))
+			.sum()
+	};
+	dave.wait_for("Ferdie's receipts to be submitted", || {
+		(ferdie_claimed() == greedy).then_some(())
+	});
 
 	// Every epoch with receipts is final three epochs after it started.
 	let final_from = (last_epoch + 3) * DEV_EPOCH_BLOCKS;
@@ -133,10 +172,21 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 	while reached < final_from {
 		reached = dave.wait_finalized((reached + 20).min(final_from)).0;
 	}
-	// Ferdie signed nothing: no node was paid for what he took.
+	// Alice signed nothing: no node was paid for what she took.
 	for epoch in first_epoch..=last_epoch {
-		assert_eq!(claimed(&dave, epoch, Dave, Ferdie), 0);
-		assert_eq!(claimed(&dave, epoch, Eve, Ferdie), 0);
+		assert_eq!(claimed(&dave, epoch, Dave, Alice), 0);
+		assert_eq!(claimed(&dave, epoch, Eve, Alice), 0);
+	}
+	// Every byte served to Ferdie was signed and submitted (credited within his quota, or
+	// paid from his lock past it), and no node served him more than his quota in an epoch.
+	let ferdie_signed: u64 = (first_epoch..=last_epoch)
+		.flat_map(|epoch| [Dave, Eve].map(|node| claimed(&dave, epoch, node, Ferdie)))
+		.sum();
+	assert_eq!(ferdie_signed, greedy);
+	for epoch in first_epoch..=last_epoch {
+		for node in [Dave, Eve] {
+			assert!(claimed(&dave, epoch, node, Ferdie) <= 1 << 20, "{node} in epoch {epoch}");
+		}
 	}
 
 	// Alice claims for both nodes, epoch by epoch: each free balance rises by exactly the

@@ -6,6 +6,7 @@
 //! | Trait | Implemented by | Used by |
 //! |---|---|---|
 //! | [`ModeratorRegistry`] | `pallet-moderation` | `pallet-nodes`, storage law, rewards |
+//! | [`CatalogProofs`] | `pallet-moderation` | storage law |
 //! | [`SubscriberCount`] | `pallet-nodes` | `pallet-moderation` |
 //! | [`NodeRegistry`] | `pallet-nodes` | storage law, rewards, receipts |
 //! | [`NodePenalties`] | `pallet-nodes` | storage law |
@@ -93,16 +94,20 @@ pub trait ModeratorRegistry<AccountId> {
 	/// Whether `moderator` is registered and not retired.
 	fn is_live(moderator: &AccountId) -> bool;
 
-	/// Bytes a subscriber of `moderator` must store: the total size of its catalog while it is
-	/// live, zero once it retired or if it is unknown.
+	/// Bytes a subscriber of `moderator` can be held to: the total size of the **proven** items
+	/// of its catalog (see [`CatalogProofs`]) while it is live, zero once it retired or if it is
+	/// unknown. Items nobody has proved to hold do not count: their size is only the
+	/// moderator's claim until a proof of their last chunk confirms it, so a moderator cannot
+	/// push its subscribers over capacity by listing sizes that do not exist.
 	fn catalog_bytes(moderator: &AccountId) -> u64;
 
 	/// Number of items in the catalog of `moderator` (zero if unknown).
 	fn catalog_len(moderator: &AccountId) -> u32;
 
 	/// The catalog item at position `index` (`0..catalog_len`) with its size in bytes. Positions
-	/// are dense but not stable: delisting moves the last item into the freed position. Meant
-	/// for random sampling (storage challenges).
+	/// are dense but not stable: delisting moves another item into the freed position, and a
+	/// proof moves the item into the proven part ([`CatalogProofs`]). Meant for random
+	/// sampling.
 	fn catalog_item_at(moderator: &AccountId, index: u32) -> Option<(ContentId, u64)>;
 
 	/// Size in bytes of `content` if it is in the catalog of `moderator`.
@@ -116,18 +121,69 @@ pub trait ModeratorRegistry<AccountId> {
 	/// Whether `content` is on the deny list of `moderator` (looked up by its deny key).
 	fn is_denied(moderator: &AccountId, content: &ContentId) -> bool;
 
-	/// Commission `moderator` takes from rewards for bytes served under its catalog; `None` if
-	/// it is not live.
-	fn commission(moderator: &AccountId) -> Option<Perbill>;
+	/// Commission `moderator` takes from rewards for bytes served under its catalog in
+	/// `epoch`: the rate that was in force during `epoch`, whenever it is asked. A change of
+	/// rate takes effect only from an epoch after the one it was made in, so the rate of an
+	/// epoch was announced before the epoch began and cannot be raised once its bytes are
+	/// served. `None` if the moderator is not live, or for an epoch before its registration or
+	/// older than the registry keeps rates for (it keeps at least every epoch whose rewards
+	/// can still be claimed).
+	fn commission(moderator: &AccountId, epoch: crate::EpochIndex) -> Option<Perbill>;
 
 	/// Benchmarking only: make `moderator` a live moderator whose catalog holds at least
-	/// `catalog_bytes` bytes. The default does nothing.
+	/// `catalog_bytes` proven bytes. The default does nothing.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn ensure_live_moderator(_moderator: &AccountId, _catalog_bytes: u64) {}
 
 	/// Benchmarking only: make `moderator` (if it exists) retired. The default does nothing.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn ensure_retired_moderator(_moderator: &AccountId) {}
+}
+
+/// A catalog item as the storage law sees it ([`CatalogProofs::listed_item_at`]).
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ListedItem<BlockNumber> {
+	/// The content id (BLAKE3 root).
+	pub content: ContentId,
+	/// Size in bytes, as the moderator listed it.
+	pub size: u64,
+	/// Block in which it was listed.
+	pub listed_at: BlockNumber,
+	/// Whether some node has proved it holds the item's last chunk.
+	pub proven: bool,
+}
+
+/// What the storage law reads and records about catalog items beyond [`ModeratorRegistry`]:
+/// when each was listed, and whether some node has proved it holds it. Implemented by
+/// `pallet-moderation`.
+///
+/// A moderator can list any id with any size. Until a node has proved it holds the item's
+/// **last chunk** for the listed size, the item is *unproven*: nobody may exist who can prove
+/// it, and its size is only a claim (a proof of the last chunk authenticates the length, as
+/// in Bao's verified streaming; other chunks of a wrong-size listing can still verify). The
+/// storage law strikes nodes only on proven items and *probes* unproven ones (a failed probe
+/// costs nothing); the first passed probe makes the item proven.
+///
+/// Positions `0..catalog_len` of a live catalog are partitioned: the proven items first
+/// (`0..proven_len`), then the unproven ones, so that either kind can be sampled uniformly.
+pub trait CatalogProofs<AccountId, BlockNumber> {
+	/// Number of proven items in the catalog of `moderator` (zero unless it is live).
+	fn proven_len(moderator: &AccountId) -> u32;
+
+	/// The item at position `index` (`0..catalog_len`) of the live catalog of `moderator`;
+	/// proven exactly when `index < proven_len`. Positions are dense but not stable.
+	fn listed_item_at(moderator: &AccountId, index: u32) -> Option<ListedItem<BlockNumber>>;
+
+	/// A node proved it holds the last chunk of `content` of `size` bytes, for a probe issued
+	/// in block `issued_at`: mark the item proven if it is still the listing the probe was
+	/// issued for (listed before `issued_at`, same size), in a live catalog, and not proven
+	/// yet. Returns whether it became proven.
+	fn record_proof(
+		moderator: &AccountId,
+		content: &ContentId,
+		size: u64,
+		issued_at: BlockNumber,
+	) -> bool;
 }
 
 /// How many nodes subscribe to a moderator. Implemented by `pallet-nodes`; the moderator
@@ -152,11 +208,22 @@ pub trait NodeRegistry<AccountId, BlockNumber> {
 	/// registered or has deregistered.
 	fn standing(node: &AccountId) -> Option<Standing>;
 
-	/// The moderators `node` subscribes to (empty if it is not registered).
+	/// The moderators `node` subscribes to now (empty if it is not registered). A subscription
+	/// the node asked to end counts until the epoch it ends in.
 	fn subscriptions(node: &AccountId) -> Vec<AccountId>;
 
-	/// Whether `node` subscribes to `moderator`.
+	/// Whether `node` subscribes to `moderator` now (as [`NodeRegistry::subscriptions`]).
 	fn is_subscribed(node: &AccountId, moderator: &AccountId) -> bool;
+
+	/// The moderators whose catalogs the storage-law challenges of the current epoch may ask
+	/// `node` about: its subscriptions, plus those that end at the start of the current epoch.
+	/// The challenges of an epoch are drawn in its first block, so a subscription held during
+	/// part of the previous epoch only (taken, or ended, mid-epoch) is covered by this draw.
+	/// The default is [`NodeRegistry::subscriptions`], for registries whose subscriptions end
+	/// at once.
+	fn obligations(node: &AccountId) -> Vec<AccountId> {
+		Self::subscriptions(node)
+	}
 
 	/// Whether `node` carries unmoderated (onion-only) traffic.
 	fn carries_unmoderated(node: &AccountId) -> bool;

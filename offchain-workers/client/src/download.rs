@@ -12,6 +12,10 @@ use bao_tree::{
 	io::{outboard::PostOrderMemOutboard, sync::valid_ranges},
 	BaoTree, BlockSize, ChunkNum, ChunkRanges,
 };
+use bitcloud_content::protocol::{
+	auth_period, sign_request_proof, AUTH_HEADER, CLIENT_HEADER, EPOCH_HEADER, MODERATOR_HEADER,
+	NODE_HEADER, QUOTA_LEFT_HEADER, RECEIPT_HEADER, RECEIPT_HELD_HEADER,
+};
 use bitcloud_primitives::{
 	receipt::{self, Receipt, SignedReceipt},
 	AccountId, ContentId, EpochIndex,
@@ -61,6 +65,25 @@ struct Source {
 	served: u64,
 	signed: BTreeMap<ReceiptKey, u64>,
 	pending: Option<SignedReceipt<AccountId>>,
+	/// The node's account: from the chain, or learnt from the gateway's first answer.
+	node: Option<AccountId>,
+	/// The proof of this client's requests to the node, and its period.
+	proof: Option<(u64, String)>,
+}
+
+/// Why a range could not be had from a replica, and what to do about it.
+enum RangeFailure {
+	/// Drop the replica and take the range from the next one.
+	DropReplica(Error),
+	/// Stop the download: the client cannot pay for more bytes this epoch, and another
+	/// replica would only make it sign for more than its quota.
+	Stop(Error),
+}
+
+impl From<Error> for RangeFailure {
+	fn from(e: Error) -> Self {
+		RangeFailure::DropReplica(e)
+	}
 }
 
 /// Downloads `id` into `out` from `replicas` (in order of preference), taking ranges from
@@ -136,7 +159,17 @@ fn download_to(
 				turn += 1;
 				progress(offset, size);
 			},
-			Err(reason) => {
+			Err(RangeFailure::Stop(reason)) => {
+				// The nodes are paid for what they sent before the download stops.
+				for source in &active {
+					settle(&agent, source);
+				}
+				return Err(Error(format!(
+					"{} (stopped after {offset} verified bytes, all paid for with receipts)",
+					reason.0
+				)));
+			},
+			Err(RangeFailure::DropReplica(reason)) => {
 				let dropped = active.remove(index);
 				settle(&agent, &dropped);
 				report.served.push((dropped.replica.clone(), dropped.served));
@@ -183,11 +216,13 @@ fn fill(
 			});
 		match outboard {
 			Ok(outboard) => active.push(Source {
+				node: replica.node.clone(),
 				replica,
 				outboard,
 				served: 0,
 				signed: BTreeMap::new(),
 				pending: None,
+				proof: None,
 			}),
 			Err(reason) => report.failures.push((replica, reason.0)),
 		}
@@ -239,34 +274,34 @@ fn fetch_range(
 	offset: u64,
 	end: u64,
 	payer: Option<&Payer>,
-) -> Result<Vec<u8>, Error> {
-	let mut request = agent
-		.get(content_url(&source.replica.gateway, id))
-		.header("range", format!("bytes={offset}-{}", end - 1));
-	if let Some(payer) = payer {
-		request =
-			request.header("bitcloud-client", format!("0x{}", hex::encode(payer.signer.account())));
-		if let Some(receipt) = &source.pending {
-			request = request.header("bitcloud-receipt", hex::encode(receipt.encode()));
-		}
+) -> Result<Vec<u8>, RangeFailure> {
+	let mut response = request_range(agent, id, source, offset, end, payer)?;
+	// A gateway that was not known by its node account names it when it refuses the
+	// request's proof: sign for it and ask once more.
+	if response.status() == 401 && payer.is_some() && source.node.is_none() {
+		source.node = account_header(&response, NODE_HEADER)?;
+		response = request_range(agent, id, source, offset, end, payer)?;
 	}
-	let response = request.call().map_err(|e| Error(format!("gateway unreachable: {e}")))?;
+	if response.status() == 402 && response.headers().contains_key(QUOTA_LEFT_HEADER) {
+		return Err(RangeFailure::Stop(http::refusal(response)));
+	}
 	let terms = match payer {
 		Some(payer) if response.status().is_success() => Some(Terms::read(&response, payer)?),
 		_ => None,
 	};
 	if let (Some(terms), Some(node)) = (&terms, &source.replica.node) {
 		if terms.key.0 != *node {
-			return Err(Error("the gateway answers as another node than the chain says".into()));
+			let reason = "the gateway answers as another node than the chain says";
+			return Err(Error(reason.into()).into());
 		}
 	}
 	let whole = response.status() == 200 && offset == 0 && end == source.outboard.tree.size();
 	if response.status() != 206 && !whole {
-		return Err(http::refusal(response));
+		return Err(http::refusal(response).into());
 	}
 	let bytes = http::read_body(response, end - offset)?;
 	if bytes.len() as u64 != end - offset {
-		return Err(Error(format!("short answer for bytes {offset}-{}", end - 1)));
+		return Err(Error(format!("short answer for bytes {offset}-{}", end - 1)).into());
 	}
 	// Ranges start on chunk group boundaries: whole groups are verified.
 	let chunks = ChunkRanges::from(ChunkNum(offset / 1024)..ChunkNum(end.div_ceil(1024)));
@@ -279,12 +314,68 @@ fn fetch_range(
 		return Err(Error(format!(
 			"bytes {offset}-{} do not match the content id: refused",
 			end - 1
-		)));
+		))
+		.into());
 	}
 	if let (Some(payer), Some(terms)) = (payer, terms) {
 		source.pending = Some(sign_for(source, payer, terms, end - offset));
 	}
 	Ok(bytes)
+}
+
+/// Asks `source` for bytes `offset..end`, naming and proving the paying client if any.
+fn request_range(
+	agent: &ureq::Agent,
+	id: &ContentId,
+	source: &mut Source,
+	offset: u64,
+	end: u64,
+	payer: Option<&Payer>,
+) -> Result<ureq::http::Response<ureq::Body>, Error> {
+	let mut request = agent
+		.get(content_url(&source.replica.gateway, id))
+		.header("range", format!("bytes={offset}-{}", end - 1));
+	if let Some(payer) = payer {
+		request =
+			request.header(CLIENT_HEADER, format!("0x{}", hex::encode(payer.signer.account())));
+		if let Some(proof) = request_proof(source, payer) {
+			request = request.header(AUTH_HEADER, proof);
+		}
+		if let Some(receipt) = &source.pending {
+			request = request.header(RECEIPT_HEADER, hex::encode(receipt.encode()));
+		}
+	}
+	request.call().map_err(|e| Error(format!("gateway unreachable: {e}")))
+}
+
+/// The proof of this client's requests to `source`'s node in the current period (signed once
+/// per period); none while the node is not known.
+fn request_proof(source: &mut Source, payer: &Payer) -> Option<String> {
+	let node = source.node.as_ref()?;
+	let period = auth_period(std::time::SystemTime::now());
+	match &source.proof {
+		Some((signed, proof)) if *signed == period => Some(proof.clone()),
+		_ => {
+			let proof = sign_request_proof(payer.signer.pair(), &payer.genesis, node, period);
+			source.proof = Some((period, proof.clone()));
+			Some(proof)
+		},
+	}
+}
+
+/// The account in header `name` (`0x` and 64 hex digits); none if absent.
+fn account_header(
+	response: &ureq::http::Response<ureq::Body>,
+	name: &str,
+) -> Result<Option<AccountId>, Error> {
+	let Some(text) = response.headers().get(name).and_then(|v| v.to_str().ok()) else {
+		return Ok(None);
+	};
+	hex::decode(text.trim_start_matches("0x"))
+		.ok()
+		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		.map(|bytes| Some(AccountId::new(bytes)))
+		.ok_or_else(|| Error(format!("gateway sent a bad {name} header")))
 }
 
 /// What a paying client is to sign for a response: the gateway's node, epoch and moderator,
@@ -298,23 +389,15 @@ struct Terms {
 impl Terms {
 	fn read(response: &ureq::http::Response<ureq::Body>, payer: &Payer) -> Result<Self, Error> {
 		let text = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
-		let account = |name: &str| -> Result<Option<AccountId>, Error> {
-			let Some(text) = text(name) else { return Ok(None) };
-			hex::decode(text.trim_start_matches("0x"))
-				.ok()
-				.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-				.map(|bytes| Some(AccountId::new(bytes)))
-				.ok_or_else(|| Error(format!("gateway sent a bad {name} header")))
-		};
-		let node = account("bitcloud-node")?.ok_or_else(|| {
+		let node = account_header(response, NODE_HEADER)?.ok_or_else(|| {
 			Error("the gateway takes no receipts (no bitcloud-node header)".into())
 		})?;
-		let epoch = number_header(response, "bitcloud-epoch")
+		let epoch = number_header(response, EPOCH_HEADER)
 			.ok()
 			.and_then(|epoch| EpochIndex::try_from(epoch).ok())
 			.ok_or_else(|| Error("gateway sent no valid bitcloud-epoch header".into()))?;
-		let key = (node, epoch, account("bitcloud-moderator")?);
-		let held = text("bitcloud-receipt-held")
+		let key = (node, epoch, account_header(response, MODERATOR_HEADER)?);
+		let held = text(RECEIPT_HELD_HEADER)
 			.and_then(|text| hex::decode(text).ok())
 			.and_then(|bytes| SignedReceipt::<AccountId>::decode(&mut &bytes[..]).ok())
 			.filter(|held| {

@@ -78,6 +78,23 @@ pub trait ChainView: Send + Sync + 'static {
 		Err(ChainError("this chain view knows no quotas".into()))
 	}
 
+	/// Whether `client` has coins locked or unlocking for bandwidth: the chain credits no
+	/// receipt of a client without (`ClientHasNoLock`). `epoch` is the epoch the receipt is
+	/// for.
+	fn has_bandwidth_lock(
+		&self,
+		_client: &AccountId,
+		_epoch: EpochIndex,
+	) -> Result<bool, ChainError> {
+		Err(ChainError("this chain view knows no bandwidth locks".into()))
+	}
+
+	/// Whether `node` is a registered node that carries unmoderated traffic: the chain
+	/// credits unmoderated receipts to such nodes only (`UnmoderatedNotCarried`).
+	fn carries_unmoderated(&self, _node: &AccountId) -> Result<bool, ChainError> {
+		Err(ChainError("this chain view knows no nodes' terms".into()))
+	}
+
 	/// Number and hash (hex) of the best block, for `/status`.
 	fn best_block(&self) -> Option<(u32, String)> {
 		None

@@ -6,14 +6,15 @@
 //! | `GET`/`HEAD /content/{id}` | 200 (whole) or 206 (one `Range`) with the bytes |
 //! | `PUT /content/{id}` | 201 when the body hashes to `id` and a subscribed moderator lists it or has it proposed; 200 if already stored |
 //! | `GET /content/{id}/outboard` | the bao-tree post-order outboard, to verify any range |
-//! | `GET /catalog` | JSON: the catalogs this node serves and what it holds of them |
+//! | `GET /catalog?offset=&limit=` | JSON: a page (at most 100 entries) of the catalogs this node serves and what it holds of them |
 //! | `GET /status` | JSON: node account, subscriptions, store, version |
 //!
 //! Refusals: 400 malformed id, 403 denied by a subscribed moderator, 404 unknown or not in
 //! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
-//! 431 oversized headers, 503 chain unavailable. Uploads: 403 denied or not wanted, 413 longer
-//! than listed, 422 bytes that are not the content, 503 too many uploads at once. Each carries
-//! a one-line text reason.
+//! 431 oversized headers, 503 chain unavailable. Uploads: 403 denied or not wanted, 408 a body
+//! that arrives too slowly, 413 longer than listed, 422 bytes that are not the content, 503 too
+//! many uploads at once, 507 no room left for unlisted (proposed) content. Each carries a
+//! one-line text reason. Connections are bounded by [`crate::connection`].
 
 // Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
 // built once per request.
@@ -21,33 +22,36 @@
 
 use crate::{
 	chain::{upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
-	id::{parse_id, to_cid, to_hex},
+	id::{parse_id, to_hex},
 	metrics::Metrics,
+	paying::{paying_client, post_receipt},
 	range::{parse_range, RangeRequest},
 	store::{ContentReader, ContentStore, StoreError, GROUP_BYTES},
-	window::{Account, SigningWindow},
+	window::SigningWindow,
 };
 use axum::{
 	body::Body,
-	extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State},
+	extract::{DefaultBodyLimit, Path, Request, State},
 	http::{header, HeaderMap, HeaderValue, Method, StatusCode},
 	middleware::{self, Next},
 	response::{IntoResponse, Response},
 	routing::get,
 	Json, Router,
 };
-use bitcloud_primitives::{receipt::SignedReceipt, AccountId, ContentId};
+use bitcloud_primitives::{AccountId, ContentId};
 use bytes::Bytes;
-use codec::Decode;
 use futures::StreamExt as _;
 use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
-use tower::ServiceExt as _;
 
 /// Bytes read, verified and sent per step of a response body: 16 chunk groups.
 pub const STREAM_BLOCK: u64 = 16 * GROUP_BYTES;
+
+/// Bytes of an outboard read and sent per step (the outboard of 4 GiB is 16 MiB: it is
+/// streamed, never held whole).
+pub const OUTBOARD_BLOCK: u64 = 64 * 1024;
 
 /// Largest request head (request line and headers) accepted; larger ones get 431.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -55,18 +59,9 @@ pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// Most request headers accepted; more get 431.
 pub const MAX_HEADERS: usize = 64;
 
-/// Time a client has to send its request head.
+/// Time a client has to send its request head, counted from the moment the connection
+/// waits for one: so also the longest a kept-alive connection may stay idle.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long a stream waits for a receipt when its client's window is full before it cuts
-/// the connection.
-pub const RECEIPT_WAIT: Duration = Duration::from_secs(5);
-
-/// Header naming the client that pays with receipts (its account, `0x` hex).
-pub const CLIENT_HEADER: &str = "bitcloud-client";
-
-/// Header carrying the client's newest receipt for this node (hex of its SCALE encoding).
-pub const RECEIPT_HEADER: &str = "bitcloud-receipt";
 
 /// Uploads imported at the same time; more get 503 (each holds a blocking thread and a
 /// temporary file).
@@ -75,12 +70,13 @@ pub const MAX_CONCURRENT_UPLOADS: usize = 4;
 /// The gateway's shared state.
 pub struct Gateway {
 	store: Arc<ContentStore>,
-	chain: Arc<dyn ChainView>,
+	pub(crate) chain: Arc<dyn ChainView>,
 	node: Option<AccountId>,
 	metrics: Metrics,
 	version: String,
 	uploads: Arc<tokio::sync::Semaphore>,
-	window: Option<Arc<SigningWindow>>,
+	pub(crate) window: Option<Arc<SigningWindow>>,
+	catalog: crate::catalog::CatalogCache,
 }
 
 impl Gateway {
@@ -94,7 +90,8 @@ impl Gateway {
 		window: Option<Arc<SigningWindow>>,
 	) -> Self {
 		let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS));
-		Gateway { store, chain, node, metrics, version, uploads, window }
+		let catalog = Default::default();
+		Gateway { store, chain, node, metrics, version, uploads, window, catalog }
 	}
 
 	/// The signing window of clients that pay with receipts.
@@ -116,10 +113,11 @@ impl Gateway {
 	pub fn refresh_store_metrics(&self) {
 		self.metrics.store_bytes.set(self.store.total_bytes());
 		self.metrics.store_items.set(self.store.len() as u64);
+		crate::expiry::refresh_gauges(&self.store, &self.metrics);
 	}
 
 	/// Runs a chain query on a blocking thread.
-	async fn ask<T: Send + 'static>(
+	pub(crate) async fn ask<T: Send + 'static>(
 		self: &Arc<Self>,
 		query: impl FnOnce(&Gateway) -> T + Send + 'static,
 	) -> Result<T, Response> {
@@ -147,49 +145,14 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 }
 
 /// Serves `router` on `listener` until the future is dropped: HTTP/1.1 with bounded request
-/// heads and a head timeout.
+/// heads, within the default [`ConnectionLimits`](crate::connection::ConnectionLimits)
+/// (see [`crate::connection::serve_with`]).
 pub async fn serve(listener: TcpListener, router: Router) {
-	loop {
-		let (stream, peer) = match listener.accept().await {
-			Ok(accepted) => accepted,
-			Err(e) => {
-				// Out of file descriptors and the like: wait rather than spin.
-				log::warn!(target: "content", "gateway accept failed: {e}");
-				tokio::time::sleep(Duration::from_millis(100)).await;
-				continue;
-			},
-		};
-		// Answers and onion frames go out at once: with Nagle's algorithm a frame written
-		// after the unacknowledged head of a `101` waits for the peer's delayed ACK (40 ms).
-		if let Err(e) = stream.set_nodelay(true) {
-			log::debug!(target: "content", "gateway connection from {peer}: TCP_NODELAY: {e}");
-		}
-		// Routes that need the peer's address (the onion relay's) find it as `ConnectInfo`.
-		let service = router.clone().map_request(
-			move |mut request: axum::http::Request<hyper::body::Incoming>| {
-				request.extensions_mut().insert(ConnectInfo(peer));
-				request
-			},
-		);
-		let service = hyper_util::service::TowerToHyperService::new(service);
-		tokio::spawn(async move {
-			let connection = hyper::server::conn::http1::Builder::new()
-				.timer(hyper_util::rt::TokioTimer::new())
-				.header_read_timeout(HEAD_TIMEOUT)
-				.max_buf_size(MAX_HEAD_BYTES)
-				.max_headers(MAX_HEADERS)
-				.serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-				// `GET /onion` turns the connection into an onion link.
-				.with_upgrades();
-			if let Err(e) = connection.await {
-				log::debug!(target: "content", "gateway connection from {peer}: {e}");
-			}
-		});
-	}
+	crate::connection::serve_with(listener, router, Default::default(), None).await
 }
 
 /// A short plain-text refusal.
-fn refuse(status: StatusCode, reason: &str) -> Response {
+pub(crate) fn refuse(status: StatusCode, reason: &str) -> Response {
 	(
 		status,
 		[(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
@@ -210,7 +173,7 @@ async fn count_status(
 }
 
 /// An account in Bitcloud's SS58 form.
-fn ss58(account: &AccountId) -> String {
+pub(crate) fn ss58(account: &AccountId) -> String {
 	account.to_ss58check_with_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX))
 }
 
@@ -221,7 +184,7 @@ fn path_id(text: &str) -> Result<ContentId, Response> {
 }
 
 /// The 503 answer to a failed chain query.
-fn chain_unavailable(gateway: &Gateway, e: crate::chain::ChainError) -> Response {
+pub(crate) fn chain_unavailable(gateway: &Gateway, e: crate::chain::ChainError) -> Response {
 	gateway.metrics.count_error("chain");
 	log::warn!(target: "content", "{e}");
 	refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
@@ -389,6 +352,8 @@ async fn content_inner(
 	};
 	let mut response = response.status(status).header(header::CONTENT_LENGTH, end - start);
 	if let Some(paying) = &paying {
+		// The whole answer must be one the client can pay for.
+		paying.ensure_affordable(end - start)?;
 		response = paying.headers(response);
 	}
 	if method == Method::HEAD {
@@ -400,17 +365,7 @@ async fn content_inner(
 	let reader = open(gateway, id).await?;
 	let first_len = (end - start).min(STREAM_BLOCK);
 	if let Some(paying) = &paying {
-		if !paying.reserve(first_len) {
-			let (sent, signed) = paying.window.figures(&paying.account);
-			return Err(refuse(
-				StatusCode::PAYMENT_REQUIRED,
-				&format!(
-					"sign a receipt for the bytes already sent: {} unsigned, window {}",
-					sent.saturating_sub(signed),
-					paying.window.window()
-				),
-			));
-		}
+		paying.reserve(first_len)?;
 	}
 	let first = read_block(gateway, &reader, start, first_len).await.map_err(|e| {
 		log::error!(target: "content", "{e}");
@@ -443,141 +398,8 @@ async fn content_inner(
 	}))
 }
 
-/// A client paying with receipts, for one request.
-struct Paying {
-	window: Arc<SigningWindow>,
-	account: Account,
-}
-
-impl Paying {
-	fn reserve(&self, len: u64) -> bool {
-		self.window.reserve(&self.account, len)
-	}
-
-	/// Reserves `len` bytes, waiting up to [`RECEIPT_WAIT`] for a receipt to make room.
-	async fn wait_and_reserve(&self, len: u64) -> bool {
-		let deadline = tokio::time::Instant::now() + RECEIPT_WAIT;
-		while !self.reserve(len) {
-			if tokio::time::Instant::now() >= deadline {
-				return false;
-			}
-			tokio::time::sleep(Duration::from_millis(20)).await;
-		}
-		true
-	}
-
-	/// The headers that tell the client what to sign.
-	fn headers(&self, builder: axum::http::response::Builder) -> axum::http::response::Builder {
-		use codec::Encode;
-		let mut builder = builder
-			.header("bitcloud-node", format!("0x{}", hex::encode(self.window.node())))
-			.header("bitcloud-epoch", self.account.epoch)
-			.header("bitcloud-window", self.window.window());
-		if let Some(moderator) = &self.account.moderator {
-			builder = builder.header("bitcloud-moderator", format!("0x{}", hex::encode(moderator)));
-		}
-		if let Some(held) = self.window.held(&self.account) {
-			builder = builder.header("bitcloud-receipt-held", hex::encode(held.encode()));
-		}
-		builder
-	}
-}
-
-/// The client named by `Bitcloud-Client`, after taking the receipt it sent and checking its
-/// quota; none for a request without the header (served without receipts).
-async fn paying_client(
-	gateway: &Arc<Gateway>,
-	headers: &HeaderMap,
-	moderator: AccountId,
-) -> Result<Option<Paying>, Response> {
-	let Some(value) = headers.get(CLIENT_HEADER) else { return Ok(None) };
-	let client = value
-		.to_str()
-		.ok()
-		.and_then(|text| hex::decode(text.trim_start_matches("0x")).ok())
-		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-		.map(AccountId::new)
-		.ok_or_else(|| {
-			refuse(StatusCode::BAD_REQUEST, "Bitcloud-Client is 0x and 64 hex digits")
-		})?;
-	let Some(window) = gateway.window.clone() else {
-		return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "this gateway takes no receipts"));
-	};
-	let epoch = current_epoch(gateway).await?;
-	if let Some(value) = headers.get(RECEIPT_HEADER) {
-		let receipt = decode_receipt(value.as_bytes())?;
-		if receipt.receipt.client != client {
-			return Err(refuse(StatusCode::BAD_REQUEST, "the receipt is another client's"));
-		}
-		offer(gateway, &window, receipt, epoch).await?;
-	}
-	let asked = client.clone();
-	let quota = gateway
-		.ask(move |g| g.chain.client_quota(&asked, epoch))
-		.await?
-		.map_err(|e| chain_unavailable(gateway, e))?;
-	if quota.used >= quota.quota {
-		return Err(refuse(
-			StatusCode::PAYMENT_REQUIRED,
-			"no bandwidth quota left this epoch: lock CLD first (bitcloud lock)",
-		));
-	}
-	Ok(Some(Paying { window, account: Account { client, epoch, moderator: Some(moderator) } }))
-}
-
-async fn current_epoch(
-	gateway: &Arc<Gateway>,
-) -> Result<bitcloud_primitives::EpochIndex, Response> {
-	let context = gateway.ask(|g| g.chain.receipt_context()).await?;
-	context.map(|(epoch, _)| epoch).map_err(|e| chain_unavailable(gateway, e))
-}
-
-/// A receipt from hex (a header) or raw SCALE bytes (a body).
-fn decode_receipt(bytes: &[u8]) -> Result<SignedReceipt<AccountId>, Response> {
-	let raw = match hex::decode(bytes.strip_prefix(b"0x").unwrap_or(bytes)) {
-		Ok(raw) => raw,
-		Err(_) => bytes.to_vec(),
-	};
-	SignedReceipt::decode(&mut &raw[..])
-		.map_err(|_| refuse(StatusCode::BAD_REQUEST, "not a SCALE-encoded signed receipt"))
-}
-
-/// Offers a receipt to the window (its signature is checked on a blocking thread).
-async fn offer(
-	gateway: &Arc<Gateway>,
-	window: &Arc<SigningWindow>,
-	receipt: SignedReceipt<AccountId>,
-	epoch: bitcloud_primitives::EpochIndex,
-) -> Result<u64, Response> {
-	let window = window.clone();
-	gateway
-		.ask(move |_| window.offer(receipt, epoch))
-		.await?
-		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("receipt refused: {e}")))
-}
-
-/// `POST /receipts`: a receipt (SCALE bytes, or their hex) for bytes this node sent.
-async fn post_receipt(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
-	let result: Result<Response, Response> = async {
-		let Some(window) = gateway.window.clone() else {
-			return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "this gateway takes no receipts"));
-		};
-		if body.len() > 1024 {
-			return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "a receipt is under 1 KiB"));
-		}
-		let receipt = decode_receipt(&body)?;
-		let epoch = current_epoch(&gateway).await?;
-		let bytes = offer(&gateway, &window, receipt, epoch).await?;
-		Ok(refuse(StatusCode::OK, &format!("receipt for {bytes} bytes taken")))
-	}
-	.await;
-	match result {
-		Ok(response) | Err(response) => response,
-	}
-}
-
 /// A response without body from `builder`.
-fn empty(builder: axum::http::response::Builder) -> Response {
+pub(crate) fn empty(builder: axum::http::response::Builder) -> Response {
 	builder.body(Body::empty()).unwrap_or_else(|e| {
 		refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
 	})
@@ -611,11 +433,19 @@ async fn upload_inner(
 			"this gateway has no node account: it takes no content",
 		));
 	};
-	let verdict = gateway
-		.ask(move |g| upload_verdict(g.chain.as_ref(), &node, &id))
+	// Content no subscribed moderator lists yet (proposed) is held under the store's budget of
+	// unlisted content, and expires unless it gets listed.
+	let (decision, listed) = gateway
+		.ask(move |g| {
+			let chain = g.chain.as_ref();
+			let upload = upload_verdict(chain, &node, &id)?;
+			let listed = matches!(upload, UploadVerdict::Accept { .. })
+				&& matches!(verdict(chain, &node, &id)?, Verdict::Serve { .. });
+			Ok((upload, listed))
+		})
 		.await?
 		.map_err(|e| chain_unavailable(gateway, e))?;
-	let size = match verdict {
+	let size = match decision {
 		UploadVerdict::Accept { size } => size,
 		UploadVerdict::Denied { moderator } => {
 			return Err(refuse(
@@ -657,7 +487,12 @@ async fn upload_inner(
 	};
 	let stream = body.into_data_stream().map(|chunk| chunk.map_err(std::io::Error::other));
 	let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
-	let imported = gateway.ask(move |g| g.store.import(reader, Some(id), Some(size))).await?;
+	let imported = gateway
+		.ask(move |g| match listed {
+			true => g.store.import(reader, Some(id), Some(size)),
+			false => g.store.import_unlisted(reader, id, size, crate::store::Unlisted::Proposed),
+		})
+		.await?;
 	match imported {
 		Ok(_) => {
 			gateway.refresh_store_metrics();
@@ -672,6 +507,15 @@ async fn upload_inner(
 			StatusCode::UNPROCESSABLE_ENTITY,
 			"the bytes do not match the content id: refused",
 		)),
+		Err(e @ StoreError::UnlistedFull { .. }) => Err(refuse(
+			StatusCode::INSUFFICIENT_STORAGE,
+			&format!("{e}: push it again once its moderator lists it"),
+		)),
+		Err(StoreError::Io(e))
+			if e.get_ref().is_some_and(|e| crate::connection::BodyTooSlow::caused(e)) =>
+		{
+			Err(refuse(StatusCode::REQUEST_TIMEOUT, &format!("upload cut: {e}")))
+		},
 		Err(e) => {
 			gateway.metrics.count_error("upload");
 			log::warn!(target: "content", "upload of {}: {e}", to_hex(&id));
@@ -681,32 +525,42 @@ async fn upload_inner(
 }
 
 /// `GET /content/{id}/outboard`: the post-order hash pairs (64 bytes each, no size suffix)
-/// for chunk groups of 16 KiB; the size is in `Bitcloud-Content-Size`.
+/// for chunk groups of 16 KiB; the size is in `Bitcloud-Content-Size`. Streamed by
+/// [`OUTBOARD_BLOCK`]; the first block is read before the status line goes out, so a store
+/// error is answered with 500 rather than a cut-off 200.
 async fn outboard(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
 	let result: Result<Response, Response> = async {
 		let id = path_id(&id)?;
 		let size = authorise(&gateway, id).await?.size;
 		let reader = open(&gateway, id).await?;
-		let read = gateway
-			.ask(move |_| {
-				use bao_tree::io::sync::ReadAt;
-				let len = bao_tree::BaoTree::new(size, crate::store::BLOCK_SIZE).outboard_size();
-				let mut buf = vec![0u8; len as usize];
-				reader.outboard_file().read_exact_at(0, &mut buf).map(|()| buf)
-			})
-			.await?;
-		let bytes = read.map_err(|e| {
-			gateway.metrics.count_error("io");
-			log::error!(target: "content", "outboard of {}: {e}", to_hex(&id));
-			refuse(StatusCode::INTERNAL_SERVER_ERROR, "content store error")
-		})?;
+		let len = reader.outboard_len();
+		let first_len = len.min(OUTBOARD_BLOCK);
+		let first = read_outboard(&gateway, &reader, 0, first_len)
+			.await
+			.map_err(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "content store error"))?;
+		let rest = futures::stream::unfold(
+			(gateway.clone(), reader, first_len),
+			move |(gateway, reader, offset)| async move {
+				if offset >= len {
+					return None;
+				}
+				let step = (len - offset).min(OUTBOARD_BLOCK);
+				match read_outboard(&gateway, &reader, offset, step).await {
+					Ok(bytes) => Some((Ok(bytes), (gateway, reader, offset + step))),
+					// Headers are out: the connection is cut, the client sees a short body.
+					Err(e) => Some((Err(e), (gateway, reader, len))),
+				}
+			},
+		);
+		let body = futures::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(rest);
 		let response = Response::builder()
 			.header(header::CONTENT_TYPE, "application/octet-stream")
+			.header(header::CONTENT_LENGTH, len)
 			.header(header::ETAG, format!("\"{}.obao4\"", to_hex(&id)))
 			.header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
 			.header("bitcloud-content-size", size)
 			.header("bitcloud-chunk-group-log", u32::from(crate::store::BLOCK_SIZE.chunk_log()));
-		Ok(response.body(Body::from(bytes)).unwrap_or_else(|e| {
+		Ok(response.body(Body::from_stream(body)).unwrap_or_else(|e| {
 			refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
 		}))
 	}
@@ -716,45 +570,49 @@ async fn outboard(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -
 	}
 }
 
-/// `GET /catalog`: per subscribed moderator, the items this node may serve and whether it
-/// holds them.
-async fn catalog(State(gateway): State<Arc<Gateway>>) -> Response {
-	let Some(node) = gateway.node.clone() else {
-		return Json(json!({ "node": null, "moderators": [] })).into_response();
+/// Reads `len` bytes of the outboard of `reader` at `offset` on a blocking thread.
+async fn read_outboard(
+	gateway: &Arc<Gateway>,
+	reader: &Arc<ContentReader>,
+	offset: u64,
+	len: u64,
+) -> std::io::Result<Bytes> {
+	let job = reader.clone();
+	let read = tokio::task::spawn_blocking(move || job.read_outboard(offset, len as usize))
+		.await
+		.map_err(std::io::Error::other)
+		.and_then(|read| read);
+	read.map(Bytes::from).inspect_err(|e| {
+		gateway.metrics.count_error("io");
+		log::error!(target: "content", "outboard of {}: {e}", to_hex(reader.id()));
+	})
+}
+
+/// `GET /catalog?offset=N&limit=M`: one page of the items of the subscribed catalogs that
+/// this node may serve, and whether it holds them ([`crate::catalog`]).
+async fn catalog(State(gateway): State<Arc<Gateway>>, uri: axum::http::Uri) -> Response {
+	let query = match crate::catalog::PageQuery::parse(uri.query()) {
+		Ok(query) => query,
+		Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
 	};
-	let answer = gateway
-		.ask(move |g| -> Result<Value, crate::chain::ChainError> {
-			let mut moderators = Vec::new();
-			let subscriptions = g.chain.subscriptions(&node)?;
-			for moderator in &subscriptions {
-				let mut items = Vec::new();
-				for (id, meta) in g.chain.catalog(moderator)? {
-					// Listed here, denied by a subscribed moderator: not served, not shown.
-					if matches!(verdict(g.chain.as_ref(), &node, &id)?, Verdict::Denied { .. }) {
-						continue;
-					}
-					items.push(json!({
-						"id": to_hex(&id),
-						"cid": to_cid(&id),
-						"size": meta.size,
-						"title": meta.title,
-						"mimeType": meta.mime_type,
-						"stored": g.store.contains(&id),
-					}));
-				}
-				moderators.push(json!({ "moderator": ss58(moderator), "items": items }));
-			}
-			Ok(json!({ "node": ss58(&node), "moderators": moderators }))
-		})
-		.await;
-	match answer {
-		Ok(Ok(value)) => Json(value).into_response(),
-		Ok(Err(e)) => {
-			gateway.metrics.count_error("chain");
-			log::warn!(target: "content", "{e}");
-			refuse(StatusCode::SERVICE_UNAVAILABLE, "chain state unavailable, try again")
+	let Some(node) = gateway.node.clone() else {
+		return Json(json!({
+			"node": null,
+			"offset": query.offset,
+			"limit": query.limit,
+			"total": 0,
+			"next": null,
+			"moderators": [],
+		}))
+		.into_response();
+	};
+	match gateway.catalog.page(gateway.chain.clone(), node.clone(), query).await {
+		Ok(page) => Json(page.to_json(&node, |id| gateway.store.contains(id))).into_response(),
+		Err(crate::catalog::PageError::Chain(e)) => chain_unavailable(&gateway, e),
+		Err(crate::catalog::PageError::Internal(e)) => {
+			gateway.metrics.count_error("internal");
+			refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {e}"))
 		},
-		Err(response) => response,
 	}
 }
 

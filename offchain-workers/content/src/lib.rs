@@ -1,11 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod admission;
+pub mod auth;
+pub mod bisect;
 pub mod book;
+pub mod catalog;
 pub mod chain;
+pub mod connection;
+pub mod expiry;
 pub mod gateway;
 pub mod id;
 pub mod metrics;
+mod paying;
+pub mod protocol;
 pub mod range;
 pub mod replication;
 pub mod store;
@@ -15,12 +23,16 @@ pub use book::{BookError, ReceiptBook};
 pub use chain::{
 	upload_verdict, verdict, ChainError, ChainView, ItemMeta, Quota, UploadVerdict, Verdict,
 };
+pub use connection::ConnectionLimits;
+pub use expiry::SweepReport;
 pub use gateway::Gateway;
 pub use id::{parse_id, to_cid, to_hex, IdError};
 pub use metrics::Metrics;
 pub use replication::{Replicator, RoundReport};
-pub use store::{range_is_valid, ContentStore, OpenReport, StoreError};
-pub use window::{ReceiptSink, SigningWindow, WINDOW_BYTES};
+pub use store::{
+	range_is_valid, ContentStore, OpenReport, StoreError, Unlisted, UnlistedBudget, UnlistedPolicy,
+};
+pub use window::{Reservation, ReceiptSink, SigningWindow, WINDOW_BYTES};
 
 use bitcloud_primitives::AccountId;
 use polkadot_sdk::substrate_prometheus_endpoint::Registry;
@@ -78,6 +90,8 @@ pub struct ContentService {
 	listener: std::net::TcpListener,
 	addr: SocketAddr,
 	extra_routes: Option<axum::Router>,
+	limits: ConnectionLimits,
+	sweeper: expiry::Sweeper,
 }
 
 impl ContentService {
@@ -133,10 +147,34 @@ impl ContentService {
 			},
 			_ => None,
 		};
+		let sweeper = expiry::Sweeper {
+			store: store.clone(),
+			chain: chain.clone(),
+			node: config.node.clone(),
+			metrics: metrics.clone(),
+		};
 		let gateway =
 			Arc::new(Gateway::new(store, chain, config.node, metrics, config.version, window));
 		gateway.refresh_store_metrics();
-		Ok(ContentService { gateway, replicator, listener, addr, extra_routes: None })
+		Ok(ContentService {
+			gateway,
+			replicator,
+			listener,
+			addr,
+			extra_routes: None,
+			limits: ConnectionLimits::default(),
+			sweeper,
+		})
+	}
+
+	/// Serves the gateway within `limits` instead of the defaults.
+	pub fn set_connection_limits(&mut self, limits: ConnectionLimits) {
+		self.limits = limits;
+	}
+
+	/// The gateway's and the store's metrics.
+	pub fn metrics(&self) -> &Metrics {
+		self.gateway.metrics()
 	}
 
 	/// The address the gateway listens on (the real port when 0 was asked for).
@@ -163,10 +201,11 @@ impl ContentService {
 		self.gateway.window()
 	}
 
-	/// Runs the gateway, replication and the store gauges' refresh until the future is
-	/// dropped. Must run inside a tokio runtime.
+	/// Runs the gateway, replication, the sweep of unlisted content and the store gauges'
+	/// refresh until the future is dropped. Must run inside a tokio runtime.
 	pub async fn run(self) {
-		let ContentService { gateway, replicator, listener, extra_routes, .. } = self;
+		let ContentService { gateway, replicator, listener, extra_routes, limits, sweeper, .. } =
+			self;
 		let listener = match tokio::net::TcpListener::from_std(listener) {
 			Ok(listener) => listener,
 			Err(e) => {
@@ -190,14 +229,16 @@ impl ContentService {
 				None => std::future::pending().await,
 			}
 		};
+		let metrics = gateway.metrics().clone();
 		let mut router = crate::gateway::router(gateway);
 		if let Some(routes) = extra_routes {
 			router = router.merge(routes);
 		}
 		tokio::select! {
-			() = crate::gateway::serve(listener, router) => {},
+			() = connection::serve_with(listener, router, limits, Some(metrics)) => {},
 			() = gauges => {},
 			() = replication => {},
+			() = sweeper.run() => {},
 		}
 	}
 }

@@ -1,7 +1,7 @@
 //! Prometheus metrics of the content services, registered in the node's registry.
 
 use polkadot_sdk::substrate_prometheus_endpoint::{
-	register, Counter, CounterVec, Gauge, Opts, PrometheusError, Registry, U64,
+	register, Counter, CounterVec, Gauge, GaugeVec, Opts, PrometheusError, Registry, U64,
 };
 
 /// The gateway's and the store's figures.
@@ -17,6 +17,14 @@ pub struct Metrics {
 	pub store_bytes: Gauge<U64>,
 	/// Items in the store.
 	pub store_items: Gauge<U64>,
+	/// Gateway connections open.
+	pub connections_open: Gauge<U64>,
+	/// Gateway connections refused, by bound (`full`, `peer`).
+	pub connections_refused: CounterVec<U64>,
+	/// Bytes of content held unlisted, by kind (`proposed`, `unmoderated`).
+	pub unlisted_bytes: GaugeVec<U64>,
+	/// Unlisted content removed from the store, by reason (`expired`, `unwanted`, `evicted`).
+	pub unlisted_removed: CounterVec<U64>,
 }
 
 impl Metrics {
@@ -52,6 +60,40 @@ impl Metrics {
 				Gauge::new("bitcloud_content_store_items", "Items in the content store")?,
 				registry,
 			)?,
+			connections_open: register(
+				Gauge::new("bitcloud_content_connections_open", "Gateway connections open")?,
+				registry,
+			)?,
+			connections_refused: register(
+				CounterVec::new(
+					Opts::new(
+						"bitcloud_content_connections_refused_total",
+						"Gateway connections refused, by bound",
+					),
+					&["bound"],
+				)?,
+				registry,
+			)?,
+			unlisted_bytes: register(
+				GaugeVec::new(
+					Opts::new(
+						"bitcloud_content_unlisted_bytes",
+						"Bytes of content held while no subscribed moderator lists it",
+					),
+					&["kind"],
+				)?,
+				registry,
+			)?,
+			unlisted_removed: register(
+				CounterVec::new(
+					Opts::new(
+						"bitcloud_content_unlisted_removed_total",
+						"Unlisted content removed from the store, by reason",
+					),
+					&["reason"],
+				)?,
+				registry,
+			)?,
 		})
 	}
 
@@ -75,5 +117,53 @@ impl Metrics {
 	/// Counts an error of `kind` (`io`, `chain`, `corrupt`).
 	pub fn count_error(&self, kind: &str) {
 		self.errors.with_label_values(&[kind]).inc();
+	}
+}
+
+/// What the receipt book's door does with the receipts it is given
+/// ([`BookDoor`](crate::admission::BookDoor)).
+#[derive(Clone, Debug)]
+pub struct ReceiptMetrics {
+	/// Receipts kept in the book.
+	pub kept: Counter<U64>,
+	/// Receipts refused at the door, by reason (`wrong_node`, `epoch_outside_window`,
+	/// `bad_signature`, `no_bandwidth_lock`, `client_full`, `epoch_full`...).
+	pub refused: CounterVec<U64>,
+}
+
+impl ReceiptMetrics {
+	/// Registers the metrics in `registry` (`bitcloud_receipts_kept_total`,
+	/// `bitcloud_receipts_refused_total{reason}`).
+	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
+		Ok(ReceiptMetrics {
+			kept: register(
+				Counter::new(
+					"bitcloud_receipts_kept_total",
+					"Receipts kept in the receipt book (new keys and newer receipts)",
+				)?,
+				registry,
+			)?,
+			refused: register(
+				CounterVec::new(
+					Opts::new(
+						"bitcloud_receipts_refused_total",
+						"Receipts refused at the receipt book's door, by reason",
+					),
+					&["reason"],
+				)?,
+				registry,
+			)?,
+		})
+	}
+
+	/// Metrics registered in a registry of their own (when the node runs without Prometheus,
+	/// and in tests).
+	pub fn unregistered() -> Self {
+		Self::register(&Registry::new()).expect("fresh registry has no name clashes; qed")
+	}
+
+	/// Receipts refused so far for `reason`.
+	pub fn refused_for(&self, reason: &str) -> u64 {
+		self.refused.with_label_values(&[reason]).get()
 	}
 }

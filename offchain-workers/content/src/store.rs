@@ -8,6 +8,8 @@
 //! objects/<2 hex>/<64 hex>.obao
 //!                             bao-tree post-order outboard (chunk groups of 16 KiB),
 //!                             followed by the content size as 8 bytes little endian
+//! unlisted/<64 hex>           marks an object held while no subscribed moderator lists it
+//!                             (`proposed <unix seconds>` or `unmoderated <unix seconds>`)
 //! tmp/                        imports in progress; emptied at every start
 //! ```
 //!
@@ -17,6 +19,14 @@
 //! `tmp/` or an outboard without data, both removed at the next start. At start every object
 //! is checked (outboard present, sizes agreeing), and while serving every chunk group read
 //! from disk is checked against the outboard before a byte of it is sent.
+//!
+//! **Unlisted content.** Content taken because it is proposed to a subscribed moderator, or
+//! published anonymously through the onion layer, is held under a budget
+//! ([`UnlistedPolicy`]): bytes, items and age per [`Unlisted`] kind. An import beyond the budget
+//! is refused before it reads a byte ([`StoreError::UnlistedFull`]); the node's sweep
+//! (`crate::expiry`) clears the mark once the content is listed and removes what expired. The
+//! mark is written before the data is renamed into place and removed after it, so a crash
+//! never leaves an unlisted object unmarked; a mark without its object is removed at start.
 
 use bao_tree::{
 	io::{
@@ -33,8 +43,9 @@ use std::{
 	path::{Path, PathBuf},
 	sync::{
 		atomic::{AtomicU64, Ordering},
-		RwLock,
+		Mutex, MutexGuard, RwLock,
 	},
+	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use crate::id::to_hex;
@@ -51,6 +62,138 @@ const LAYOUT: &str = "bitcloud-content-store 1\n";
 
 /// Copy buffer of an import.
 const COPY_BUFFER: usize = 64 * 1024;
+
+/// Bytes of proposed content held at most while its moderators decide.
+pub const PROPOSED_MAX_BYTES: u64 = 16 << 30;
+/// Proposed items held at most (the chain keeps at most 64 pending proposals per moderator).
+pub const PROPOSED_MAX_ITEMS: usize = 512;
+/// How long proposed content is held unlisted before it is removed: a moderator that lists
+/// it later gets it pushed again (`bitcloud publish`) or replicated from a node that still
+/// holds it.
+pub const PROPOSED_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Bytes of unmoderated (onion) content held at most.
+pub const UNMODERATED_MAX_BYTES: u64 = 64 << 30;
+/// Unmoderated items held at most.
+pub const UNMODERATED_MAX_ITEMS: usize = 16_384;
+/// How long unmoderated content is held after its upload.
+pub const UNMODERATED_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often the node sweeps unlisted content (promotes what got listed, removes what
+/// expired or is no longer wanted).
+pub const UNLISTED_SWEEP_EVERY: Duration = Duration::from_secs(120);
+
+/// Why the store holds content that no subscribed moderator lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unlisted {
+	/// Proposed to a subscribed moderator and pushed before its decision.
+	Proposed,
+	/// Published anonymously through the onion layer: no moderator is asked.
+	Unmoderated,
+}
+
+impl Unlisted {
+	/// Both kinds.
+	pub const ALL: [Unlisted; 2] = [Unlisted::Proposed, Unlisted::Unmoderated];
+
+	/// Its name in marks, metrics and errors.
+	pub fn label(self) -> &'static str {
+		match self {
+			Unlisted::Proposed => "proposed",
+			Unlisted::Unmoderated => "unmoderated",
+		}
+	}
+
+	fn from_label(label: &str) -> Option<Self> {
+		Self::ALL.into_iter().find(|kind| kind.label() == label)
+	}
+
+	fn index(self) -> usize {
+		self as usize
+	}
+}
+
+/// The most unlisted content of one kind the store holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlistedBudget {
+	/// Bytes held at most.
+	pub max_bytes: u64,
+	/// Items held at most.
+	pub max_items: usize,
+	/// Age past which an item is removed (unless it got listed).
+	pub max_age: Duration,
+}
+
+/// How the store bounds content held unlisted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlistedPolicy {
+	/// Budget of proposed content.
+	pub proposed: UnlistedBudget,
+	/// Budget of unmoderated content.
+	pub unmoderated: UnlistedBudget,
+	/// How often the node sweeps.
+	pub sweep_every: Duration,
+}
+
+impl Default for UnlistedPolicy {
+	fn default() -> Self {
+		UnlistedPolicy {
+			proposed: UnlistedBudget {
+				max_bytes: PROPOSED_MAX_BYTES,
+				max_items: PROPOSED_MAX_ITEMS,
+				max_age: PROPOSED_MAX_AGE,
+			},
+			unmoderated: UnlistedBudget {
+				max_bytes: UNMODERATED_MAX_BYTES,
+				max_items: UNMODERATED_MAX_ITEMS,
+				max_age: UNMODERATED_MAX_AGE,
+			},
+			sweep_every: UNLISTED_SWEEP_EVERY,
+		}
+	}
+}
+
+impl UnlistedPolicy {
+	/// The budget of `kind`.
+	pub fn budget(&self, kind: Unlisted) -> &UnlistedBudget {
+		match kind {
+			Unlisted::Proposed => &self.proposed,
+			Unlisted::Unmoderated => &self.unmoderated,
+		}
+	}
+}
+
+/// One object held unlisted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlistedItem {
+	/// The content.
+	pub id: ContentId,
+	/// Why it is held.
+	pub kind: Unlisted,
+	/// Its size in bytes.
+	pub size: u64,
+	/// When it was imported.
+	pub since: SystemTime,
+}
+
+/// The unlisted objects and the imports of unlisted content under way.
+#[derive(Debug, Default)]
+struct UnlistedState {
+	policy: UnlistedPolicy,
+	items: BTreeMap<ContentId, UnlistedItem>,
+	/// Per kind: bytes and items of imports under way.
+	reserved: [(u64, usize); 2],
+}
+
+impl UnlistedState {
+	/// Bytes and items of `kind` held or being imported.
+	fn usage(&self, kind: Unlisted) -> (u64, usize) {
+		let (mut bytes, mut items) = self.reserved[kind.index()];
+		for item in self.items.values().filter(|item| item.kind == kind) {
+			bytes = bytes.saturating_add(item.size);
+			items += 1;
+		}
+		(bytes, items)
+	}
+}
 
 /// An error of the store.
 #[derive(Debug)]
@@ -76,6 +219,15 @@ pub enum StoreError {
 		/// The content whose bytes failed.
 		id: ContentId,
 	},
+	/// Taking the content would exceed the budget of unlisted content of its kind.
+	UnlistedFull {
+		/// The kind.
+		kind: Unlisted,
+		/// Bytes of that kind held or being imported.
+		bytes: u64,
+		/// Items of that kind held or being imported.
+		items: usize,
+	},
 }
 
 impl std::fmt::Display for StoreError {
@@ -93,6 +245,11 @@ impl std::fmt::Display for StoreError {
 			StoreError::Corrupt { id } => {
 				write!(f, "stored content {} failed verification and was removed", to_hex(id))
 			},
+			StoreError::UnlistedFull { kind, bytes, items } => write!(
+				f,
+				"no room for more {} content awaiting a listing: {items} items, {bytes} bytes held",
+				kind.label()
+			),
 		}
 	}
 }
@@ -117,6 +274,8 @@ pub struct OpenReport {
 	/// Objects removed because they were incomplete or inconsistent (missing or mismatched
 	/// outboard, wrong size, stray files).
 	pub broken_removed: usize,
+	/// Objects held unlisted (marks found in `unlisted/` for objects present).
+	pub unlisted: usize,
 }
 
 /// The content store: an index in memory over the objects on disk.
@@ -126,6 +285,7 @@ pub struct ContentStore {
 	index: RwLock<BTreeMap<ContentId, u64>>,
 	bytes: AtomicU64,
 	next_temp: AtomicU64,
+	unlisted: Mutex<UnlistedState>,
 }
 
 impl ContentStore {
@@ -135,6 +295,7 @@ impl ContentStore {
 		let dir = dir.into();
 		fs::create_dir_all(dir.join("objects"))?;
 		fs::create_dir_all(dir.join("tmp"))?;
+		fs::create_dir_all(dir.join("unlisted"))?;
 		let layout = dir.join("LAYOUT");
 		match fs::read_to_string(&layout) {
 			Ok(text) if text == LAYOUT => {},
@@ -208,11 +369,14 @@ impl ContentStore {
 				}
 			}
 		}
+		let items = read_unlisted_marks(&dir.join("unlisted"), &index)?;
+		report.unlisted = items.len();
 		let store = ContentStore {
 			dir,
 			bytes: AtomicU64::new(report.bytes),
 			index: RwLock::new(index),
 			next_temp: AtomicU64::new(0),
+			unlisted: Mutex::new(UnlistedState { items, ..Default::default() }),
 		};
 		Ok((store, report))
 	}
@@ -285,13 +449,39 @@ impl ContentStore {
 		expected: Option<ContentId>,
 		max_size: Option<u64>,
 	) -> Result<ContentId, StoreError> {
+		self.import_marked(reader, expected, max_size, None)
+	}
+
+	/// Imports content that no subscribed moderator lists (yet) as [`Self::import`] does,
+	/// exactly `id` and at most `size` bytes, under the budget of `kind`: beyond it the import
+	/// fails with [`StoreError::UnlistedFull`] before reading a byte. The object stays marked
+	/// until [`Self::mark_listed`] or its removal. Content already held is not marked.
+	pub fn import_unlisted(
+		&self,
+		reader: impl Read,
+		id: ContentId,
+		size: u64,
+		kind: Unlisted,
+	) -> Result<ContentId, StoreError> {
+		let _reservation = self.reserve_unlisted(kind, size)?;
+		self.import_marked(reader, Some(id), Some(size), Some(kind))
+	}
+
+	fn import_marked(
+		&self,
+		reader: impl Read,
+		expected: Option<ContentId>,
+		max_size: Option<u64>,
+		unlisted: Option<Unlisted>,
+	) -> Result<ContentId, StoreError> {
 		let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
 		let temp = self.dir.join("tmp").join(format!("import-{}-{n}", std::process::id()));
 		let temp_outboard = outboard_path(&temp);
-		let result = self.import_to(reader, expected, max_size, &temp, &temp_outboard);
+		let result = self.import_to(reader, expected, max_size, &temp, unlisted);
 		if result.is_err() {
 			let _ = fs::remove_file(&temp);
 			let _ = fs::remove_file(&temp_outboard);
+			let _ = fs::remove_file(temp.with_extension("unlisted"));
 		}
 		result
 	}
@@ -302,8 +492,9 @@ impl ContentStore {
 		expected: Option<ContentId>,
 		max_size: Option<u64>,
 		temp: &Path,
-		temp_outboard: &Path,
+		unlisted: Option<Unlisted>,
 	) -> Result<ContentId, StoreError> {
+		let temp_outboard = &outboard_path(temp);
 		// 1. Copy to a temporary file and make it durable.
 		let mut size = 0u64;
 		{
@@ -340,7 +531,22 @@ impl ContentStore {
 			return Err(StoreError::RootMismatch { expected, actual: root });
 		}
 
-		// 3. Into place: outboard first, then data (its presence marks the object complete).
+		// 3. The unlisted mark, if any, before the object exists: an object of this import
+		// is never found unmarked.
+		let mark = match unlisted {
+			Some(kind) if !self.contains(&root) => {
+				let since = SystemTime::now();
+				let temp_mark = temp.with_extension("unlisted");
+				write_durably(&temp_mark, unlisted_mark(kind, since).as_bytes())?;
+				let mark = self.unlisted_mark_path(&root);
+				fs::rename(&temp_mark, &mark)?;
+				File::open(self.dir.join("unlisted"))?.sync_all()?;
+				Some((UnlistedItem { id: root, kind, size, since }, mark))
+			},
+			_ => None,
+		};
+
+		// 4. Into place: outboard first, then data (its presence marks the object complete).
 		let data_path = self.data_path(&root);
 		let shard = data_path.parent().map(Path::to_path_buf).unwrap_or_default();
 		fs::create_dir_all(&shard)?;
@@ -349,10 +555,81 @@ impl ContentStore {
 		File::open(&shard)?.sync_all()?;
 
 		let mut index = self.write_index();
-		if index.insert(root, size).is_none() {
+		let new = index.insert(root, size).is_none();
+		if new {
 			self.bytes.fetch_add(size, Ordering::Relaxed);
 		}
+		if let Some((item, mark)) = mark {
+			let mut state = self.lock_unlisted();
+			if new || state.items.contains_key(&root) {
+				state.items.insert(root, item);
+			} else {
+				// Stored meanwhile by another import (replication, listed): not unlisted.
+				let _ = remove_path(&mark);
+			}
+		}
 		Ok(root)
+	}
+
+	/// Reserves room for an unlisted import of `size` bytes, or says why there is none.
+	fn reserve_unlisted(&self, kind: Unlisted, size: u64) -> Result<Reservation<'_>, StoreError> {
+		let mut state = self.lock_unlisted();
+		let (bytes, items) = state.usage(kind);
+		let budget = state.policy.budget(kind);
+		if items >= budget.max_items || bytes.saturating_add(size) > budget.max_bytes {
+			return Err(StoreError::UnlistedFull { kind, bytes, items });
+		}
+		let reserved = &mut state.reserved[kind.index()];
+		reserved.0 = reserved.0.saturating_add(size);
+		reserved.1 += 1;
+		Ok(Reservation { store: self, kind, size })
+	}
+
+	/// The budget of unlisted content.
+	pub fn unlisted_policy(&self) -> UnlistedPolicy {
+		self.lock_unlisted().policy.clone()
+	}
+
+	/// Sets the budget of unlisted content (content already held stays until the sweep).
+	pub fn set_unlisted_policy(&self, policy: UnlistedPolicy) {
+		self.lock_unlisted().policy = policy;
+	}
+
+	/// The objects held unlisted, oldest first.
+	pub fn unlisted(&self) -> Vec<UnlistedItem> {
+		let mut items: Vec<_> = self.lock_unlisted().items.values().cloned().collect();
+		items.sort_by_key(|item| (item.since, item.id));
+		items
+	}
+
+	/// Bytes of `kind` held unlisted.
+	pub fn unlisted_bytes(&self, kind: Unlisted) -> u64 {
+		let state = self.lock_unlisted();
+		state.items.values().filter(|item| item.kind == kind).map(|item| item.size).sum()
+	}
+
+	/// Why `id` is held unlisted, if it is.
+	pub fn unlisted_kind(&self, id: &ContentId) -> Option<Unlisted> {
+		self.lock_unlisted().items.get(id).map(|item| item.kind)
+	}
+
+	/// Clears the unlisted mark of `id` (a subscribed moderator lists it now): it is kept
+	/// like any listed content. Whether it was marked.
+	pub fn mark_listed(&self, id: &ContentId) -> Result<bool, StoreError> {
+		let mut state = self.lock_unlisted();
+		if state.items.remove(id).is_none() {
+			return Ok(false);
+		}
+		remove_path(&self.unlisted_mark_path(id))?;
+		Ok(true)
+	}
+
+	fn unlisted_mark_path(&self, id: &ContentId) -> PathBuf {
+		self.dir.join("unlisted").join(to_hex(id))
+	}
+
+	fn lock_unlisted(&self) -> MutexGuard<'_, UnlistedState> {
+		self.unlisted.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
 
 	/// Removes `id` from the store (index first, so it is no longer served, then the files).
@@ -364,6 +641,9 @@ impl ContentStore {
 		let data = self.data_path(id);
 		remove_path(&data)?;
 		remove_path(&outboard_path(&data))?;
+		// The mark last: a crash before it leaves a mark without object, removed at start.
+		self.lock_unlisted().items.remove(id);
+		remove_path(&self.unlisted_mark_path(id))?;
 		Ok(removed.is_some())
 	}
 
@@ -451,8 +731,24 @@ impl ContentReader {
 		&self.outboard.data
 	}
 
-	/// The outboard's hash pairs (without the trailing size): what a client verifies any
-	/// range with, as `GET /content/{id}/outboard` sends it. Blocking.
+	/// Length of the outboard's hash pairs (without the trailing size).
+	pub fn outboard_len(&self) -> u64 {
+		self.outboard.tree.outboard_size()
+	}
+
+	/// `len` bytes of the outboard's hash pairs from `offset`, which must lie within
+	/// [`Self::outboard_len`]: a piece of what `GET /content/{id}/outboard` streams. Blocking.
+	pub fn read_outboard(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+		if offset.saturating_add(len as u64) > self.outboard_len() {
+			return Err(io::Error::new(io::ErrorKind::InvalidInput, "read beyond the outboard"));
+		}
+		let mut buf = vec![0u8; len];
+		self.outboard.data.read_exact_at(offset, &mut buf)?;
+		Ok(buf)
+	}
+
+	/// The outboard's hash pairs (without the trailing size) in one buffer: what a client
+	/// verifies any range with. Blocking.
 	pub fn outboard_bytes(&self) -> io::Result<Vec<u8>> {
 		let len = usize::try_from(self.outboard.tree.outboard_size()).map_err(io::Error::other)?;
 		let mut buf = vec![0u8; len];
@@ -566,6 +862,68 @@ fn check_object(data: &Path) -> Result<u64, String> {
 		return Err(format!("outboard is {outboard_len} bytes, {expected} expected"));
 	}
 	Ok(size)
+}
+
+/// Room reserved for an unlisted import under way; dropping it frees the room.
+struct Reservation<'a> {
+	store: &'a ContentStore,
+	kind: Unlisted,
+	size: u64,
+}
+
+impl Drop for Reservation<'_> {
+	fn drop(&mut self) {
+		let mut state = self.store.lock_unlisted();
+		let reserved = &mut state.reserved[self.kind.index()];
+		reserved.0 = reserved.0.saturating_sub(self.size);
+		reserved.1 = reserved.1.saturating_sub(1);
+	}
+}
+
+/// The text of an unlisted mark: `<kind> <unix seconds>`.
+fn unlisted_mark(kind: Unlisted, since: SystemTime) -> String {
+	let secs = since.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+	format!("{} {secs}\n", kind.label())
+}
+
+/// Reads the unlisted marks in `dir` for the objects of `index`; removes the others (a
+/// crash between a mark and its object's rename, or after an object's removal). A mark that
+/// cannot be read counts as proposed content imported now, so it stays bounded.
+fn read_unlisted_marks(
+	dir: &Path,
+	index: &BTreeMap<ContentId, u64>,
+) -> Result<BTreeMap<ContentId, UnlistedItem>, StoreError> {
+	let mut items = BTreeMap::new();
+	for entry in fs::read_dir(dir)? {
+		let path = entry?.path();
+		let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+		let Some((id, size)) =
+			parse_object_name(name).and_then(|id| index.get(&id).map(|size| (id, *size)))
+		else {
+			remove_path(&path)?;
+			continue;
+		};
+		let text = fs::read_to_string(&path).unwrap_or_default();
+		let mut words = text.split_whitespace();
+		let kind = words.next().and_then(Unlisted::from_label);
+		let since = words.next().and_then(|secs| secs.parse::<u64>().ok());
+		let (kind, since) = match (kind, since) {
+			(Some(kind), Some(secs)) => (kind, UNIX_EPOCH + Duration::from_secs(secs)),
+			_ => {
+				log::warn!(target: "content", "unreadable unlisted mark {}", path.display());
+				(Unlisted::Proposed, SystemTime::now())
+			},
+		};
+		items.insert(id, UnlistedItem { id, kind, size, since });
+	}
+	Ok(items)
+}
+
+/// Writes `bytes` to a new file at `path` and syncs it.
+fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+	let mut file = File::create(path)?;
+	file.write_all(bytes)?;
+	file.sync_all()
 }
 
 /// Removes a file or directory tree: whether there was one.

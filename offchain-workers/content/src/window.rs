@@ -5,6 +5,7 @@
 //! node can never be paid for more than the client signed. Protocol: `docs/protocol.md`,
 //! "Receipts between client and gateway".
 
+use crate::auth::ClientAuth;
 use bitcloud_primitives::{
 	receipt::{self, SignedReceipt},
 	AccountId, EpochIndex,
@@ -102,11 +103,40 @@ impl Entry {
 	}
 }
 
+/// The answer to [`SigningWindow::reserve`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+	/// The bytes may be sent.
+	Reserved,
+	/// The client must sign for bytes already sent first.
+	WindowFull {
+		/// Bytes sent that no receipt covers.
+		unsigned: u64,
+	},
+	/// The client cannot pay for that many more bytes this epoch.
+	OverQuota {
+		/// Bytes it can still pay for at this node.
+		left: u64,
+	},
+}
+
+/// Bytes sent to `client` in `epoch` under every moderator (keys are ordered by client, then
+/// epoch, so they are adjacent).
+fn sent_in_epoch(entries: &BTreeMap<Account, Entry>, client: &AccountId, epoch: EpochIndex) -> u64 {
+	let first = Account { client: client.clone(), epoch, moderator: None };
+	entries
+		.range(first..)
+		.take_while(|(account, _)| account.client == *client && account.epoch == epoch)
+		.fold(0u64, |sum, (_, entry)| sum.saturating_add(entry.sent))
+}
+
 /// The window of every client of this node.
 pub struct SigningWindow {
 	node: AccountId,
 	genesis: H256,
 	window: u64,
+	/// Who may use a client's window: only the client.
+	auth: ClientAuth,
 	entries: Mutex<BTreeMap<Account, Entry>>,
 	sink: OnceLock<Arc<dyn ReceiptSink>>,
 	/// The current epoch when entries were last pruned: pruning runs once per epoch, not
@@ -127,6 +157,7 @@ impl SigningWindow {
 			let _ = cell.set(sink);
 		}
 		SigningWindow {
+			auth: ClientAuth::new(genesis, node.clone()),
 			node,
 			genesis,
 			window,
@@ -154,6 +185,11 @@ impl SigningWindow {
 	/// The window in bytes.
 	pub fn window(&self) -> u64 {
 		self.window
+	}
+
+	/// The check that a request naming a client comes from it.
+	pub fn auth(&self) -> &ClientAuth {
+		&self.auth
 	}
 
 	fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<Account, Entry>> {
@@ -215,16 +251,26 @@ impl SigningWindow {
 	}
 
 	/// Reserves `len` more bytes for `account` if they keep the unsigned bytes within the
-	/// window; the caller then sends them.
-	pub fn reserve(&self, account: &Account, len: u64) -> bool {
+	/// window and the bytes sent to its client in its epoch (under every moderator) within
+	/// `budget`, what the client can still pay for; the caller then sends them.
+	pub fn reserve(&self, account: &Account, len: u64, budget: u64) -> Reservation {
 		let mut entries = self.entries();
+		let sent = sent_in_epoch(&entries, &account.client, account.epoch);
+		if sent.saturating_add(len) > budget {
+			return Reservation::OverQuota { left: budget.saturating_sub(sent) };
+		}
 		let entry = entries.entry(account.clone()).or_default();
 		let unsigned = entry.sent.saturating_sub(entry.signed());
 		if unsigned.saturating_add(len) > self.window {
-			return false;
+			return Reservation::WindowFull { unsigned };
 		}
 		entry.sent = entry.sent.saturating_add(len);
-		true
+		Reservation::Reserved
+	}
+
+	/// Bytes sent to `client` in `epoch`, under every moderator.
+	pub fn sent_in_epoch(&self, client: &AccountId, epoch: EpochIndex) -> u64 {
+		sent_in_epoch(&self.entries(), client, epoch)
 	}
 
 	/// Bytes sent to `account` and bytes its newest receipt covers.
@@ -246,6 +292,8 @@ mod tests {
 	use std::sync::Mutex as StdMutex;
 
 	const GENESIS: H256 = H256::repeat_byte(7);
+	/// A budget no test reaches.
+	const QUOTA: u64 = 1 << 40;
 
 	fn pair(seed: &str) -> sr25519::Pair {
 		sr25519::Pair::from_string(seed, None).unwrap()
@@ -286,12 +334,16 @@ mod tests {
 	#[test]
 	fn sending_stops_at_the_window_and_resumes_with_a_receipt() {
 		let (window, sink, client, account) = setup();
-		assert!(window.reserve(&account, 60));
-		assert!(window.reserve(&account, 40));
-		assert!(!window.reserve(&account, 1), "100 unsigned bytes: the window is full");
+		assert_eq!(window.reserve(&account, 60, QUOTA), Reservation::Reserved);
+		assert_eq!(window.reserve(&account, 40, QUOTA), Reservation::Reserved);
+		assert_eq!(
+			window.reserve(&account, 1, QUOTA),
+			Reservation::WindowFull { unsigned: 100 },
+			"100 unsigned bytes: the window is full"
+		);
 		assert_eq!(window.offer(signed(&client, window.node(), 5, 70), 5), Ok(70));
-		assert!(window.reserve(&account, 70));
-		assert!(!window.reserve(&account, 1));
+		assert_eq!(window.reserve(&account, 70, QUOTA), Reservation::Reserved);
+		assert_eq!(window.reserve(&account, 1, QUOTA), Reservation::WindowFull { unsigned: 100 });
 		assert_eq!(window.figures(&account), (170, 70));
 		assert_eq!(window.held(&account).unwrap().receipt.bytes, 70);
 		assert_eq!(*sink.0.lock().unwrap(), vec![70]);
@@ -300,7 +352,7 @@ mod tests {
 	#[test]
 	fn bad_receipts_are_refused_and_change_nothing() {
 		let (window, sink, client, account) = setup();
-		assert!(window.reserve(&account, 50));
+		assert_eq!(window.reserve(&account, 50, QUOTA), Reservation::Reserved);
 		let node = window.node().clone();
 		let other: AccountId = pair("//Eve").public().into();
 		assert_eq!(window.offer(signed(&client, &other, 5, 10), 5), Err(ReceiptError::WrongNode));
@@ -336,13 +388,35 @@ mod tests {
 	#[test]
 	fn receipts_of_past_epochs_are_taken_within_the_submission_window() {
 		let (window, _, client, account) = setup();
-		assert!(window.reserve(&account, 10));
+		assert_eq!(window.reserve(&account, 10, QUOTA), Reservation::Reserved);
 		let node = window.node().clone();
 		assert_eq!(window.offer(signed(&client, &node, 5, 10), 7), Ok(10));
 		// Two epochs later the entry is dropped when another receipt arrives.
 		let later = Account { epoch: 8, ..account.clone() };
-		assert!(window.reserve(&later, 5));
+		assert_eq!(window.reserve(&later, 5, QUOTA), Reservation::Reserved);
 		assert_eq!(window.offer(signed(&client, &node, 8, 5), 8), Ok(5));
 		assert_eq!(window.figures(&account), (0, 0));
+	}
+
+	#[test]
+	fn a_client_is_never_sent_more_than_it_can_pay_for_under_all_moderators() {
+		let (window, _, client, _) = setup();
+		let client: AccountId = client.public().into();
+		let under = |moderator: u8| Account {
+			client: client.clone(),
+			epoch: 5,
+			moderator: Some(AccountId::new([moderator; 32])),
+		};
+		// The client can pay for 150 bytes this epoch; the window (100) is not what stops it.
+		assert_eq!(window.reserve(&under(1), 100, 150), Reservation::Reserved);
+		assert_eq!(window.reserve(&under(2), 60, 150), Reservation::OverQuota { left: 50 });
+		assert_eq!(window.reserve(&under(2), 50, 150), Reservation::Reserved);
+		assert_eq!(window.reserve(&under(1), 1, 150), Reservation::OverQuota { left: 0 });
+		assert_eq!(window.sent_in_epoch(&client, 5), 150);
+		// Other epochs are counted apart.
+		assert_eq!(window.sent_in_epoch(&client, 6), 0);
+		let next = Account { epoch: 6, ..under(1) };
+		assert_eq!(window.reserve(&next, 100, 150), Reservation::Reserved);
+		assert_eq!(window.sent_in_epoch(&client, 5), 150);
 	}
 }

@@ -285,3 +285,86 @@ fn catalog_and_status_describe_the_node() {
 	assert_eq!(status["version"], "test-1.0");
 	assert_eq!(status["bestBlock"]["number"], 7);
 }
+
+#[test]
+fn a_huge_catalog_is_answered_in_bounded_pages() {
+	const LISTED: usize = 2500;
+	let chain = MemoryChain::default();
+	chain.subscribe(node(), moderator_a());
+	chain.subscribe(node(), moderator_b());
+	let ids: Vec<_> = (0..LISTED).map(|n| content_id(format!("item {n}").as_bytes())).collect();
+	for id in &ids {
+		chain.list(moderator_a(), *id, 10, "text/plain");
+	}
+	let last = content_id(b"B's only item");
+	chain.list(moderator_b(), last, 13, "");
+	// Every 100th of A's items is denied by B: left out of the pages.
+	for id in ids.iter().step_by(100) {
+		chain.deny(moderator_b(), *id);
+	}
+	let gateway = TestGateway::start(chain, &[]);
+	let get = |query: &str| -> serde_json::Value {
+		let mut response = agent().get(gateway.url(&format!("/catalog{query}"))).call().unwrap();
+		assert_eq!(response.status(), 200, "{query}");
+		serde_json::from_slice(&body(&mut response)).unwrap()
+	};
+	let item_count = |page: &serde_json::Value| -> usize {
+		page["moderators"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|m| m["items"].as_array().unwrap().len())
+			.sum()
+	};
+
+	// Without a query: the first page, at most 100 entries.
+	let first = get("");
+	assert_eq!(first["total"], LISTED + 1);
+	assert_eq!(first["offset"], 0);
+	assert_eq!(first["limit"], 100);
+	assert_eq!(first["next"], 100);
+	assert_eq!(item_count(&first), 99, "the denied first item is left out");
+	// The same page again, at the same block: answered from the snapshot, no chain query.
+	let calls = gateway.chain.calls.load(Ordering::Relaxed);
+	assert_eq!(get(""), first);
+	assert_eq!(gateway.chain.calls.load(Ordering::Relaxed), calls);
+	// A larger limit is lowered to the maximum.
+	assert_eq!(get("?limit=1000000")["limit"], 100);
+
+	// Walking the pages gives every item that is not denied once, in order, and no page
+	// costs more than one deny check per subscription for each of its entries.
+	let mut seen = Vec::new();
+	let mut offset = Some(0u64);
+	while let Some(at) = offset {
+		let calls = gateway.chain.calls.load(Ordering::Relaxed);
+		let page = get(&format!("?offset={at}&limit=100"));
+		let cost = gateway.chain.calls.load(Ordering::Relaxed) - calls;
+		// Deny checks (2 per entry) plus, once per block, the subscriptions and 2 catalogs.
+		assert!(cost <= 100 * 2 + 3, "a page cost {cost} chain queries");
+		assert!(item_count(&page) <= 100);
+		for moderator in page["moderators"].as_array().unwrap() {
+			for item in moderator["items"].as_array().unwrap() {
+				seen.push(item["id"].as_str().unwrap().to_string());
+			}
+		}
+		offset = page["next"].as_u64();
+	}
+	let expected: Vec<_> = ids
+		.iter()
+		.enumerate()
+		.filter(|(n, _)| n % 100 != 0)
+		.map(|(_, id)| hex(id))
+		.chain(std::iter::once(hex(&last)))
+		.collect();
+	assert_eq!(seen, expected);
+
+	// Past the end: an empty last page. Malformed queries: 400.
+	let past = get("?offset=999999");
+	assert_eq!(item_count(&past), 0);
+	assert!(past["next"].is_null());
+	for query in ["?offset=-1", "?limit=0", "?limit=many"] {
+		let mut response = agent().get(gateway.url(&format!("/catalog{query}"))).call().unwrap();
+		assert_eq!(response.status(), 400, "{query}");
+		assert!(String::from_utf8(body(&mut response)).unwrap().contains("whole number"));
+	}
+}

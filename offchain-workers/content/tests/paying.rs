@@ -3,7 +3,11 @@
 
 mod common;
 
-use bitcloud_content::{gateway::STREAM_BLOCK, Quota, WINDOW_BYTES};
+use bitcloud_content::{
+	gateway::STREAM_BLOCK,
+	protocol::{auth_period, sign_request_proof},
+	Quota, WINDOW_BYTES,
+};
 use bitcloud_primitives::{
 	content_id,
 	receipt::{self, Receipt},
@@ -20,8 +24,18 @@ fn client() -> sr25519::Pair {
 	sr25519::Pair::from_string("//Ferdie", None).unwrap()
 }
 
+fn eve() -> sr25519::Pair {
+	sr25519::Pair::from_string("//Eve", None).unwrap()
+}
+
 fn client_hex() -> String {
 	format!("0x{}", hex::encode(client().public().0))
+}
+
+/// `pair`'s proof that its requests to the node in the current period are its own.
+fn proof(pair: &sr25519::Pair) -> String {
+	let period = auth_period(std::time::SystemTime::now());
+	sign_request_proof(pair, &GENESIS, &node(), period)
 }
 
 /// A gateway on a chain with receipts, whose node serves `item` under moderator A; the
@@ -56,7 +70,11 @@ fn url(gateway: &TestGateway, item: &[u8]) -> String {
 fn a_client_that_never_signs_is_cut_off_after_the_window() {
 	let item = bytes(WINDOW_BYTES as usize * 3, 1);
 	let gateway = world(&item, 1 << 40);
-	let response = agent().get(url(&gateway, &item)).header("bitcloud-client", client_hex()).call();
+	let response = agent()
+		.get(url(&gateway, &item))
+		.header("bitcloud-client", client_hex())
+		.header("bitcloud-auth", proof(&client()))
+		.call();
 	let response = response.unwrap();
 	assert_eq!(response.status(), 200);
 	assert_eq!(response.headers()["bitcloud-node"], format!("0x{}", hex::encode(node())));
@@ -71,6 +89,7 @@ fn a_client_that_never_signs_is_cut_off_after_the_window() {
 	let refused = agent()
 		.get(url(&gateway, &item))
 		.header("bitcloud-client", client_hex())
+		.header("bitcloud-auth", proof(&client()))
 		.header("range", "bytes=0-1023")
 		.call()
 		.unwrap();
@@ -90,6 +109,7 @@ fn a_client_that_signs_as_it_goes_gets_everything_and_the_node_holds_its_receipt
 		let mut request = agent()
 			.get(url(&gateway, &item))
 			.header("bitcloud-client", client_hex())
+			.header("bitcloud-auth", proof(&client()))
 			.header("range", format!("bytes={offset}-{}", end - 1));
 		if let Some(receipt) = &receipt {
 			request = request.header("bitcloud-receipt", receipt);
@@ -117,8 +137,12 @@ fn clients_without_quota_bad_receipts_and_bad_headers_are_refused() {
 	let item = bytes(100_000, 3);
 	// No quota: 402 before any byte.
 	let gateway = world(&item, 0);
-	let mut response =
-		agent().get(url(&gateway, &item)).header("bitcloud-client", client_hex()).call().unwrap();
+	let mut response = agent()
+		.get(url(&gateway, &item))
+		.header("bitcloud-client", client_hex())
+		.header("bitcloud-auth", proof(&client()))
+		.call()
+		.unwrap();
 	assert_eq!(response.status(), 402);
 	assert!(response.body_mut().read_to_string().unwrap().contains("bitcloud lock"));
 	// Anonymous requests are still served (unpaid).
@@ -128,20 +152,29 @@ fn clients_without_quota_bad_receipts_and_bad_headers_are_refused() {
 	let cases = [
 		(vec![("bitcloud-client", "0x1234".to_string())], 400, "64 hex digits"),
 		(
-			vec![("bitcloud-client", client_hex()), ("bitcloud-receipt", "zz".into())],
+			vec![
+				("bitcloud-client", client_hex()),
+				("bitcloud-auth", proof(&client())),
+				("bitcloud-receipt", "zz".into()),
+			],
 			400,
 			"not a SCALE-encoded signed receipt",
 		),
 		// A receipt for bytes never sent.
 		(
-			vec![("bitcloud-client", client_hex()), ("bitcloud-receipt", signed(10, 3))],
+			vec![
+				("bitcloud-client", client_hex()),
+				("bitcloud-auth", proof(&client())),
+				("bitcloud-receipt", signed(10, 3)),
+			],
 			400,
 			"more than the 0 bytes sent",
 		),
 		// Another client's receipt.
 		(
 			vec![
-				("bitcloud-client", format!("0x{}", "11".repeat(32))),
+				("bitcloud-client", format!("0x{}", hex::encode(eve().public().0))),
+				("bitcloud-auth", proof(&eve())),
 				("bitcloud-receipt", signed(10, 3)),
 			],
 			400,
@@ -170,8 +203,118 @@ fn a_gateway_on_a_chain_without_receipts_says_so() {
 	chain.subscribe(node(), moderator_a());
 	chain.list(moderator_a(), content_id(&item), item.len() as u64, "");
 	let gateway = TestGateway::start(chain, &[&item]);
-	let response =
-		agent().get(url(&gateway, &item)).header("bitcloud-client", client_hex()).call().unwrap();
+	let response = agent()
+		.get(url(&gateway, &item))
+		.header("bitcloud-client", client_hex())
+		.header("bitcloud-auth", proof(&client()))
+		.call()
+		.unwrap();
 	assert_eq!(response.status(), 503);
 	assert_eq!(agent().post(gateway.url("/receipts")).send(&[0u8][..]).unwrap().status(), 503);
+}
+
+#[test]
+fn a_client_is_never_sent_more_than_its_quota_left() {
+	// The attack of issue 15: 1 MiB of quota, a 3 MiB item.
+	let item = bytes(3 << 20, 5);
+	let gateway = world(&item, 1 << 20);
+	let paying = |range: Option<&str>, receipt: Option<&String>| {
+		let mut request = agent()
+			.get(url(&gateway, &item))
+			.header("bitcloud-client", client_hex())
+			.header("bitcloud-auth", proof(&client()));
+		if let Some(range) = range {
+			request = request.header("range", range);
+		}
+		if let Some(receipt) = receipt {
+			request = request.header("bitcloud-receipt", receipt);
+		}
+		request.call().unwrap()
+	};
+	// The whole item at once is more than the client can pay for: refused before any byte.
+	let mut whole = paying(None, None);
+	assert_eq!(whole.status(), 402);
+	assert_eq!(whole.headers()["bitcloud-quota-left"], (1u64 << 20).to_string());
+	assert!(whole.body_mut().read_to_string().unwrap().contains("quota"));
+	// The first MiB is served (and announced as all that is left)...
+	let first = paying(Some("bytes=0-1048575"), None);
+	assert_eq!(first.status(), 206);
+	assert_eq!(first.headers()["bitcloud-quota-left"], (1u64 << 20).to_string());
+	let body = first.into_body().with_config().limit(1 << 24).read_to_vec().unwrap();
+	assert_eq!(body.len(), 1 << 20);
+	// ... and, though the client signs for it, not one byte more this epoch.
+	let receipt = signed(1 << 20, 3);
+	let mut refused = paying(Some("bytes=1048576-1049599"), Some(&receipt));
+	assert_eq!(refused.status(), 402);
+	assert_eq!(refused.headers()["bitcloud-quota-left"], "0");
+	assert!(refused.body_mut().read_to_string().unwrap().contains("used up"));
+	let window = gateway.window.clone().expect("a signing window");
+	let client: AccountId = client().public().into();
+	assert_eq!(window.sent_in_epoch(&client, 3), 1 << 20);
+}
+
+#[test]
+fn what_the_chain_already_credited_counts_against_the_quota() {
+	let item = bytes(1 << 20, 6);
+	let gateway = world(&item, 1 << 20);
+	let client_id: AccountId = client().public().into();
+	// Other nodes were credited 3/4 of the client's quota this epoch.
+	gateway.chain.quotas.lock().unwrap().insert(client_id, Quota { quota: 1 << 20, used: 3 << 18 });
+	let response = agent()
+		.get(url(&gateway, &item))
+		.header("bitcloud-client", client_hex())
+		.header("bitcloud-auth", proof(&client()))
+		.call()
+		.unwrap();
+	assert_eq!(response.status(), 402);
+	assert_eq!(response.headers()["bitcloud-quota-left"], (1u64 << 18).to_string());
+	let response = agent()
+		.get(url(&gateway, &item))
+		.header("bitcloud-client", client_hex())
+		.header("bitcloud-auth", proof(&client()))
+		.header("range", format!("bytes=0-{}", (1 << 18) - 1))
+		.call()
+		.unwrap();
+	assert_eq!(response.status(), 206);
+}
+
+#[test]
+fn nobody_can_use_up_a_clients_window_in_its_name() {
+	let item = bytes(WINDOW_BYTES as usize * 2, 7);
+	let gateway = world(&item, 1 << 40);
+	let name_ferdie = |proof: Option<String>| {
+		let mut request = agent()
+			.get(url(&gateway, &item))
+			.header("bitcloud-client", client_hex())
+			.header("range", "bytes=0-1048575");
+		if let Some(proof) = proof {
+			request = request.header("bitcloud-auth", proof);
+		}
+		request.call().unwrap()
+	};
+	let stale = sign_request_proof(&client(), &GENESIS, &node(), 1);
+	let other_node = sign_request_proof(
+		&client(),
+		&GENESIS,
+		&moderator_a(),
+		auth_period(std::time::SystemTime::now()),
+	);
+	let attempts = [
+		(None, "must carry Bitcloud-Auth"),
+		(Some(proof(&eve())), "not the client's signature"),
+		(Some("12.ab".to_string()), "128 hex digits"),
+		(Some(stale), "check the clock"),
+		(Some(other_node), "not the client's signature"),
+	];
+	for (attempt, reason) in attempts {
+		let mut response = name_ferdie(attempt.clone());
+		assert_eq!(response.status(), 401, "{attempt:?}");
+		assert_eq!(response.headers()["bitcloud-node"], format!("0x{}", hex::encode(node())));
+		assert!(response.body_mut().read_to_string().unwrap().contains(reason), "{attempt:?}");
+	}
+	// Ferdie's window is untouched: he is served as if nothing happened.
+	let window = gateway.window.clone().expect("a signing window");
+	let ferdie: AccountId = client().public().into();
+	assert_eq!(window.sent_in_epoch(&ferdie, 3), 0);
+	assert_eq!(name_ferdie(Some(proof(&client()))).status(), 206);
 }

@@ -11,8 +11,9 @@ use bitcloud_primitives::AccountId;
 use std::{io, net::SocketAddr, time::Duration};
 use tokio::net::TcpStream;
 
-/// Time a hop has to answer a handshake or a request, or to send a transfer's next cell: a
-/// stalled relay fails the circuit, which the client then rebuilds.
+/// Time a hop has to answer a handshake or a request, to send a transfer's next cell, or to
+/// take the client's next frame: a stalled relay fails the circuit, which the client then
+/// rebuilds.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Why a circuit failed.
@@ -95,7 +96,7 @@ impl Circuit {
 		let (initiator, first) = Initiator::start(&relay.onion_key, genesis)?;
 		let mut frame = Box::new([0u8; FRAME_LEN]);
 		frame.copy_from_slice(&cell::create_frame(1, &first));
-		link::write_frame(&mut stream, &frame).await?;
+		timed(link::write_frame(&mut stream, &frame)).await??;
 		timed(link::read_frame(&mut stream, &mut frame)).await??;
 		let layer = initiator.finish(&cell::parse_created(&frame[..])?)?;
 		Ok(Circuit {
@@ -175,7 +176,7 @@ impl Circuit {
 				.seal(&self.frame[..payload_len(hop)], &mut self.spare[..sealed_len(hop)])?;
 			std::mem::swap(&mut self.frame, &mut self.spare);
 		}
-		link::write_frame(&mut self.stream, &self.frame).await?;
+		timed(link::write_frame(&mut self.stream, &self.frame)).await??;
 		Ok(())
 	}
 

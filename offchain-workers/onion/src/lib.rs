@@ -12,11 +12,12 @@ pub mod payment;
 pub mod relay;
 pub mod route;
 pub mod transfer;
+pub mod verify;
 
 pub use circuit::{BuildError, Circuit, CircuitError};
 pub use directory::{choose_path, Directory, RelayInfo};
 pub use noise::OnionSecret;
 pub use payment::ExitPayer;
-pub use relay::{CircuitRecord, Relay, RelayConfig, RelayStats};
+pub use relay::{CircuitRecord, Limits, Relay, RelayConfig, RelayStats};
 pub use route::router;
 pub use transfer::{Anonymous, TransferError, TransferReport};

@@ -1,7 +1,7 @@
 //! A network of relays on loopback inside one process, each with its own store: what the
 //! crate's tests and `examples/bench.rs` run circuits through.
 
-use crate::{Directory, OnionSecret, Relay, RelayConfig, RelayInfo};
+use crate::{Directory, Limits, OnionSecret, Relay, RelayConfig, RelayInfo};
 use bitcloud_content::ContentStore;
 use bitcloud_primitives::AccountId;
 use std::{path::Path, sync::Arc};
@@ -34,6 +34,19 @@ impl LocalNet {
 		storing: usize,
 		configure: impl Fn(usize, &mut RelayConfig),
 	) -> std::io::Result<LocalNet> {
+		Self::start_listing(dir, count, storing, Vec::new(), configure).await
+	}
+
+	/// As [`start_with`](Self::start_with), with `also_listed` in the relays' directory too:
+	/// relays run elsewhere (by a test: a lying storing relay, a silent one), which the
+	/// relays here may extend to or ask for content. [`LocalNet::infos`] has only its own.
+	pub async fn start_listing(
+		dir: &Path,
+		count: u8,
+		storing: usize,
+		also_listed: Vec<RelayInfo>,
+		configure: impl Fn(usize, &mut RelayConfig),
+	) -> std::io::Result<LocalNet> {
 		let genesis = [42; 32];
 		let mut listeners = Vec::new();
 		let mut infos = Vec::new();
@@ -47,7 +60,8 @@ impl LocalNet {
 			});
 			listeners.push(listener);
 		}
-		let directory: Arc<dyn Directory> = Arc::new(infos.clone());
+		let listed: Vec<RelayInfo> = infos.iter().cloned().chain(also_listed).collect();
+		let directory: Arc<dyn Directory> = Arc::new(listed);
 		let (mut relays, mut stores) = (Vec::new(), Vec::new());
 		for (n, listener) in listeners.into_iter().enumerate() {
 			let (store, _) = ContentStore::open(dir.join(format!("relay-{n}")))
@@ -62,6 +76,7 @@ impl LocalNet {
 				stores_unmoderated: n == storing,
 				receipts: None,
 				payer: None,
+				limits: Limits::default(),
 			};
 			configure(n, &mut config);
 			let relay = Relay::new(config, directory.clone());

@@ -9,6 +9,7 @@
 use crate::{
 	cell::{self, payload_len, sealed_len, Cell, Refusal, FRAME_LEN, MAX_DEPTH},
 	directory::Directory,
+	exit::{self, Distrusted, ExitMemory},
 	link,
 	noise::{self, Layer, OnionSecret, Opener, Sealer, HANDSHAKE_LEN},
 	payment::{self, ExitPayer, PaidLedger},
@@ -17,23 +18,33 @@ use bitcloud_content::{ContentStore, ReceiptSink};
 use bitcloud_primitives::{AccountId, ContentId};
 use rand::RngCore;
 use std::{
-	collections::{HashSet, VecDeque},
-	net::SocketAddr,
+	collections::{HashMap, HashSet, VecDeque},
+	net::{IpAddr, Ipv6Addr, SocketAddr},
 	sync::{
 		atomic::{AtomicU64, Ordering},
 		Arc, Mutex,
 	},
 	time::Duration,
 };
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::{
+	io::{AsyncRead, AsyncWrite},
+	sync::Semaphore,
+	time::Instant,
+};
 
 /// Circuits a relay carries at once; more are closed at once.
 pub const MAX_CIRCUITS: usize = 512;
 
-/// Time a new link has to send its opening frame.
+/// Circuits one peer (an IPv4 address, or an IPv6 /64) may hold at a relay at once: a quarter
+/// of [`MAX_CIRCUITS`], so one address cannot take the whole relay. A relay that forwards
+/// many clients' circuits is one peer too, which is why the cap is not lower.
+pub const MAX_CIRCUITS_PER_PEER: usize = MAX_CIRCUITS / 4;
+
+/// Time a new link has to send its opening frame (and a next relay to answer an extension).
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Time a circuit's last hop waits for the client's next request before closing.
+/// Time a circuit may go without a whole frame read or written, in either direction, before
+/// the relay closes it: a silent client, a silent next hop, or a peer that stopped reading.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Handshakes remembered to refuse replays (oldest forgotten first).
@@ -41,6 +52,35 @@ pub const REPLAY_MEMORY: usize = 1 << 16;
 
 /// Circuits kept in the relay's journal.
 pub const JOURNAL_LEN: usize = 256;
+
+/// Contents kept per circuit in the journal (the first ones asked for): a client that sends
+/// request after request on one circuit does not grow the journal.
+pub const JOURNAL_CONTENTS: usize = 16;
+
+/// How a relay bounds the work peers can make it do. [`Limits::default`] is what nodes run
+/// with (the constants above); tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+	/// Circuits carried at once ([`MAX_CIRCUITS`]).
+	pub circuits: usize,
+	/// Circuits one peer holds at once ([`MAX_CIRCUITS_PER_PEER`]).
+	pub circuits_per_peer: usize,
+	/// Time for an opening frame or an extension's answer ([`HANDSHAKE_TIMEOUT`]).
+	pub handshake_timeout: Duration,
+	/// Time a circuit may go without moving a frame ([`IDLE_TIMEOUT`]).
+	pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+	fn default() -> Self {
+		Limits {
+			circuits: MAX_CIRCUITS,
+			circuits_per_peer: MAX_CIRCUITS_PER_PEER,
+			handshake_timeout: HANDSHAKE_TIMEOUT,
+			idle_timeout: IDLE_TIMEOUT,
+		}
+	}
+}
 
 /// How a relay runs.
 #[derive(Clone)]
@@ -59,6 +99,8 @@ pub struct RelayConfig {
 	pub receipts: Option<Arc<dyn ReceiptSink>>,
 	/// How it pays the storing nodes it fetches from as an exit.
 	pub payer: Option<Arc<dyn ExitPayer>>,
+	/// Its bounds on circuits and time.
+	pub limits: Limits,
 }
 
 /// What a relay knows of one circuit through it: its neighbours and, as the last hop, the
@@ -74,7 +116,8 @@ pub struct CircuitRecord {
 	pub depth: u8,
 	/// The relay the circuit was extended to.
 	pub next: Option<AccountId>,
-	/// Contents asked for or published when this relay was the last hop.
+	/// Contents asked for or published when this relay was the last hop (the first
+	/// [`JOURNAL_CONTENTS`]).
 	pub contents: Vec<ContentId>,
 }
 
@@ -97,6 +140,14 @@ pub struct RelayStats {
 	pub malformed: AtomicU64,
 	/// Links closed because the relay carried [`MAX_CIRCUITS`] already.
 	pub busy: AtomicU64,
+	/// Links closed because their peer held [`MAX_CIRCUITS_PER_PEER`] already.
+	pub peer_limited: AtomicU64,
+	/// Circuits closed after [`IDLE_TIMEOUT`] without a frame.
+	pub idle: AtomicU64,
+	/// Extensions refused because they led back to this relay.
+	pub self_extensions: AtomicU64,
+	/// Storing relays dropped, as an exit, for bytes or answers their content id refutes.
+	pub storing_lied: AtomicU64,
 	/// Receipts it sent storing nodes as an exit.
 	pub receipts_sent: AtomicU64,
 	/// Receipts from exits it kept.
@@ -107,7 +158,7 @@ pub struct RelayStats {
 
 impl RelayStats {
 	/// Every counter with its name (the `event` label of the node's Prometheus metric).
-	pub fn counts(&self) -> [(&'static str, u64); 11] {
+	pub fn counts(&self) -> [(&'static str, u64); 15] {
 		let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
 		[
 			("circuit_opened", read(&self.circuits)),
@@ -118,6 +169,10 @@ impl RelayStats {
 			("replayed_handshake", read(&self.replayed)),
 			("malformed_input", read(&self.malformed)),
 			("refused_busy", read(&self.busy)),
+			("refused_peer_limit", read(&self.peer_limited)),
+			("closed_idle", read(&self.idle)),
+			("refused_self_extension", read(&self.self_extensions)),
+			("storing_relay_dropped", read(&self.storing_lied)),
 			("receipt_sent", read(&self.receipts_sent)),
 			("receipt_kept", read(&self.receipts_kept)),
 			("receipt_refused", read(&self.receipts_refused)),
@@ -129,26 +184,37 @@ impl RelayStats {
 pub struct Relay {
 	pub(crate) config: RelayConfig,
 	pub(crate) directory: Arc<dyn Directory>,
-	permits: Arc<tokio::sync::Semaphore>,
+	/// The public half of its onion key (an extension to a relay with it leads back here).
+	pub(crate) own_key: [u8; 32],
+	permits: Arc<Semaphore>,
+	peers: Arc<PeerCircuits>,
 	replays: Mutex<ReplayMemory>,
 	journal: Mutex<VecDeque<CircuitRecord>>,
 	serial: AtomicU64,
 	stats: RelayStats,
 	pub(crate) paid: PaidLedger,
+	/// Bytes of verified outboards its circuits hold as an exit ([`exit::OUTBOARD_MEMORY`]).
+	pub(crate) outboard_memory: Arc<Semaphore>,
+	/// Storing relays it does not ask as an exit for a while.
+	pub(crate) distrusted: Mutex<Distrusted>,
 }
 
 impl Relay {
 	/// A relay with `config`, finding next hops and storing nodes through `directory`.
 	pub fn new(config: RelayConfig, directory: Arc<dyn Directory>) -> Arc<Self> {
 		Arc::new(Relay {
+			own_key: config.secret.public(),
+			permits: Arc::new(Semaphore::new(config.limits.circuits)),
 			config,
 			directory,
-			permits: Arc::new(tokio::sync::Semaphore::new(MAX_CIRCUITS)),
+			peers: Arc::new(PeerCircuits::default()),
 			replays: Mutex::new(ReplayMemory::default()),
 			journal: Mutex::new(VecDeque::with_capacity(JOURNAL_LEN)),
 			serial: AtomicU64::new(0),
 			stats: RelayStats::default(),
 			paid: PaidLedger::default(),
+			outboard_memory: Arc::new(Semaphore::new(exit::OUTBOARD_MEMORY)),
+			distrusted: Mutex::new(Distrusted::default()),
 		})
 	}
 
@@ -159,7 +225,7 @@ impl Relay {
 
 	/// The circuits it carries now (at most [`MAX_CIRCUITS`]).
 	pub fn open_circuits(&self) -> usize {
-		MAX_CIRCUITS.saturating_sub(self.permits.available_permits())
+		self.config.limits.circuits.saturating_sub(self.permits.available_permits())
 	}
 
 	/// The newest circuits it carried (at most [`JOURNAL_LEN`]).
@@ -173,14 +239,31 @@ impl Relay {
 	where
 		S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 	{
+		let limits = self.config.limits;
 		let Ok(_permit) = self.permits.clone().try_acquire_owned() else {
 			self.stats.busy.fetch_add(1, Ordering::Relaxed);
-			log::warn!(target: "onion", "relay full ({MAX_CIRCUITS} circuits): link from {previous} closed");
+			log::warn!(
+				target: "onion",
+				"relay full ({} circuits): link from {previous} closed",
+				limits.circuits
+			);
+			return;
+		};
+		let Some(_slot) = PeerSlot::enter(&self.peers, previous.ip(), limits.circuits_per_peer)
+		else {
+			self.stats.peer_limited.fetch_add(1, Ordering::Relaxed);
+			log::info!(
+				target: "onion",
+				"{previous} holds {} circuits already: link closed",
+				limits.circuits_per_peer
+			);
 			return;
 		};
 		let mut frame = Box::new([0u8; FRAME_LEN]);
-		let opened =
-			tokio::time::timeout(HANDSHAKE_TIMEOUT, link::read_frame(&mut stream, &mut frame));
+		let opened = tokio::time::timeout(
+			limits.handshake_timeout,
+			link::read_frame(&mut stream, &mut frame),
+		);
 		if !matches!(opened.await, Ok(Ok(()))) {
 			self.drop_link(previous, "no opening frame in time");
 			return;
@@ -207,9 +290,21 @@ impl Relay {
 		self.stats.circuits.fetch_add(1, Ordering::Relaxed);
 		self.record(CircuitRecord { serial, previous, depth, next: None, contents: Vec::new() });
 		log::debug!(target: "onion", "circuit {serial}: hop {depth} from {previous}");
-		let hop = Hop { relay: self.clone(), serial, depth, stream, layer, frame };
+		let hop = Hop {
+			relay: self.clone(),
+			serial,
+			depth,
+			stream,
+			layer,
+			frame,
+			exit: ExitMemory::default(),
+		};
 		match hop.run().await {
 			Ok(()) => log::debug!(target: "onion", "circuit {serial} closed"),
+			Err(HopEnd::Idle) => {
+				self.stats.idle.fetch_add(1, Ordering::Relaxed);
+				log::debug!(target: "onion", "circuit {serial} closed: idle");
+			},
 			Err(end) => log::info!(target: "onion", "circuit {serial} torn down: {end}"),
 		}
 	}
@@ -234,8 +329,58 @@ impl Relay {
 	}
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 	mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Circuits open per peer: one peer cannot hold the whole relay. Entries exist only while a
+/// peer holds a circuit, each behind one of the relay's permits, so the map is bounded by
+/// [`Limits::circuits`].
+#[derive(Default)]
+struct PeerCircuits(Mutex<HashMap<IpAddr, usize>>);
+
+/// One circuit's place in its peer's count, given back when the circuit ends.
+struct PeerSlot {
+	peers: Arc<PeerCircuits>,
+	peer: IpAddr,
+}
+
+impl PeerSlot {
+	/// A place for one more circuit from `address`, unless its peer holds `cap` already.
+	fn enter(peers: &Arc<PeerCircuits>, address: IpAddr, cap: usize) -> Option<PeerSlot> {
+		let peer = peer_of(address);
+		let mut open = lock(&peers.0);
+		let count = open.get(&peer).copied().unwrap_or(0);
+		if count >= cap {
+			return None;
+		}
+		open.insert(peer, count + 1);
+		Some(PeerSlot { peers: peers.clone(), peer })
+	}
+}
+
+impl Drop for PeerSlot {
+	fn drop(&mut self) {
+		let mut open = lock(&self.peers.0);
+		if let Some(count) = open.get_mut(&self.peer) {
+			*count = count.saturating_sub(1);
+			if *count == 0 {
+				open.remove(&self.peer);
+			}
+		}
+	}
+}
+
+/// The peer an address belongs to: the IPv4 address, or the /64 of an IPv6 one (one host
+/// usually has a whole /64, so counting its addresses one by one would count nothing).
+fn peer_of(address: IpAddr) -> IpAddr {
+	match address.to_canonical() {
+		IpAddr::V6(v6) => {
+			let s = v6.segments();
+			IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+		},
+		v4 => v4,
+	}
 }
 
 /// Handshake messages seen lately. A replayed first message carries the same ephemeral key:
@@ -271,7 +416,7 @@ pub(crate) enum HopEnd {
 	Tampered,
 	/// An authenticated cell that is not one, or one out of place.
 	Malformed(String),
-	/// Nothing came for [`IDLE_TIMEOUT`].
+	/// No frame moved for [`IDLE_TIMEOUT`].
 	Idle,
 }
 
@@ -300,17 +445,18 @@ pub(crate) struct Hop<S> {
 	stream: S,
 	layer: Layer,
 	frame: Box<[u8; FRAME_LEN]>,
+	/// What it keeps between requests as an exit.
+	pub(crate) exit: ExitMemory,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 	async fn run(mut self) -> Result<(), HopEnd> {
 		loop {
-			let cell = match tokio::time::timeout(IDLE_TIMEOUT, self.recv()).await {
-				Err(_) => return Err(HopEnd::Idle),
-				Ok(Err(HopEnd::Io(e))) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+			let cell = match self.recv().await {
+				Err(HopEnd::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
 					return Ok(())
 				},
-				Ok(cell) => cell?,
+				cell => cell?,
 			};
 			match cell {
 				Cell::Extend { node, handshake } => match self.extend(&node, &handshake).await {
@@ -322,7 +468,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 					},
 					Err((refusal, reason)) => self.send(&Cell::Error { refusal, reason }).await?,
 				},
-				Cell::Receipt(bytes) => self.take_receipt(&bytes),
+				Cell::Receipt(bytes) => self.take_receipt(bytes).await,
 				request @ (Cell::Get { .. } | Cell::Outboard { .. } | Cell::Put { .. }) => {
 					self.relay.stats.requests.fetch_add(1, Ordering::Relaxed);
 					self.answer(request).await?
@@ -333,16 +479,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 	}
 
 	/// Keeps a receipt an exit sent for the bytes this relay served it; a bad one is
-	/// counted and dropped (the exit's loss).
-	fn take_receipt(&self, bytes: &[u8]) {
+	/// counted and dropped (the exit's loss). The signature check and the receipt book's door
+	/// (which may ask the chain) run on a blocking thread, not on the relay's task.
+	async fn take_receipt(&mut self, bytes: Vec<u8>) {
 		let config = &self.relay.config;
-		match payment::take_receipt(
-			bytes,
-			config.node.as_ref(),
-			&config.genesis,
-			config.receipts.as_deref(),
-		) {
-			Ok(signed) => {
+		let (node, genesis, sink) = (config.node.clone(), config.genesis, config.receipts.clone());
+		let taken = tokio::task::spawn_blocking(move || {
+			payment::take_receipt(&bytes, node.as_ref(), &genesis, sink.as_deref())
+		})
+		.await;
+		match taken {
+			Ok(Ok(signed)) => {
 				self.relay.stats.receipts_kept.fetch_add(1, Ordering::Relaxed);
 				log::debug!(
 					target: "onion",
@@ -352,9 +499,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 					signed.receipt.epoch
 				);
 			},
-			Err(refusal) => {
+			Ok(Err(refusal)) => {
 				self.relay.stats.receipts_refused.fetch_add(1, Ordering::Relaxed);
 				log::info!(target: "onion", "circuit {}: receipt refused: {refusal:?}", self.serial);
+			},
+			Err(e) => {
+				self.relay.stats.receipts_refused.fetch_add(1, Ordering::Relaxed);
+				log::warn!(target: "onion", "circuit {}: receipt check failed: {e}", self.serial);
 			},
 		}
 	}
@@ -367,9 +518,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		Err(HopEnd::Malformed(reason))
 	}
 
-	/// The next cell for this hop.
+	/// The next cell for this hop; [`HopEnd::Idle`] when none comes within the idle timeout.
 	pub(crate) async fn recv(&mut self) -> Result<Cell, HopEnd> {
-		link::read_frame(&mut self.stream, &mut self.frame).await?;
+		let idle = self.relay.config.limits.idle_timeout;
+		tokio::time::timeout(idle, link::read_frame(&mut self.stream, &mut self.frame))
+			.await
+			.map_err(|_| HopEnd::Idle)??;
 		let mut plain = [0u8; FRAME_LEN];
 		let depth = self.depth;
 		if self
@@ -390,7 +544,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		}
 	}
 
-	/// Sends a cell back towards the client under this hop's layer.
+	/// Sends a cell back towards the client under this hop's layer; [`HopEnd::Idle`] when the
+	/// client does not take it within the idle timeout (it stopped reading).
 	pub(crate) async fn send(&mut self, cell: &Cell) -> Result<(), HopEnd> {
 		let depth = self.depth;
 		let mut plain = [0u8; FRAME_LEN];
@@ -398,7 +553,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 			.map_err(|e| HopEnd::Malformed(e.to_string()))?;
 		seal_and_pad(&mut self.layer.sealer, &plain[..payload_len(depth)], &mut self.frame, depth)
 			.map_err(|_| HopEnd::Tampered)?;
-		link::write_frame(&mut self.stream, &self.frame).await?;
+		let idle = self.relay.config.limits.idle_timeout;
+		tokio::time::timeout(idle, link::write_frame(&mut self.stream, &self.frame))
+			.await
+			.map_err(|_| HopEnd::Idle)??;
 		Ok(())
 	}
 
@@ -415,6 +573,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		if self.depth >= MAX_DEPTH {
 			return Err((Refusal::Refused, format!("circuits end at {MAX_DEPTH} hops")));
 		}
+		// A circuit that comes back to this relay would make one client link cost it several
+		// circuits (and tell nothing new to anyone): refused by account and by key.
+		if self.relay.config.node.as_ref() == Some(node) {
+			return Err(self.refuse_self_extension());
+		}
 		let directory = self.relay.directory.clone();
 		let account = node.clone();
 		let relay = tokio::task::spawn_blocking(move || directory.relay(&account))
@@ -422,13 +585,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 			.map_err(|e| (Refusal::Internal, e.to_string()))?
 			.map_err(|e| (Refusal::Internal, format!("chain view: {e}")))?
 			.ok_or_else(|| (Refusal::Unreachable, "not a relay on chain".to_string()))?;
+		if relay.onion_key == self.relay.own_key {
+			return Err(self.refuse_self_extension());
+		}
 		let unreachable = |e: std::io::Error| (Refusal::Unreachable, format!("next relay: {e}"));
 		let mut next = link::connect(&relay.endpoint).await.map_err(unreachable)?;
 		let mut frame = Box::new([0u8; FRAME_LEN]);
 		frame.copy_from_slice(&cell::create_frame(self.depth + 1, handshake));
-		link::write_frame(&mut next, &frame).await.map_err(unreachable)?;
-		let answered =
-			tokio::time::timeout(HANDSHAKE_TIMEOUT, link::read_frame(&mut next, &mut frame));
+		let answered = tokio::time::timeout(self.relay.config.limits.handshake_timeout, async {
+			link::write_frame(&mut next, &frame).await?;
+			link::read_frame(&mut next, &mut frame).await
+		});
 		match answered.await {
 			Ok(Ok(())) => {},
 			Ok(Err(e)) => return Err(unreachable(e)),
@@ -439,17 +606,56 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		Ok((next, answer))
 	}
 
-	/// Forwards frames both ways until either side closes or a frame fails; then both links
-	/// close, which tears the circuit down on both sides.
+	fn refuse_self_extension(&self) -> (Refusal, String) {
+		self.relay.stats.self_extensions.fetch_add(1, Ordering::Relaxed);
+		(Refusal::Refused, "a relay does not extend a circuit to itself".into())
+	}
+
+	/// Forwards frames both ways until either side closes, a frame fails, or no frame moves
+	/// either way for the idle timeout; then both links close, which tears the circuit down
+	/// on both sides.
 	async fn forward(self, next: tokio::net::TcpStream) -> Result<(), HopEnd> {
 		let Hop { relay, depth, stream, layer, .. } = self;
 		let (from_previous, to_previous) = tokio::io::split(stream);
 		let (from_next, to_next) = next.into_split();
-		let outward = pump_outward(from_previous, to_next, layer.opener, depth, &relay);
-		let inward = pump_inward(from_next, to_previous, layer.sealer, depth, &relay);
+		let activity = Activity::new();
+		let outward = pump_outward(from_previous, to_next, layer.opener, depth, &relay, &activity);
+		let inward = pump_inward(from_next, to_previous, layer.sealer, depth, &relay, &activity);
 		tokio::select! {
 			result = outward => result,
 			result = inward => result,
+			end = activity.idle(relay.config.limits.idle_timeout) => Err(end),
+		}
+	}
+}
+
+/// When a forwarding circuit last moved a whole frame, either way. A download moves frames
+/// inward only, an upload mostly outward: the circuit is idle when neither does.
+struct Activity {
+	start: Instant,
+	/// Milliseconds after `start`.
+	last: AtomicU64,
+}
+
+impl Activity {
+	fn new() -> Self {
+		Activity { start: Instant::now(), last: AtomicU64::new(0) }
+	}
+
+	fn touch(&self) {
+		let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+		self.last.store(now, Ordering::Relaxed);
+	}
+
+	/// Resolves once no frame moved for `idle`.
+	async fn idle(&self, idle: Duration) -> HopEnd {
+		loop {
+			let last = self.start + Duration::from_millis(self.last.load(Ordering::Relaxed));
+			let deadline = last + idle;
+			if Instant::now() >= deadline {
+				return HopEnd::Idle;
+			}
+			tokio::time::sleep_until(deadline).await;
 		}
 	}
 }
@@ -474,6 +680,7 @@ async fn pump_outward(
 	mut opener: Opener,
 	depth: u8,
 	relay: &Relay,
+	activity: &Activity,
 ) -> Result<(), HopEnd> {
 	let mut frame = Box::new([0u8; FRAME_LEN]);
 	let mut out = Box::new([0u8; FRAME_LEN]);
@@ -487,6 +694,7 @@ async fn pump_outward(
 		}
 		rand::thread_rng().fill_bytes(&mut out[payload_len(depth)..]);
 		link::write_frame(&mut to, &out).await?;
+		activity.touch();
 		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);
 	}
 }
@@ -498,6 +706,7 @@ async fn pump_inward(
 	mut sealer: Sealer,
 	depth: u8,
 	relay: &Relay,
+	activity: &Activity,
 ) -> Result<(), HopEnd> {
 	let mut frame = Box::new([0u8; FRAME_LEN]);
 	let mut out = Box::new([0u8; FRAME_LEN]);
@@ -508,6 +717,7 @@ async fn pump_inward(
 		seal_and_pad(&mut sealer, &frame[..payload_len(depth)], &mut out, depth)
 			.map_err(|_| HopEnd::Tampered)?;
 		link::write_frame(&mut to, &out).await?;
+		activity.touch();
 		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);
 	}
 }
@@ -536,5 +746,25 @@ mod tests {
 		}
 		assert_eq!(memory.seen.len(), REPLAY_MEMORY);
 		assert!(memory.insert([1; HANDSHAKE_LEN]), "the oldest was forgotten");
+	}
+
+	#[test]
+	fn peers_are_counted_by_address_and_ipv6_by_slash_64() {
+		let peers = Arc::new(PeerCircuits::default());
+		let a: IpAddr = "10.0.0.1".parse().unwrap();
+		let first = PeerSlot::enter(&peers, a, 2).unwrap();
+		let _second = PeerSlot::enter(&peers, a, 2).unwrap();
+		assert!(PeerSlot::enter(&peers, a, 2).is_none(), "the cap holds");
+		// The same address mapped into IPv6 is the same peer; another address is another.
+		assert!(PeerSlot::enter(&peers, "::ffff:10.0.0.1".parse().unwrap(), 2).is_none());
+		let _other = PeerSlot::enter(&peers, "10.0.0.2".parse().unwrap(), 2).unwrap();
+		drop(first);
+		let _again = PeerSlot::enter(&peers, a, 2).unwrap();
+		// Every address of one /64 is one peer.
+		let _v6 = PeerSlot::enter(&peers, "2001:db8:1:2::1".parse().unwrap(), 1).unwrap();
+		assert!(PeerSlot::enter(&peers, "2001:db8:1:2:ffff::9".parse().unwrap(), 1).is_none());
+		assert!(PeerSlot::enter(&peers, "2001:db8:1:3::1".parse().unwrap(), 1).is_some());
+		drop((_again, _second, _other, _v6));
+		assert!(lock(&peers.0).is_empty(), "no entry outlives its circuits");
 	}
 }

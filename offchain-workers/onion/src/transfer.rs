@@ -6,9 +6,10 @@ use crate::{
 	cell::Refusal,
 	circuit::{BuildError, Circuit, CircuitError},
 	directory::{choose_path, RelayInfo},
+	verify::{self, OutboardError},
 };
-use bao_tree::{blake3, io::outboard::PostOrderMemOutboard, BaoTree, BlockSize};
-use bitcloud_content::{range_is_valid, store::BLOCK_SIZE};
+use bao_tree::io::outboard::PostOrderMemOutboard;
+use bitcloud_content::range_is_valid;
 use bitcloud_primitives::{AccountId, ContentId};
 use std::io::{self, Read, Write};
 
@@ -173,7 +174,10 @@ impl<'a> Tries<'a> {
 	/// The next circuit that could be built.
 	async fn circuit(&mut self, report: &mut TransferReport) -> Result<Circuit, TransferError> {
 		while self.attempt < self.anonymous.attempts {
-			let path = self.anonymous.path(self.attempt, &self.avoid)?;
+			let path = self
+				.anonymous
+				.path(self.attempt, &self.avoid)
+				.map_err(|e| TransferError(format!("{e}; last: {}", self.last)))?;
 			self.attempt += 1;
 			match Circuit::build(&path, &self.anonymous.genesis).await {
 				Ok(circuit) => {
@@ -237,7 +241,7 @@ async fn fetch(
 	}
 	let mut pending = Vec::with_capacity(VERIFY_BYTES);
 	loop {
-		let more = circuit.data().await?;
+		let more = next_data(circuit, &exit).await?;
 		let finished = more.is_none();
 		pending.extend(more.unwrap_or_default());
 		if *done + pending.len() as u64 > size {
@@ -268,29 +272,39 @@ async fn fetch(
 	Ok(())
 }
 
+/// The outboard of `id` through `circuit`. What the exit announces is bounded before anything
+/// is kept: the size by [`verify::MAX_UNMODERATED_SIZE`], the bytes by the size, the cells by
+/// the bytes (no empty ones); and the pairs must hash up to the id.
 async fn fetch_outboard(
 	circuit: &mut Circuit,
 	id: &ContentId,
 ) -> Result<PostOrderMemOutboard, Step> {
 	let exit = circuit.path().last().cloned();
 	let size = circuit.request(&Cell::Outboard { id: *id, local: false }).await?;
-	let tree = BaoTree::new(size, BLOCK_SIZE);
-	let expected = tree.outboard_size();
+	let refused = |e: OutboardError| Step::Retry(format!("exit's outboard: {e}"), exit.clone());
+	let expected = verify::outboard_len(size).map_err(refused)?;
 	let mut data = Vec::new();
-	while let Some(bytes) = circuit.data().await? {
-		data.extend(bytes);
-		if data.len() as u64 > expected {
+	while let Some(bytes) = next_data(circuit, &exit).await? {
+		if (data.len() + bytes.len()) as u64 > expected {
 			return Err(Step::Retry("outboard longer than the content needs".into(), exit));
 		}
+		data.extend(bytes);
 	}
-	if data.len() as u64 != expected {
-		return Err(Step::Retry("outboard shorter than the content needs".into(), exit));
+	verify::checked_outboard(id, size, data).map_err(refused)
+}
+
+/// The next bytes of a transfer from the exit (`None` at its end); an empty `Data` cell is
+/// refused, so a transfer has at most as many cells as bytes.
+async fn next_data(
+	circuit: &mut Circuit,
+	exit: &Option<AccountId>,
+) -> Result<Option<Vec<u8>>, Step> {
+	match circuit.data().await? {
+		Some(bytes) if bytes.is_empty() => {
+			Err(Step::Retry("exit sent an empty data cell".into(), exit.clone()))
+		},
+		data => Ok(data),
 	}
-	if size == 0 && blake3::hash(&[]).as_bytes() != id {
-		return Err(Step::Retry("exit says the content is empty; its id says not".into(), exit));
-	}
-	debug_assert_eq!(BLOCK_SIZE, BlockSize::from_chunk_log(4));
-	Ok(PostOrderMemOutboard { root: blake3::Hash::from_bytes(*id), tree, data })
 }
 
 async fn upload(

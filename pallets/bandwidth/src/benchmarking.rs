@@ -68,13 +68,23 @@ fn node<T: Config>() -> (T::AccountId, Vec<Option<T::AccountId>>) {
 	(node, options)
 }
 
-/// Fill `client`'s record of `epoch` with `MaxPairsPerClient - 1` claims of other nodes.
-fn busy_client<T: Config>(epoch: EpochIndex, client: &T::AccountId) {
+/// Fill `client`'s record of `epoch` with `MaxPairsPerClient - 1` claims of other nodes that
+/// leave `left` bytes of its quota: a receipt for more is credited in part and the node paid
+/// for the rest from the client's lock (the most work a receipt can cause).
+fn busy_client<T: Config>(epoch: EpochIndex, client: &T::AccountId, left: u64) {
+	let lock = Locks::<T>::get(client).unwrap_or_default();
+	let used = Pallet::<T>::quota_of(lock.backing(epoch)).saturating_sub(left);
+	let pairs = T::MaxPairsPerClient::get().saturating_sub(1).max(1);
 	let mut record = ClientEpoch::<T>::default();
-	for i in 0..T::MaxPairsPerClient::get().saturating_sub(1) {
+	for i in 0..pairs {
 		let other: T::AccountId = account("other node", i, SEED);
-		let _ = record.claims.try_push(Claim { node: other, moderator: None, total: 1 });
-		record.used.saturating_inc();
+		let mut credited = used / u64::from(pairs);
+		if i == 0 {
+			credited = credited.saturating_add(used % u64::from(pairs));
+		}
+		let total = credited.max(1);
+		let _ = record.claims.try_push(Claim { node: other, moderator: None, total, credited });
+		record.used = record.used.saturating_add(credited);
 	}
 	ClientEpochs::<T>::insert(epoch, client, record);
 }
@@ -129,11 +139,11 @@ mod benchmarks {
 	fn submit_receipts(n: Linear<1, { T::MaxBatch::get() }>) {
 		let (node, moderators) = node::<T>();
 		let epoch = T::EpochClock::current_epoch();
-		let bytes = T::BytesPerQuotaUnit::get().max(1);
+		let bytes = T::BytesPerQuotaUnit::get().max(2);
 		let receipts: Vec<SignedReceiptOf<T>> = (0..n)
 			.map(|i| {
 				let (public, client) = client::<T>();
-				busy_client::<T>(epoch, &client);
+				busy_client::<T>(epoch, &client, bytes / 2);
 				let moderator = moderators[i as usize % moderators.len()].clone();
 				sign::<T>(&public, Receipt { client, node: node.clone(), epoch, moderator, bytes })
 			})
@@ -143,8 +153,9 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(node.clone()), batch);
 
-		let credited = u64::from(n).saturating_mul(bytes);
+		let credited = u64::from(n).saturating_mul(bytes / 2);
 		assert_eq!(EpochTotals::<T>::get(epoch), credited);
+		assert!(Locks::<T>::get(&node).is_none(), "the node is no client");
 	}
 
 	#[benchmark]
@@ -165,7 +176,7 @@ mod benchmarks {
 		let epoch: EpochIndex = 0;
 		for i in 0..k {
 			let client: T::AccountId = account("client", i, SEED);
-			busy_client::<T>(epoch, &client);
+			busy_client::<T>(epoch, &client, 0);
 		}
 		Pruning::<T>::put(PruneProgress { epoch, stage: 0 });
 		let now = frame_system::Pallet::<T>::block_number();

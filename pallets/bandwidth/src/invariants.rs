@@ -14,20 +14,17 @@ impl<T: Config> Pallet<T> {
 	///
 	/// - each client's `BandwidthLock` hold equals its locked, unlocking and spent (fees not
 	///   yet burnt) coins, and no lock record is empty;
-	/// - a client's `used` bytes in an epoch are the sum of its claims, one per node-moderator
-	///   pair;
+	/// - a client's `used` bytes in an epoch are the sum of its claims' credited bytes, one
+	///   claim per node-moderator pair, each crediting at most its signed total;
 	/// - for each epoch, node and moderator, the node's bytes under the moderator equal the
-	///   sum of the totals its clients' claims hold;
+	///   sum of the bytes its clients' claims credited;
 	/// - a node's total is the sum of its bytes by moderator;
 	/// - an epoch's total is the sum of its nodes' totals;
 	/// - the bytes of each moderator in an epoch are the sum over nodes;
 	/// - nothing older than `oldestKeptEpoch` is left, except the epoch being pruned.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		for (client, lock) in Locks::<T>::iter() {
-			ensure!(
-				!(lock.locked.is_zero() && lock.unlocking.is_zero() && lock.spent.is_zero()),
-				"empty bandwidth lock stored"
-			);
+			ensure!(!lock.is_empty(), "empty bandwidth lock stored");
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::BandwidthLock.into(), &client)
 					== lock.locked.saturating_add(lock.unlocking).saturating_add(lock.spent),
@@ -54,17 +51,21 @@ impl<T: Config> Pallet<T> {
 			let mut sum = 0u64;
 			for (i, claim) in record.claims.iter().enumerate() {
 				ensure!(claim.total > 0, "empty claim stored");
+				ensure!(claim.credited <= claim.total, "a claim credits more than was signed");
 				ensure!(
 					!record.claims[..i]
 						.iter()
 						.any(|c| c.node == claim.node && c.moderator == claim.moderator),
 					"two claims for one node-moderator pair"
 				);
-				sum = sum.saturating_add(claim.total);
+				sum = sum.saturating_add(claim.credited);
+				if claim.credited == 0 {
+					continue;
+				}
 				let entry = claimed
 					.entry((epoch, claim.node.clone(), claim.moderator.clone()))
 					.or_default();
-				*entry = entry.saturating_add(claim.total);
+				*entry = entry.saturating_add(claim.credited);
 			}
 			ensure!(sum == record.used, "a client's used bytes differ from its claims");
 		}

@@ -4,7 +4,6 @@ use crate::*;
 use alloc::vec::Vec;
 use bitcloud_primitives::{BandwidthLedger, EpochClock, EpochIndex};
 use frame_support::traits::Get;
-use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
 	/// Whether receipts for `epoch` can no longer be submitted: the current epoch is past
@@ -13,11 +12,11 @@ impl<T: Config> Pallet<T> {
 		epoch.saturating_add(T::SubmissionWindow::get()) < T::EpochClock::current_epoch()
 	}
 
-	/// `client`'s lock, quota and the bytes counted against it in `epoch`.
+	/// `client`'s lock, its quota in `epoch` and the bytes counted against it there.
 	pub fn client_quota(client: &T::AccountId, epoch: EpochIndex) -> ClientQuota<BalanceOf<T>> {
 		let lock = Locks::<T>::get(client).unwrap_or_default();
 		ClientQuota {
-			quota: Self::quota_of(lock.locked.saturating_add(lock.spent)),
+			quota: Self::quota_of(lock.backing(epoch)),
 			locked: lock.locked,
 			unlocking: lock.unlocking,
 			used: ClientEpochs::<T>::get(epoch, client).map_or(0, |record| record.used),

@@ -13,6 +13,7 @@ mod ledger_impl;
 #[cfg(test)]
 mod mock;
 mod pruning;
+mod submission;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -233,6 +234,22 @@ pub mod pallet {
 			/// Fees taken from the clients' locked coins for those bytes.
 			fees: BalanceOf<T>,
 		},
+		/// A client had signed a node more bytes than it could still pay for in the epoch
+		/// (past its quota, summed over all nodes, or past what its lock could pay fees for):
+		/// those bytes were not credited, and the node was paid for them from what was left
+		/// of the client's lock, at `FeePerByte`.
+		QuotaOverdrawn {
+			/// The client.
+			client: T::AccountId,
+			/// The node.
+			node: T::AccountId,
+			/// The epoch of the receipt.
+			epoch: EpochIndex,
+			/// Bytes signed beyond what the client could pay for.
+			bytes: u64,
+			/// Coins moved from the client's hold to the node for them.
+			paid: BalanceOf<T>,
+		},
 		/// Bandwidth fees a client paid were burnt from its hold.
 		FeesBurnt {
 			/// The client.
@@ -261,6 +278,9 @@ pub mod pallet {
 		NothingUnlocking,
 		/// The unlock delay has not passed yet.
 		UnlockNotElapsed,
+		/// The coins unlocking still back receipts of an epoch whose submission window is
+		/// open (the client unlocked in that epoch).
+		StillBackingReceipts,
 		/// The batch holds no receipt.
 		EmptyBatch,
 		/// The submitter is not a registered node.
@@ -283,13 +303,9 @@ pub mod pallet {
 		/// A receipt's signature is not its client's for this chain (forged, altered, or
 		/// signed for another chain).
 		BadSignature,
-		/// A receipt's client has no coins locked for bandwidth.
+		/// A receipt's client has no coins that can pay for its epoch: none locked, and none
+		/// unlocking that were unlocked in that epoch or later.
 		ClientHasNoLock,
-		/// A receipt would take its client past its quota for the epoch (summed over all
-		/// nodes).
-		QuotaExceeded,
-		/// A receipt's client has too few coins locked to pay the fee for its bytes.
-		LockTooLowForFee,
 		/// A receipt's client already has receipts with `MaxPairsPerClient` node-moderator
 		/// pairs in the epoch.
 		TooManyPairs,
@@ -347,7 +363,9 @@ pub mod pallet {
 			Self::do_unlock(&who, amount)
 		}
 
-		/// Release the caller's unlocking coins once the unlock delay has passed.
+		/// Release the caller's unlocking coins once the unlock delay has passed and the
+		/// submission window of the epoch they were unlocked in has closed (until then they
+		/// back the receipts the client signed).
 		///
 		/// - `origin`: a client with coins unlocking.
 		///
@@ -358,18 +376,23 @@ pub mod pallet {
 			Self::do_withdraw_unlocked(&who)
 		}
 
-		/// Submit clients' receipts for bytes the caller served. All or nothing: one bad
+		/// Submit clients' receipts for bytes the caller served. All or nothing: one invalid
 		/// receipt fails the whole batch with an error naming what is wrong, and nothing is
 		/// credited. Each accepted receipt credits the increase of its total over the last
-		/// total claimed for its `(epoch, node, client, moderator)`.
+		/// total claimed for its `(epoch, node, client, moderator)`, as far as the client can
+		/// still pay for it: up to its quota left in the epoch (summed over all nodes) and
+		/// what its lock can pay fees for. Bytes signed beyond that are not credited; the
+		/// node is paid for them at `FeePerByte` from what is left of the client's lock.
 		///
 		/// - `origin`: a registered node in standing `Active` or `Warned`.
 		/// - `receipts`: 1 to `MaxBatch` receipts, each naming the caller as node, signed by
 		///   its client for this chain, for an epoch in the submission window, under a
 		///   moderator the node subscribes to (or unmoderated if it carries unmoderated
-		///   traffic), with a total above the last one claimed, within the client's quota.
+		///   traffic), with a total above the last one claimed, from a client whose coins
+		///   back the epoch.
 		///
-		/// Emits `ReceiptsAccepted`.
+		/// Emits `ReceiptsAccepted`, and `QuotaOverdrawn` for each receipt signed past what
+		/// its client could pay for.
 		#[pallet::call_index(3)]
 		#[pallet::weight(<T as Config>::WeightInfo::submit_receipts(receipts.len() as u32))]
 		pub fn submit_receipts(

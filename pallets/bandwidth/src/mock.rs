@@ -182,18 +182,18 @@ impl NodeRegistry<AccountId, u64> for MockNodes {
 	}
 }
 
-/// Epoch clock double: epoch `e` is blocks `10e .. 10e + 9`.
+/// Epoch clock double: epoch `e` is blocks `le .. le + l - 1` for the epoch length `l`.
 pub struct MockEpochs;
 
 impl EpochClock<u64> for MockEpochs {
 	fn current_epoch() -> EpochIndex {
-		(System::block_number() / EPOCH_LENGTH) as EpochIndex
+		(System::block_number() / BlocksPerEpoch::get()) as EpochIndex
 	}
 	fn epoch_start(epoch: EpochIndex) -> Option<u64> {
-		u64::from(epoch).checked_mul(EPOCH_LENGTH)
+		u64::from(epoch).checked_mul(BlocksPerEpoch::get())
 	}
 	fn epoch_length() -> u64 {
-		EPOCH_LENGTH
+		BlocksPerEpoch::get()
 	}
 }
 
@@ -201,6 +201,8 @@ parameter_types! {
 	pub const QuotaUnit: Balance = QUOTA_UNIT;
 	/// Fee per byte; tests may raise it.
 	pub static FeePerByte: Balance = DEFAULT_FEE_PER_BYTE;
+	/// Blocks per epoch; tests may change it, as `pallet-epochs` lets governance do.
+	pub static BlocksPerEpoch: u64 = EPOCH_LENGTH;
 }
 
 /// Benchmark helper of the mock: registers nodes in the double.
@@ -284,7 +286,7 @@ pub fn run_to_block(n: u64) {
 
 /// Move to the first block of `epoch`.
 pub fn run_to_epoch(epoch: EpochIndex) {
-	run_to_block(u64::from(epoch) * EPOCH_LENGTH);
+	run_to_block(u64::from(epoch) * BlocksPerEpoch::get());
 }
 
 /// A receipt of `client` for `bytes` served by `node` in `epoch` under `moderator`, signed by

@@ -2,7 +2,7 @@
 
 use super::*;
 use alloc::{vec, vec::Vec};
-use bitcloud_primitives::{deny_key, ContentId};
+use bitcloud_primitives::{deny_key, ContentId, EpochClock, EpochIndex};
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	EnsureOrigin, Get,
@@ -47,6 +47,13 @@ fn moderator<T: Config>() -> T::AccountId {
 	)
 	.expect("a funded account can register");
 	who
+}
+
+/// Move the chain to the first block of `epoch`.
+fn go_to_epoch<T: Config>(epoch: EpochIndex) -> Result<(), BenchmarkError> {
+	let start = T::Epochs::epoch_start(epoch).ok_or(BenchmarkError::Stop("epoch out of range"))?;
+	frame_system::Pallet::<T>::set_block_number(start);
+	Ok(())
 }
 
 /// List `n` one-byte items, numbered from `first`.
@@ -99,9 +106,22 @@ mod benchmarks {
 		assert!(Moderators::<T>::contains_key(&caller));
 	}
 
+	/// Worst case: the commission history is one rate short of full (a change in each of the
+	/// last epochs, all still needed) and the call appends a new rate.
 	#[benchmark]
-	fn update_moderator() {
+	fn update_moderator() -> Result<(), BenchmarkError> {
 		let caller = moderator::<T>();
+		let max = T::MaxCommission::get();
+		let first = T::Epochs::current_epoch();
+		let changes = T::MaxCommissionChanges::get().saturating_sub(2);
+		for i in 1..=changes {
+			go_to_epoch::<T>(first.saturating_add(i))?;
+			let rate = if i % 2 == 1 { Perbill::zero() } else { max };
+			Pallet::<T>::do_update_moderator(&caller, longest(1), vec![], [1; 32], rate)
+				.map_err(|_| BenchmarkError::Stop("a commission change within the bounds"))?;
+		}
+		go_to_epoch::<T>(first.saturating_add(changes).saturating_add(1))?;
+		let rate = Perbill::from_parts(max.deconstruct() / 2);
 
 		#[extrinsic_call]
 		_(
@@ -109,10 +129,12 @@ mod benchmarks {
 			longest(T::MaxNameLength::get()),
 			longest(T::MaxUriLength::get()),
 			[2; 32],
-			Perbill::zero(),
+			rate,
 		);
 
-		assert_eq!(Moderators::<T>::get(&caller).map(|m| m.commission), Some(Perbill::zero()));
+		let rates = Moderators::<T>::get(&caller).map(|m| m.commission_rates);
+		assert_eq!(rates.map(|r| r.len()), Some(T::MaxCommissionChanges::get() as usize));
+		Ok(())
 	}
 
 	#[benchmark]
@@ -187,8 +209,13 @@ mod benchmarks {
 	#[benchmark]
 	fn delist_content() {
 		let caller = moderator::<T>();
-		// The first item goes, so the last one has to move into its position.
-		fill_catalog::<T>(&caller, 0, T::MaxCatalogItems::get());
+		// The first item goes, proven: the last proven item moves into its position and the
+		// last item into the position that one leaves.
+		let items = T::MaxCatalogItems::get();
+		fill_catalog::<T>(&caller, 0, items);
+		for i in 0..items.div_ceil(2) {
+			Pallet::<T>::vouch_for_item(&caller, &content_id(i));
+		}
 		let content = content_id(0);
 
 		#[extrinsic_call]

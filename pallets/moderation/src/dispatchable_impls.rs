@@ -27,7 +27,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Moderators::<T>::contains_key(who), Error::<T>::AlreadyRegistered);
 		let name = Self::bound_name(name)?;
 		let policy = Policy { uri: Self::bound_uri(policy_uri)?, hash: policy_hash };
-		ensure!(commission <= T::MaxCommission::get(), Error::<T>::CommissionTooHigh);
+		let commission_rates = Self::initial_rates(commission)?;
 
 		let deposit = T::ModeratorDeposit::get();
 		T::Currency::hold(&HoldReason::ModeratorDeposit.into(), who, deposit)
@@ -38,12 +38,14 @@ impl<T: Config> Pallet<T> {
 			ModeratorInfo {
 				name,
 				policy,
-				commission,
+				commission_rates,
 				deposit,
 				status: ModeratorStatus::Live,
 				registered_at: frame_system::Pallet::<T>::block_number(),
 				catalog_items: 0,
 				catalog_bytes: 0,
+				proven_items: 0,
+				proven_bytes: 0,
 				deny_entries: 0,
 				pending_proposals: 0,
 			},
@@ -56,7 +58,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Replace the name, policy and commission of the live moderator `who`.
+	/// Replace the name and policy of the live moderator `who`, and schedule its commission
+	/// (`schedule_rate`).
 	pub(crate) fn do_update_moderator(
 		who: &T::AccountId,
 		name: Vec<u8>,
@@ -67,11 +70,17 @@ impl<T: Config> Pallet<T> {
 		let mut info = Self::live_moderator(who)?;
 		info.name = Self::bound_name(name)?;
 		info.policy = Policy { uri: Self::bound_uri(policy_uri)?, hash: policy_hash };
-		ensure!(commission <= T::MaxCommission::get(), Error::<T>::CommissionTooHigh);
-		info.commission = commission;
+		let scheduled = Self::schedule_rate(&mut info.commission_rates, commission)?;
 
 		Moderators::<T>::insert(who, info);
-		Self::deposit_event(Event::ModeratorUpdated { moderator: who.clone(), commission });
+		if let Some(from_epoch) = scheduled {
+			Self::deposit_event(Event::CommissionChangeScheduled {
+				moderator: who.clone(),
+				rate: commission,
+				from_epoch,
+			});
+		}
+		Self::deposit_event(Event::ModeratorUpdated { moderator: who.clone() });
 		Ok(())
 	}
 
@@ -160,21 +169,7 @@ impl<T: Config> Pallet<T> {
 		let mut info = Self::live_moderator(who)?;
 		let item = Catalog::<T>::take(who, content).ok_or(Error::<T>::NotListed)?;
 
-		// Swap-remove: the last position fills the freed one.
-		let last = info.catalog_items.saturating_sub(1);
-		if item.index != last {
-			if let Some(moved) = CatalogIndex::<T>::get(who, last) {
-				CatalogIndex::<T>::insert(who, item.index, moved);
-				Catalog::<T>::mutate(who, moved, |moved_item| {
-					if let Some(moved_item) = moved_item {
-						moved_item.index = item.index;
-					}
-				});
-			}
-		}
-		CatalogIndex::<T>::remove(who, last);
-		info.catalog_items = last;
-		info.catalog_bytes = info.catalog_bytes.saturating_sub(item.size);
+		Self::unindex_item(who, &mut info, &item);
 
 		Moderators::<T>::insert(who, info);
 		Self::deposit_event(Event::ContentDelisted {
@@ -369,6 +364,7 @@ impl<T: Config> Pallet<T> {
 				mime_type,
 				publisher: publisher.clone(),
 				listed_at: frame_system::Pallet::<T>::block_number(),
+				proven_at: None,
 				index,
 			},
 		);

@@ -2,6 +2,7 @@
 
 use crate::*;
 use alloc::collections::btree_map::BTreeMap;
+use bitcloud_primitives::EpochClock;
 use frame_support::{
 	ensure,
 	traits::{fungible::InspectHold, Get},
@@ -17,9 +18,12 @@ impl<T: Config> Pallet<T> {
 	/// - each moderator's `ModeratorDeposit` hold equals its recorded deposit;
 	/// - each publisher's `ProposalDeposit` hold equals the sum of its proposals' deposits;
 	/// - a catalog's item count and byte total equal those of its items, within the limits;
-	/// - `CatalogIndex` is a dense bijection `0..catalog_items` onto the catalog;
+	/// - `CatalogIndex` is a dense bijection `0..catalog_items` onto the catalog, with the
+	///   proven items at `0..proven_items`; proven counts and bytes equal those of the proven
+	///   items, none proven before it was listed;
 	/// - deny-list and proposal counts match their entries, within the limits;
-	/// - catalogs, deny lists and proposals belong to registered moderators.
+	/// - catalogs, deny lists and proposals belong to registered moderators;
+	/// - each moderator's commission rates (see `check_commission_rates`).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		for (moderator, info) in Moderators::<T>::iter() {
 			ensure!(
@@ -27,9 +31,11 @@ impl<T: Config> Pallet<T> {
 					== info.deposit,
 				"moderator deposit differs from its hold"
 			);
+			Self::check_commission_rates(&info.commission_rates)?;
 
 			let mut items = 0u32;
 			let mut bytes = 0u64;
+			let (mut proven_items, mut proven_bytes) = (0u32, 0u64);
 			for (content, item) in Catalog::<T>::iter_prefix(&moderator) {
 				items = items.saturating_add(1);
 				bytes = bytes.saturating_add(item.size);
@@ -38,9 +44,20 @@ impl<T: Config> Pallet<T> {
 					CatalogIndex::<T>::get(&moderator, item.index) == Some(content),
 					"catalog item not at its recorded position"
 				);
+				if let Some(proven_at) = item.proven_at {
+					proven_items = proven_items.saturating_add(1);
+					proven_bytes = proven_bytes.saturating_add(item.size);
+					ensure!(proven_at >= item.listed_at, "catalog item proven before its listing");
+				}
+				ensure!(
+					(item.index < info.proven_items) == item.proven_at.is_some(),
+					"catalog index not partitioned into proven and unproven items"
+				);
 			}
 			ensure!(items == info.catalog_items, "catalog item count differs from the items");
 			ensure!(bytes == info.catalog_bytes, "catalog byte total differs from the items");
+			ensure!(proven_items == info.proven_items, "proven item count differs from the items");
+			ensure!(proven_bytes == info.proven_bytes, "proven byte total differs from the items");
 			ensure!(items <= T::MaxCatalogItems::get(), "catalog above MaxCatalogItems");
 			ensure!(bytes <= T::MaxCatalogBytes::get(), "catalog above MaxCatalogBytes");
 			let mut positions = 0u32;
@@ -84,6 +101,26 @@ impl<T: Config> Pallet<T> {
 					== total,
 				"proposal deposits differ from the publisher's hold"
 			);
+		}
+		Ok(())
+	}
+
+	/// A moderator's commission rates: at least one, one of them in force now; strictly
+	/// increasing `from_epoch`, none further ahead than `CommissionChangeDelay`; each at most
+	/// `MaxCommission` and different from the one before (a repeated rate would waste room).
+	/// The bound `MaxCommissionChanges` is the type's.
+	fn check_commission_rates(rates: &CommissionRatesOf<T>) -> Result<(), TryRuntimeError> {
+		let current = T::Epochs::current_epoch();
+		let first = rates.first().ok_or("moderator without a commission rate")?;
+		ensure!(first.from_epoch <= current, "no commission rate in force now");
+		let latest = current.saturating_add(T::CommissionChangeDelay::get());
+		for pair in rates.windows(2) {
+			ensure!(pair[0].from_epoch < pair[1].from_epoch, "commission rates out of order");
+			ensure!(pair[0].rate != pair[1].rate, "commission rate repeated");
+		}
+		for rate in rates.iter() {
+			ensure!(rate.rate <= T::MaxCommission::get(), "commission rate above MaxCommission");
+			ensure!(rate.from_epoch <= latest, "commission rate beyond CommissionChangeDelay");
 		}
 		Ok(())
 	}

@@ -6,11 +6,13 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod commission;
 mod dispatchable_impls;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 #[cfg(test)]
 mod mock;
+mod proofs;
 mod registry_impl;
 pub mod runtime_api;
 #[cfg(test)]
@@ -29,7 +31,7 @@ use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use bitcloud_primitives::{ContentId, DenyKey, SubscriberCount};
+	use bitcloud_primitives::{ContentId, DenyKey, EpochClock, EpochIndex, SubscriberCount};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -79,6 +81,27 @@ pub mod pallet {
 		/// Largest commission a moderator may set.
 		#[pallet::constant]
 		type MaxCommission: Get<Perbill>;
+
+		/// The epoch clock (`pallet-epochs`): commission rates apply per epoch.
+		type Epochs: EpochClock<BlockNumberFor<Self>>;
+
+		/// Epochs between a commission change and the first epoch it applies to: a change made
+		/// in epoch `e` applies from epoch `e + CommissionChangeDelay`. At least 1, so the rate
+		/// of every epoch is fixed before the epoch begins; each epoch more gives subscribed
+		/// nodes a full epoch's notice to leave before a new rate applies.
+		#[pallet::constant]
+		type CommissionChangeDelay: Get<EpochIndex>;
+
+		/// Epochs back from the current one whose commission rate stays readable: at least the
+		/// reward claim window, since a claim pays the rate of the epoch it is for.
+		#[pallet::constant]
+		type CommissionHistoryEpochs: Get<EpochIndex>;
+
+		/// Most commission rates a moderator's history holds (the oldest one needed plus the
+		/// changes since); a change that would not fit fails with `CommissionHistoryFull`.
+		/// At least 2.
+		#[pallet::constant]
+		type MaxCommissionChanges: Get<u32>;
 
 		/// Blocks between a moderator's retirement and the release of its deposit, so that
 		/// subscribed nodes have time to leave.
@@ -193,12 +216,21 @@ pub mod pallet {
 			/// Its commission.
 			commission: Perbill,
 		},
-		/// A moderator changed its name, policy or commission.
+		/// A moderator changed its name or policy (and maybe its commission: see
+		/// `CommissionChangeScheduled`).
 		ModeratorUpdated {
 			/// The moderator.
 			moderator: T::AccountId,
-			/// Its commission from now on.
-			commission: Perbill,
+		},
+		/// A moderator changed its commission: the new rate applies to the rewards of
+		/// `from_epoch` and later epochs; earlier epochs keep the rate in force during them.
+		CommissionChangeScheduled {
+			/// The moderator.
+			moderator: T::AccountId,
+			/// The new rate.
+			rate: Perbill,
+			/// First epoch the new rate applies to.
+			from_epoch: EpochIndex,
 		},
 		/// A moderator retired: its catalog is no longer an obligation of its subscribers.
 		ModeratorRetired {
@@ -309,6 +341,10 @@ pub mod pallet {
 		SubscribersRemain,
 		/// The commission is above `MaxCommission`.
 		CommissionTooHigh,
+		/// The moderator's commission history holds `MaxCommissionChanges` rates, all still
+		/// needed for claimable epochs: wait until the oldest change is `CommissionHistoryEpochs`
+		/// epochs old.
+		CommissionHistoryFull,
 		/// The name is empty.
 		EmptyName,
 		/// The name is longer than `MaxNameLength`.
@@ -385,6 +421,8 @@ pub mod pallet {
 					None,
 				)
 				.expect("genesis catalog items must be valid");
+				// The genesis author vouches that the genesis nodes hold its catalogs.
+				Pallet::<T>::vouch_for_item(moderator, content);
 			}
 			for (moderator, key) in &self.deny_list {
 				Pallet::<T>::do_deny_content(moderator, *key)
@@ -398,6 +436,14 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxNameLength::get() > 0, "MaxNameLength must allow a name");
 			assert!(T::MaxCatalogItems::get() > 0, "MaxCatalogItems must allow an item");
+			assert!(
+				T::CommissionChangeDelay::get() > 0,
+				"CommissionChangeDelay must defer changes to a later epoch"
+			);
+			assert!(
+				T::MaxCommissionChanges::get() >= 2,
+				"MaxCommissionChanges must hold the rate in force and a change"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -415,7 +461,8 @@ pub mod pallet {
 		/// - `policy_uri`: where the rules of the catalog are published, up to `MaxUriLength`.
 		/// - `policy_hash`: BLAKE3 hash of the rules text.
 		/// - `commission`: share of rewards for bytes served under this catalog, at most
-		///   `MaxCommission`.
+		///   `MaxCommission`; in force from the current epoch (no node can have served the
+		///   catalog before it existed).
 		///
 		/// Emits `ModeratorRegistered`.
 		#[pallet::call_index(0)]
@@ -430,11 +477,17 @@ pub mod pallet {
 			Self::do_register_moderator(&who, name, policy_uri, policy_hash, commission)
 		}
 
-		/// Change the caller's name, policy and commission.
+		/// Change the caller's name and policy at once, and its commission from epoch
+		/// `current + CommissionChangeDelay` (raises and cuts alike; the epochs before keep
+		/// their rates).
 		///
 		/// - `origin`: a live moderator.
+		/// - `commission`: at most `MaxCommission`; the same as the last rate set changes
+		///   nothing. Changed again in the same epoch, the later value replaces the earlier.
+		///   The history must have room (`CommissionHistoryFull`).
 		///
-		/// Emits `ModeratorUpdated`.
+		/// Emits `CommissionChangeScheduled` if the commission changed, then
+		/// `ModeratorUpdated`.
 		#[pallet::call_index(1)]
 		pub fn update_moderator(
 			origin: OriginFor<T>,

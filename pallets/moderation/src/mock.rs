@@ -1,7 +1,7 @@
 //! Mock runtime for the moderator registry's unit tests and benchmark tests.
 
 use crate as pallet_moderation;
-use bitcloud_primitives::SubscriberCount;
+use bitcloud_primitives::{EpochClock, EpochIndex, SubscriberCount};
 use polkadot_sdk::{
 	frame_support::{self, derive_impl, parameter_types, traits::ConstU64},
 	frame_system, pallet_balances, sp_io,
@@ -87,6 +87,28 @@ pub const PROPOSAL_DEPOSIT: Balance = 10;
 pub const RETIREMENT_DELAY: u64 = 10;
 /// Most bytes in a catalog.
 pub const MAX_CATALOG_BYTES: u64 = 10_000;
+/// Blocks per epoch of the test clock.
+pub const EPOCH_LENGTH: u64 = 10;
+/// `CommissionChangeDelay`: a change in epoch `e` applies from `e + 2`.
+pub const COMMISSION_CHANGE_DELAY: EpochIndex = 2;
+/// `CommissionHistoryEpochs`.
+pub const COMMISSION_HISTORY_EPOCHS: EpochIndex = 4;
+/// `MaxCommissionChanges`.
+pub const MAX_COMMISSION_CHANGES: u32 = 3;
+
+/// The test epoch clock: epoch `e` is blocks `10e..10e + 9`.
+pub struct TestEpochs;
+impl EpochClock<u64> for TestEpochs {
+	fn current_epoch() -> EpochIndex {
+		(System::block_number() / EPOCH_LENGTH) as EpochIndex
+	}
+	fn epoch_start(epoch: EpochIndex) -> Option<u64> {
+		u64::from(epoch).checked_mul(EPOCH_LENGTH)
+	}
+	fn epoch_length() -> u64 {
+		EPOCH_LENGTH
+	}
+}
 
 impl pallet_moderation::Config for Test {
 	type WeightInfo = ();
@@ -97,6 +119,10 @@ impl pallet_moderation::Config for Test {
 	type ModeratorDeposit = ConstU64<MODERATOR_DEPOSIT>;
 	type ProposalDeposit = ConstU64<PROPOSAL_DEPOSIT>;
 	type MaxCommission = MaxCommission;
+	type Epochs = TestEpochs;
+	type CommissionChangeDelay = frame_support::traits::ConstU32<COMMISSION_CHANGE_DELAY>;
+	type CommissionHistoryEpochs = frame_support::traits::ConstU32<COMMISSION_HISTORY_EPOCHS>;
+	type MaxCommissionChanges = frame_support::traits::ConstU32<MAX_COMMISSION_CHANGES>;
 	type RetirementDelay = ConstU64<RETIREMENT_DELAY>;
 	type MaxNameLength = frame_support::traits::ConstU32<16>;
 	type MaxUriLength = frame_support::traits::ConstU32<32>;
@@ -162,4 +188,9 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 /// Move to block `n`.
 pub fn run_to_block(n: u64) {
 	System::set_block_number(n);
+}
+
+/// Move to the first block of `epoch`.
+pub fn run_to_epoch(epoch: EpochIndex) {
+	run_to_block(u64::from(epoch) * EPOCH_LENGTH);
 }

@@ -2,7 +2,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use bitcloud_primitives::{deny_key, ContentId, ModeratorRegistry};
+use bitcloud_primitives::{deny_key, ContentId, EpochIndex, ModeratorRegistry};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::Perbill;
 
@@ -25,7 +25,7 @@ impl<T: Config> ModeratorRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn catalog_bytes(moderator: &T::AccountId) -> u64 {
-		Self::live(moderator).map_or(0, |info| info.catalog_bytes)
+		Self::live(moderator).map_or(0, |info| info.proven_bytes)
 	}
 
 	fn catalog_len(moderator: &T::AccountId) -> u32 {
@@ -48,8 +48,8 @@ impl<T: Config> ModeratorRegistry<T::AccountId> for Pallet<T> {
 		DenyList::<T>::contains_key(moderator, deny_key(content))
 	}
 
-	fn commission(moderator: &T::AccountId) -> Option<Perbill> {
-		Self::live(moderator).map(|info| info.commission)
+	fn commission(moderator: &T::AccountId, epoch: EpochIndex) -> Option<Perbill> {
+		Self::live(moderator)?.commission_at(epoch)
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -90,6 +90,8 @@ impl<T: Config> ModeratorRegistry<T::AccountId> for Pallet<T> {
 				None,
 			)
 			.expect("benchmark catalogs stay within MaxCatalogBytes");
+			// Subscribers are held to proven items only.
+			Self::vouch_for_item(moderator, &content);
 		}
 	}
 
@@ -157,6 +159,7 @@ impl<T: Config> Pallet<T> {
 			mime_type: item.mime_type.into_inner(),
 			publisher: item.publisher,
 			listed_at: item.listed_at,
+			proven_at: item.proven_at,
 		})
 	}
 }

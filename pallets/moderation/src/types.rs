@@ -2,7 +2,7 @@
 
 use crate::Config;
 use alloc::vec::Vec;
-use bitcloud_primitives::ContentId;
+use bitcloud_primitives::{ContentId, EpochIndex};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::{
@@ -30,6 +30,10 @@ pub type TitleOf<T> = BoundedVec<u8, <T as Config>::MaxTitleLength>;
 
 /// MIME type of a piece of content.
 pub type MimeTypeOf<T> = BoundedVec<u8, <T as Config>::MaxMimeTypeLength>;
+
+/// A moderator's commission rates: the rate in force at the oldest epoch still kept, then
+/// each later change, by strictly increasing `from_epoch`, at most `MaxCommissionChanges`.
+pub type CommissionRatesOf<T> = BoundedVec<CommissionRate, <T as Config>::MaxCommissionChanges>;
 
 /// A moderator at genesis: `(account, name, policy URI, policy hash, commission)`.
 pub type GenesisModerator<AccountId> = (AccountId, Vec<u8>, Vec<u8>, [u8; 32], Perbill);
@@ -83,6 +87,26 @@ pub struct Policy<T: Config> {
 	pub hash: [u8; 32],
 }
 
+/// A commission rate and the first epoch it applies to (until the next rate's `from_epoch`).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct CommissionRate {
+	/// First epoch whose rewards pay this rate.
+	pub from_epoch: EpochIndex,
+	/// Share of rewards for bytes served under the catalog.
+	pub rate: Perbill,
+}
+
 /// A registered moderator (`moderation.moderators(AccountId)`).
 #[derive(
 	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
@@ -94,8 +118,9 @@ pub struct ModeratorInfo<T: Config> {
 	pub name: NameOf<T>,
 	/// The rules of the catalog.
 	pub policy: Policy<T>,
-	/// Share of rewards for bytes served under this catalog.
-	pub commission: Perbill,
+	/// Commission rates by epoch: the share of rewards for bytes served under this catalog
+	/// in each epoch (see [`ModeratorInfo::commission_at`]).
+	pub commission_rates: CommissionRatesOf<T>,
 	/// Deposit held (reason `ModeratorDeposit`).
 	pub deposit: BalanceOf<T>,
 	/// Live or retired.
@@ -106,6 +131,11 @@ pub struct ModeratorInfo<T: Config> {
 	pub catalog_items: u32,
 	/// Total size of the catalog, in bytes.
 	pub catalog_bytes: u64,
+	/// Number of proven items (some node proved it holds their last chunk); they occupy
+	/// positions `0..proven_items` of `catalogIndex`.
+	pub proven_items: u32,
+	/// Total size of the proven items, in bytes: what subscribers' capacity must cover.
+	pub proven_bytes: u64,
 	/// Number of deny-list entries.
 	pub deny_entries: u32,
 	/// Number of pending proposals.
@@ -116,6 +146,11 @@ impl<T: Config> ModeratorInfo<T> {
 	/// Whether the moderator is live.
 	pub fn is_live(&self) -> bool {
 		matches!(self.status, ModeratorStatus::Live)
+	}
+
+	/// The commission rate in force during `epoch`; `None` before the first rate kept.
+	pub fn commission_at(&self, epoch: EpochIndex) -> Option<Perbill> {
+		self.commission_rates.iter().rev().find(|r| r.from_epoch <= epoch).map(|r| r.rate)
 	}
 }
 
@@ -136,7 +171,12 @@ pub struct CatalogItem<T: Config> {
 	pub publisher: Option<T::AccountId>,
 	/// Block at which the content was listed.
 	pub listed_at: BlockNumberFor<T>,
-	/// Position in `moderation.catalogIndex(AccountId, u32)`.
+	/// Block at which a node first proved it holds the content's last chunk (genesis items
+	/// count as proven at genesis); `None` while unproven. Only proven items are storage-law
+	/// obligations.
+	pub proven_at: Option<BlockNumberFor<T>>,
+	/// Position in `moderation.catalogIndex(AccountId, u32)`: below the moderator's
+	/// `provenItems` exactly when proven.
 	pub index: u32,
 }
 
@@ -174,6 +214,8 @@ pub struct CatalogEntry<AccountId, BlockNumber> {
 	pub publisher: Option<AccountId>,
 	/// Block at which the content was listed.
 	pub listed_at: BlockNumber,
+	/// Block at which a node first proved it holds the content; `None` while unproven.
+	pub proven_at: Option<BlockNumber>,
 }
 
 /// A pending proposal as the `ModerationApi` runtime API returns it.

@@ -3,7 +3,7 @@
 
 use super::*;
 use alloc::{vec, vec::Vec};
-use bitcloud_primitives::{ModeratorRegistry, Standing};
+use bitcloud_primitives::{EpochClock, ModeratorRegistry, Standing};
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	EnsureOrigin, Get,
@@ -71,6 +71,16 @@ fn busy_node<T: Config>() -> (T::AccountId, Vec<T::AccountId>) {
 	(who, moderators)
 }
 
+/// Unsubscribe `node` from all `moderators` and move to the epoch their subscriptions end in.
+fn end_subscriptions<T: Config>(node: &T::AccountId, moderators: &[T::AccountId]) {
+	for m in moderators {
+		Pallet::<T>::do_unsubscribe(node, m).expect("subscribed");
+	}
+	let ends = T::Epochs::current_epoch().saturating_add(T::UnsubscribeDelay::get());
+	let start = T::Epochs::epoch_start(ends).expect("a near epoch has a start");
+	frame_system::Pallet::<T>::set_block_number(start);
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -129,10 +139,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn subscribe() {
-		let max = T::MaxSubscriptions::get();
-		let caller = node::<T>(0, max as u64);
-		subscribe_to::<T>(&caller, max.saturating_sub(1));
-		let target = moderator::<T>(max);
+		// Every slot is taken by an ended subscription, all removed before the new one.
+		let (caller, moderators) = busy_node::<T>();
+		end_subscriptions::<T>(&caller, &moderators);
+		let target = moderator::<T>(T::MaxSubscriptions::get());
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), target.clone());
@@ -142,8 +152,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn unsubscribe() {
+		// From a retired moderator: removed at once, with a capacity check (heavier than
+		// scheduling the end of a live subscription).
 		let (caller, moderators) = busy_node::<T>();
 		let target = moderators[0].clone();
+		T::Moderators::ensure_retired_moderator(&target);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), target.clone());
@@ -166,7 +179,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn deregister_node() {
-		let (caller, _) = busy_node::<T>();
+		// Every subscription has ended and is removed with the node.
+		let (caller, moderators) = busy_node::<T>();
+		end_subscriptions::<T>(&caller, &moderators);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));

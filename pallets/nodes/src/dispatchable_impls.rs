@@ -2,7 +2,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use bitcloud_primitives::{CapacityStatus, ModeratorRegistry, Standing};
+use bitcloud_primitives::{CapacityStatus, EpochClock, EpochIndex, ModeratorRegistry, Standing};
 use frame_support::{
 	ensure,
 	pallet_prelude::{DispatchError, DispatchResult},
@@ -79,7 +79,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(onion_key != [0; 32], Error::<T>::InvalidOnionKey);
 		// Capacity may not drop below the requirement; a node already short of capacity may
 		// keep (or raise) what it has.
-		let required = Self::required_bytes(&info.subscriptions);
+		let required = Self::required_bytes(&info.subscriptions, T::Epochs::current_epoch());
 		ensure!(capacity >= required || capacity >= info.capacity, Error::<T>::CapacityExceeded);
 
 		info.capacity = capacity;
@@ -106,23 +106,40 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Subscribe `who` to the live `moderator` if its capacity covers the new catalog too.
+	/// Subscribe `who` to the live `moderator` if its capacity covers the new catalog too, or
+	/// cancel its unsubscription from it. Ended subscriptions are removed first.
 	pub(crate) fn do_subscribe(who: &T::AccountId, moderator: &T::AccountId) -> DispatchResult {
 		let mut info = Self::registered(who)?;
 		ensure!(T::Moderators::exists(moderator), Error::<T>::UnknownModerator);
 		ensure!(T::Moderators::is_live(moderator), Error::<T>::ModeratorRetired);
-		ensure!(!info.subscriptions.contains(moderator), Error::<T>::AlreadySubscribed);
+		let epoch = T::Epochs::current_epoch();
+		let ended = Self::take_ended(&mut info, epoch);
+		if let Some(subscription) =
+			info.subscriptions.iter_mut().find(|s| s.moderator == *moderator)
+		{
+			// Still in effect (ended ones are gone): cancel its end, if it has one.
+			ensure!(subscription.ends.is_some(), Error::<T>::AlreadySubscribed);
+			subscription.ends = None;
+			Self::remove_ended(who, ended);
+			Nodes::<T>::insert(who, &info);
+			Self::deposit_event(Event::UnsubscriptionCancelled {
+				node: who.clone(),
+				moderator: moderator.clone(),
+			});
+			return Ok(());
+		}
 		ensure!(
 			(info.subscriptions.len() as u32) < T::MaxSubscriptions::get(),
 			Error::<T>::TooManySubscriptions
 		);
-		let required = Self::required_bytes(&info.subscriptions)
+		let required = Self::required_bytes(&info.subscriptions, epoch)
 			.saturating_add(T::Moderators::catalog_bytes(moderator));
 		ensure!(required <= info.capacity, Error::<T>::CapacityExceeded);
 
 		info.subscriptions
-			.try_push(moderator.clone())
+			.try_push(Subscription { moderator: moderator.clone(), ends: None })
 			.map_err(|_| Error::<T>::TooManySubscriptions)?;
+		Self::remove_ended(who, ended);
 		Subscribers::<T>::insert(moderator, who, ());
 		SubscriberCount::<T>::mutate(moderator, |count| count.saturating_inc());
 		Nodes::<T>::insert(who, &info);
@@ -131,37 +148,85 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// End `node`'s subscription to `moderator`; when `prune`, only if the moderator is not
-	/// live (anyone may prune).
-	pub(crate) fn do_unsubscribe(
-		node: &T::AccountId,
-		moderator: &T::AccountId,
-		prune: bool,
-	) -> DispatchResult {
+	/// End `node`'s subscription to `moderator`: after `UnsubscribeDelay` epochs if the
+	/// moderator is live, at once otherwise.
+	pub(crate) fn do_unsubscribe(node: &T::AccountId, moderator: &T::AccountId) -> DispatchResult {
 		let mut info = Self::registered(node)?;
+		let epoch = T::Epochs::current_epoch();
 		let position = info
 			.subscriptions
 			.iter()
-			.position(|m| m == moderator)
+			.position(|s| s.moderator == *moderator && s.in_effect(epoch))
 			.ok_or(Error::<T>::NotSubscribed)?;
-		ensure!(!prune || !T::Moderators::is_live(moderator), Error::<T>::ModeratorLive);
+		ensure!(
+			info.subscriptions.get(position).is_some_and(|s| s.ends.is_none()),
+			Error::<T>::AlreadyUnsubscribing
+		);
+
+		if T::Moderators::is_live(moderator) {
+			// The node stays held to the catalog through the draw of the epoch it ends in.
+			let ends = epoch.saturating_add(T::UnsubscribeDelay::get());
+			if let Some(subscription) = info.subscriptions.get_mut(position) {
+				subscription.ends = Some(ends);
+			}
+			Nodes::<T>::insert(node, &info);
+			Self::deposit_event(Event::UnsubscriptionScheduled {
+				node: node.clone(),
+				moderator: moderator.clone(),
+				ends,
+			});
+		} else {
+			// A catalog that is not live is nobody's obligation: nothing to dodge.
+			info.subscriptions.remove(position);
+			Self::remove_subscriber(moderator, node);
+			Nodes::<T>::insert(node, &info);
+			Self::deposit_event(Event::Unsubscribed {
+				node: node.clone(),
+				moderator: moderator.clone(),
+			});
+			Self::refresh_capacity(node, &info);
+		}
+		Ok(())
+	}
+
+	/// Remove `node`'s subscription to `moderator` if the moderator is not live or the
+	/// subscription has ended (anyone may).
+	pub(crate) fn do_prune_subscription(
+		node: &T::AccountId,
+		moderator: &T::AccountId,
+	) -> DispatchResult {
+		let mut info = Self::registered(node)?;
+		let epoch = T::Epochs::current_epoch();
+		let position = info
+			.subscriptions
+			.iter()
+			.position(|s| s.moderator == *moderator)
+			.ok_or(Error::<T>::NotSubscribed)?;
+		let ended = info.subscriptions.get(position).is_some_and(|s| s.ended(epoch));
+		ensure!(ended || !T::Moderators::is_live(moderator), Error::<T>::ModeratorLive);
 
 		info.subscriptions.remove(position);
 		Self::remove_subscriber(moderator, node);
 		Nodes::<T>::insert(node, &info);
-		let (node_id, moderator_id) = (node.clone(), moderator.clone());
-		Self::deposit_event(if prune {
-			Event::SubscriptionPruned { node: node_id, moderator: moderator_id }
-		} else {
-			Event::Unsubscribed { node: node_id, moderator: moderator_id }
+		Self::deposit_event(Event::SubscriptionPruned {
+			node: node.clone(),
+			moderator: moderator.clone(),
 		});
 		Self::refresh_capacity(node, &info);
 		Ok(())
 	}
 
-	/// Deregister `who`'s node and start unbonding its bond.
+	/// Deregister `who`'s node and start unbonding its bond, once no live subscription holds
+	/// it.
 	pub(crate) fn do_deregister_node(who: &T::AccountId) -> DispatchResult {
 		let info = Self::registered(who)?;
+		let epoch = T::Epochs::current_epoch();
+		ensure!(
+			info.subscriptions
+				.iter()
+				.all(|s| s.ended(epoch) || !T::Moderators::is_live(&s.moderator)),
+			Error::<T>::SubscriptionsNotEnded
+		);
 		Self::remove_node(who, &info);
 		let unlocks_at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
@@ -258,11 +323,38 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Bytes the live catalogs of `subscriptions` add up to.
-	pub(crate) fn required_bytes(subscriptions: &[T::AccountId]) -> u64 {
+	/// Bytes the live catalogs (proven items) of the subscriptions in effect in `epoch` add up
+	/// to.
+	pub(crate) fn required_bytes(
+		subscriptions: &[Subscription<T::AccountId>],
+		epoch: EpochIndex,
+	) -> u64 {
 		subscriptions
 			.iter()
-			.fold(0u64, |total, m| total.saturating_add(T::Moderators::catalog_bytes(m)))
+			.filter(|s| s.in_effect(epoch))
+			.fold(0u64, |total, s| total.saturating_add(T::Moderators::catalog_bytes(&s.moderator)))
+	}
+
+	/// Take the subscriptions of `info` that have ended by `epoch` out of it; returns their
+	/// moderators (for [`Self::remove_ended`]).
+	fn take_ended(info: &mut NodeInfo<T>, epoch: EpochIndex) -> Vec<T::AccountId> {
+		let mut ended = Vec::new();
+		info.subscriptions.retain(|s| {
+			let keep = !s.ended(epoch);
+			if !keep {
+				ended.push(s.moderator.clone());
+			}
+			keep
+		});
+		ended
+	}
+
+	/// Remove `node` from the subscribers of the `ended` moderators, with an event each.
+	fn remove_ended(node: &T::AccountId, ended: Vec<T::AccountId>) {
+		for moderator in ended {
+			Self::remove_subscriber(&moderator, node);
+			Self::deposit_event(Event::Unsubscribed { node: node.clone(), moderator });
+		}
 	}
 
 	/// The capacity status of `node` now, without recording anything.
@@ -270,7 +362,7 @@ impl<T: Config> Pallet<T> {
 		node: &T::AccountId,
 		info: &NodeInfo<T>,
 	) -> (u64, CapacityStatus<BlockNumberFor<T>>) {
-		let required = Self::required_bytes(&info.subscriptions);
+		let required = Self::required_bytes(&info.subscriptions, T::Epochs::current_epoch());
 		if required <= info.capacity {
 			return (required, CapacityStatus::Covered);
 		}
@@ -313,8 +405,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Remove a registered node's record, position and subscriptions (not its bond).
 	fn remove_node(node: &T::AccountId, info: &NodeInfo<T>) {
-		for moderator in info.subscriptions.iter() {
-			Self::remove_subscriber(moderator, node);
+		for subscription in info.subscriptions.iter() {
+			Self::remove_subscriber(&subscription.moderator, node);
 		}
 		// Swap-remove: the last position fills the freed one.
 		let last = NodeCount::<T>::get().saturating_sub(1);

@@ -2,7 +2,7 @@
 
 use crate::*;
 use alloc::collections::btree_map::BTreeMap;
-use bitcloud_primitives::{ModeratorRegistry, Standing};
+use bitcloud_primitives::{EpochClock, ModeratorRegistry, Standing};
 use frame_support::{
 	ensure,
 	traits::{fungible::InspectHold, Get},
@@ -16,12 +16,14 @@ impl<T: Config> Pallet<T> {
 	/// - `nodeCount` counts the nodes and `nodeIndex` is a dense bijection onto them;
 	/// - subscriptions have no duplicates, stay within `MaxSubscriptions`, agree with
 	///   `subscribers` and `subscriberCount`, and point at moderators that still exist (live,
-	///   or retired and waiting for their subscribers to leave);
+	///   or retired and waiting for their subscribers to leave); a scheduled end is at most
+	///   `UnsubscribeDelay` epochs ahead;
 	/// - a node's stored standing is never `Banned`; banned accounts have no node and no bond;
 	/// - capacity shortfalls are recorded only for registered nodes.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut nodes = 0u32;
 		let mut subscriber_counts = BTreeMap::<T::AccountId, u32>::new();
+		let latest_end = T::Epochs::current_epoch().saturating_add(T::UnsubscribeDelay::get());
 		for (node, info) in Nodes::<T>::iter() {
 			nodes.saturating_inc();
 			let unbonding = Unbonding::<T>::get(&node).map(|u| u.amount).unwrap_or_default();
@@ -40,8 +42,16 @@ impl<T: Config> Pallet<T> {
 				info.subscriptions.len() as u32 <= T::MaxSubscriptions::get(),
 				"subscriptions above MaxSubscriptions"
 			);
-			for (i, moderator) in info.subscriptions.iter().enumerate() {
-				ensure!(!info.subscriptions[..i].contains(moderator), "duplicate subscription");
+			for (i, subscription) in info.subscriptions.iter().enumerate() {
+				let moderator = &subscription.moderator;
+				ensure!(
+					!info.subscriptions[..i].iter().any(|s| s.moderator == *moderator),
+					"duplicate subscription"
+				);
+				ensure!(
+					subscription.ends.is_none_or(|ends| ends <= latest_end),
+					"subscription ends later than UnsubscribeDelay allows"
+				);
 				ensure!(
 					Subscribers::<T>::contains_key(moderator, &node),
 					"subscription missing from subscribers"
@@ -70,7 +80,10 @@ impl<T: Config> Pallet<T> {
 		for (moderator, node, ()) in Subscribers::<T>::iter() {
 			subscriptions.saturating_inc();
 			ensure!(
-				Nodes::<T>::get(&node).is_some_and(|info| info.subscriptions.contains(&moderator)),
+				Nodes::<T>::get(&node).is_some_and(|info| info
+					.subscriptions
+					.iter()
+					.any(|s| s.moderator == moderator)),
 				"subscriber without the subscription"
 			);
 		}

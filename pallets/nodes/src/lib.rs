@@ -29,7 +29,7 @@ use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use bitcloud_primitives::{ModeratorRegistry, Standing};
+	use bitcloud_primitives::{EpochClock, EpochIndex, ModeratorRegistry, Standing};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -63,6 +63,9 @@ pub mod pallet {
 		/// their catalogs are.
 		type Moderators: ModeratorRegistry<Self::AccountId>;
 
+		/// Which epoch the chain is in (`pallet-epochs`): unsubscriptions end at epoch starts.
+		type Epochs: EpochClock<BlockNumberFor<Self>>;
+
 		/// Where slashed bonds go (e.g. the treasury); `()` burns them.
 		type Slash: OnUnbalanced<Credit<Self::AccountId, Self::Currency>>;
 
@@ -80,6 +83,13 @@ pub mod pallet {
 		/// Most moderators one node subscribes to.
 		#[pallet::constant]
 		type MaxSubscriptions: Get<u32>;
+
+		/// Epochs an unsubscription takes: a node that unsubscribes in epoch `e` stays
+		/// subscribed until the start of epoch `e + UnsubscribeDelay`, and the storage-law
+		/// challenges drawn then still cover the subscription. At least 1, so that a node
+		/// cannot leave a catalog between two draws and come back unchallenged.
+		#[pallet::constant]
+		type UnsubscribeDelay: Get<EpochIndex>;
 
 		/// Blocks between deregistration and the release of the bond; the bond can still be
 		/// slashed meanwhile.
@@ -185,7 +195,27 @@ pub mod pallet {
 			/// The moderator.
 			moderator: T::AccountId,
 		},
-		/// A node unsubscribed from a moderator.
+		/// A node asked to unsubscribe from a live moderator: it stays subscribed (and held to
+		/// the catalog) until the start of epoch `ends`, and the challenges drawn then still
+		/// cover it.
+		UnsubscriptionScheduled {
+			/// The node's account.
+			node: T::AccountId,
+			/// The moderator.
+			moderator: T::AccountId,
+			/// First epoch in which the node is no longer subscribed.
+			ends: EpochIndex,
+		},
+		/// A node subscribed again to a moderator it was unsubscribing from: the subscription
+		/// no longer ends.
+		UnsubscriptionCancelled {
+			/// The node's account.
+			node: T::AccountId,
+			/// The moderator.
+			moderator: T::AccountId,
+		},
+		/// A node's subscription was removed: at once for a moderator that is not live, or,
+		/// once its scheduled end has come, when the node next subscribes.
 		Unsubscribed {
 			/// The node's account.
 			node: T::AccountId,
@@ -295,13 +325,19 @@ pub mod pallet {
 		UnknownModerator,
 		/// The moderator has retired.
 		ModeratorRetired,
-		/// The moderator is live: only subscriptions to moderators that are not live can be
-		/// pruned.
+		/// The moderator is live and the subscription has not ended: only subscriptions to
+		/// moderators that are not live, or whose end has come, can be pruned.
 		ModeratorLive,
 		/// The node already subscribes to the moderator.
 		AlreadySubscribed,
-		/// The node does not subscribe to the moderator.
+		/// The node does not subscribe to the moderator (or its subscription has ended).
 		NotSubscribed,
+		/// The node is already unsubscribing from the moderator.
+		AlreadyUnsubscribing,
+		/// The node still subscribes to a live moderator, or an unsubscription has not ended
+		/// yet: unsubscribe, and deregister from the epoch the last subscription ends (its
+		/// obligations last until then).
+		SubscriptionsNotEnded,
 		/// The node subscribes to `MaxSubscriptions` moderators.
 		TooManySubscriptions,
 		/// The declared capacity does not cover the subscribed catalogs.
@@ -345,6 +381,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxEndpointLength::get() > 0, "MaxEndpointLength must allow an endpoint");
 			assert!(T::MaxSubscriptions::get() > 0, "MaxSubscriptions must allow a subscription");
+			assert!(
+				T::UnsubscribeDelay::get() > 0,
+				"UnsubscribeDelay must keep an unsubscription in effect to the next draw"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -409,32 +449,40 @@ pub mod pallet {
 			Self::do_bond_extra(&who, amount)
 		}
 
-		/// Subscribe the caller to `moderator`: the node must then store its catalog.
+		/// Subscribe the caller to `moderator`: the node must then store its catalog. Subscribing
+		/// to a moderator the node is unsubscribing from cancels the unsubscription.
 		///
-		/// - `origin`: a registered node with fewer than `MaxSubscriptions` subscriptions,
-		///   whose capacity covers its subscribed catalogs plus this one.
+		/// - `origin`: a registered node with fewer than `MaxSubscriptions` subscriptions
+		///   (ended ones are removed first), whose capacity covers its subscribed catalogs plus
+		///   this one.
 		/// - `moderator`: a live moderator.
 		///
-		/// Emits `Subscribed`.
+		/// Emits `Unsubscribed` for each ended subscription removed, then `Subscribed`, or
+		/// `UnsubscriptionCancelled`.
 		#[pallet::call_index(3)]
 		pub fn subscribe(origin: OriginFor<T>, moderator: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_subscribe(&who, &moderator)
 		}
 
-		/// Unsubscribe the caller from `moderator` (live, retired or gone).
+		/// Unsubscribe the caller from `moderator`. From a live moderator this takes
+		/// `UnsubscribeDelay` epochs: the node stays subscribed (paid for bytes under the
+		/// moderator, held to its catalog) until the start of epoch `current +
+		/// UnsubscribeDelay`, and the storage-law challenges drawn then still cover it. From a
+		/// retired or reaped moderator (whose catalog is nobody's obligation) it is at once.
 		///
-		/// - `origin`: a registered node subscribed to `moderator`.
+		/// - `origin`: a registered node subscribed to `moderator`, not already unsubscribing.
 		///
-		/// Emits `Unsubscribed`, and `CapacityRestored` if that ends a capacity shortfall.
+		/// Emits `UnsubscriptionScheduled`; or `Unsubscribed`, and `CapacityRestored` if that
+		/// ends a capacity shortfall.
 		#[pallet::call_index(4)]
 		pub fn unsubscribe(origin: OriginFor<T>, moderator: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_unsubscribe(&who, &moderator, false)
+			Self::do_unsubscribe(&who, &moderator)
 		}
 
-		/// Remove `node`'s subscription to a moderator that is no longer live, so that the
-		/// retired moderator can be reaped.
+		/// Remove `node`'s subscription to a moderator that is no longer live (so that the
+		/// retired moderator can be reaped), or a subscription whose scheduled end has come.
 		///
 		/// - `origin`: any signed account.
 		///
@@ -447,11 +495,15 @@ pub mod pallet {
 			moderator: T::AccountId,
 		) -> DispatchResult {
 			ensure_signed(origin)?;
-			Self::do_unsubscribe(&node, &moderator, true)
+			Self::do_prune_subscription(&node, &moderator)
 		}
 
-		/// Deregister the caller's node: its subscriptions end and its bond unbonds for
-		/// `UnbondingPeriod` blocks (it can still be slashed meanwhile).
+		/// Deregister the caller's node: its bond unbonds for `UnbondingPeriod` blocks (it can
+		/// still be slashed meanwhile). A node leaves its obligations the way it took them: it
+		/// unsubscribes first, and deregisters once its subscriptions to live moderators have
+		/// ended (`SubscriptionsNotEnded` before), so that every epoch it was subscribed in
+		/// has had its draw. Ended subscriptions and those to moderators that are not live are
+		/// removed.
 		///
 		/// - `origin`: a registered node.
 		///

@@ -2,7 +2,7 @@
 //! the moderator registry.
 
 use crate as pallet_nodes;
-use bitcloud_primitives::{ContentId, ModeratorRegistry};
+use bitcloud_primitives::{ContentId, EpochClock, EpochIndex, ModeratorRegistry};
 use core::cell::RefCell;
 use polkadot_sdk::{
 	frame_support::{
@@ -51,6 +51,24 @@ pub const UNBONDING_PERIOD: u64 = 20;
 pub const GRACE_PERIOD: u64 = 5;
 /// Most subscriptions per node.
 pub const MAX_SUBSCRIPTIONS: u32 = 3;
+/// Blocks per epoch of the test clock.
+pub const EPOCH_LENGTH: u64 = 10;
+/// Epochs an unsubscription takes.
+pub const UNSUBSCRIBE_DELAY: EpochIndex = 2;
+
+/// The test epoch clock: epoch `e` is blocks `10e..10e + 9`.
+pub struct TestEpochs;
+impl EpochClock<u64> for TestEpochs {
+	fn current_epoch() -> EpochIndex {
+		(System::block_number() / EPOCH_LENGTH) as EpochIndex
+	}
+	fn epoch_start(epoch: EpochIndex) -> Option<u64> {
+		u64::from(epoch).checked_mul(EPOCH_LENGTH)
+	}
+	fn epoch_length() -> u64 {
+		EPOCH_LENGTH
+	}
+}
 
 #[frame_support::runtime]
 mod runtime {
@@ -142,7 +160,10 @@ impl ModeratorRegistry<AccountId> for MockModerators {
 	fn is_denied(_moderator: &AccountId, _content: &ContentId) -> bool {
 		false
 	}
-	fn commission(moderator_id: &AccountId) -> Option<Perbill> {
+	fn commission(
+		moderator_id: &AccountId,
+		_epoch: bitcloud_primitives::EpochIndex,
+	) -> Option<Perbill> {
 		Self::is_live(moderator_id).then_some(Perbill::from_percent(5))
 	}
 	#[cfg(feature = "runtime-benchmarks")]
@@ -162,11 +183,13 @@ impl pallet_nodes::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Moderators = MockModerators;
+	type Epochs = TestEpochs;
 	type Slash = ResolveTo<Treasury, Balances>;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MinBond = ConstU64<MIN_BOND>;
 	type MaxEndpointLength = ConstU32<32>;
 	type MaxSubscriptions = ConstU32<MAX_SUBSCRIPTIONS>;
+	type UnsubscribeDelay = ConstU32<UNSUBSCRIBE_DELAY>;
 	type UnbondingPeriod = ConstU64<UNBONDING_PERIOD>;
 	type CapacityGracePeriod = ConstU64<GRACE_PERIOD>;
 }
@@ -231,4 +254,14 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 /// Move to block `n`.
 pub fn run_to_block(n: u64) {
 	System::set_block_number(n);
+}
+
+/// Move to the first block of `epoch`.
+pub fn run_to_epoch(epoch: EpochIndex) {
+	run_to_block(u64::from(epoch) * EPOCH_LENGTH);
+}
+
+/// The current epoch.
+pub fn current_epoch() -> EpochIndex {
+	TestEpochs::current_epoch()
 }

@@ -3,7 +3,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use bitcloud_primitives::{CapacityStatus, NodePenalties, NodeRegistry, Standing};
+use bitcloud_primitives::{CapacityStatus, EpochClock, NodePenalties, NodeRegistry, Standing};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{DispatchError, DispatchResult, Perbill};
 
@@ -17,11 +17,20 @@ impl<T: Config> NodeRegistry<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	}
 
 	fn subscriptions(node: &T::AccountId) -> Vec<T::AccountId> {
-		Nodes::<T>::get(node).map(|info| info.subscriptions.into_inner()).unwrap_or_default()
+		let epoch = T::Epochs::current_epoch();
+		Self::moderators_where(node, |s| s.in_effect(epoch))
 	}
 
 	fn is_subscribed(node: &T::AccountId, moderator: &T::AccountId) -> bool {
-		Subscribers::<T>::contains_key(moderator, node)
+		let epoch = T::Epochs::current_epoch();
+		Nodes::<T>::get(node).is_some_and(|info| {
+			info.subscriptions.iter().any(|s| s.moderator == *moderator && s.in_effect(epoch))
+		})
+	}
+
+	fn obligations(node: &T::AccountId) -> Vec<T::AccountId> {
+		let epoch = T::Epochs::current_epoch();
+		Self::moderators_where(node, |s| s.obliges(epoch))
 	}
 
 	fn carries_unmoderated(node: &T::AccountId) -> bool {
@@ -72,6 +81,18 @@ impl<T: Config> bitcloud_primitives::SubscriberCount<T::AccountId> for Pallet<T>
 }
 
 impl<T: Config> Pallet<T> {
+	/// The moderators of `node`'s subscriptions that satisfy `keep`.
+	fn moderators_where(
+		node: &T::AccountId,
+		keep: impl Fn(&Subscription<T::AccountId>) -> bool,
+	) -> Vec<T::AccountId> {
+		Nodes::<T>::get(node)
+			.map(|info| {
+				info.subscriptions.into_iter().filter(|s| keep(s)).map(|s| s.moderator).collect()
+			})
+			.unwrap_or_default()
+	}
+
 	/// Standing of `node`: `Banned` for a banned account, `None` if it has no node.
 	pub fn standing_of(node: &T::AccountId) -> Option<Standing> {
 		match Nodes::<T>::get(node) {
@@ -87,6 +108,8 @@ impl<T: Config> Pallet<T> {
 	) -> Option<NodeView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
 		let info = Nodes::<T>::get(node)?;
 		let (required, capacity_status) = Self::capacity_status(node, &info);
+		let epoch = T::Epochs::current_epoch();
+		let held: Vec<_> = info.subscriptions.iter().filter(|s| s.obliges(epoch)).collect();
 		Some(NodeView {
 			bond: info.bond,
 			capacity: info.capacity,
@@ -96,15 +119,21 @@ impl<T: Config> Pallet<T> {
 			onion_key: info.onion_key,
 			unmoderated: info.unmoderated,
 			standing: info.standing,
-			subscriptions: info.subscriptions.into_inner(),
+			subscriptions: held.iter().map(|s| s.moderator.clone()).collect(),
+			unsubscribing: held
+				.iter()
+				.filter_map(|s| s.ends.map(|ends| (s.moderator.clone(), ends)))
+				.collect(),
 		})
 	}
 
-	/// Nodes that subscribe to `moderator` and may serve its catalog: registered and not
-	/// suspended (runtime API `NodesApi::nodes_serving`). Iterates all subscribers: meant for
-	/// off-chain queries, never for a dispatchable.
+	/// Nodes that subscribe to `moderator` and may serve its catalog: subscribed now (an
+	/// unsubscription not ended yet included), registered and not suspended (runtime API
+	/// `NodesApi::nodes_serving`). Iterates all subscribers: meant for off-chain queries,
+	/// never for a dispatchable.
 	pub fn nodes_serving(moderator: &T::AccountId) -> Vec<T::AccountId> {
 		Subscribers::<T>::iter_key_prefix(moderator)
+			.filter(|node| <Self as NodeRegistry<_, _>>::is_subscribed(node, moderator))
 			.filter(|node| Nodes::<T>::get(node).is_some_and(|info| info.standing.earns_rewards()))
 			.collect()
 	}

@@ -51,7 +51,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `node`'s reward for `epoch` from `totals`, limited to what is left of the pot, and its
-	/// split between the node and its moderators.
+	/// split between the node and its moderators, each at the rate it had in force during
+	/// `epoch` (not at the time of the claim, which anyone may choose).
 	fn reward_of(
 		node: &T::AccountId,
 		epoch: EpochIndex,
@@ -77,7 +78,7 @@ impl<T: Config> Pallet<T> {
 			bytes,
 			&by_moderator,
 			T::MaxCommissionsPerClaim::get(),
-			T::Moderators::commission,
+			|moderator| T::Moderators::commission(moderator, epoch),
 		);
 		(bytes, split)
 	}

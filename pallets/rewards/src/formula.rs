@@ -78,7 +78,7 @@ pub fn commission(reward: u128, moderator_bytes: u64, node_bytes: u64, rate: Per
 /// Split `reward` (the node's reward for `node_bytes`) between the node and the moderators.
 ///
 /// `by_moderator` is the ledger's split of the node's bytes; `rate` gives a moderator's
-/// commission (`None`: not live, no commission). Only the first `max_commissions` moderator
+/// commission for the epoch of the reward (`None`: not live, no commission). Only the first `max_commissions` moderator
 /// entries take a commission; unmoderated bytes (`None`), bytes of moderators that are not live
 /// and bytes of entries past that bound stay the node's. Bytes beyond `node_bytes` in total are
 /// ignored (an inconsistent ledger cannot raise the commissions above the reward). Entries with

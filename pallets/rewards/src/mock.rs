@@ -122,7 +122,8 @@ struct World {
 	/// Overrides of a node's total (to model an inconsistent ledger).
 	node_total_override: BTreeMap<(EpochIndex, AccountId), u64>,
 	standings: BTreeMap<AccountId, Standing>,
-	commissions: BTreeMap<AccountId, Perbill>,
+	/// Live moderators' rates: `(from_epoch, rate)` by increasing `from_epoch`.
+	commissions: BTreeMap<AccountId, Vec<(EpochIndex, Perbill)>>,
 }
 
 thread_local! {
@@ -171,11 +172,21 @@ pub fn set_standing(node: AccountId, standing: Option<Standing>) {
 	});
 }
 
-/// Make `moderator` live with `rate`, or not live (`None`).
+/// Make `moderator` live with `rate` in every epoch, or not live (`None`).
 pub fn set_commission(moderator: AccountId, rate: Option<Perbill>) {
 	with_world(|w| match rate {
-		Some(r) => w.commissions.insert(moderator, r),
+		Some(r) => w.commissions.insert(moderator, vec![(0, r)]),
 		None => w.commissions.remove(&moderator),
+	});
+}
+
+/// Change a live `moderator`'s rate to `rate` from `from_epoch` on, as the moderator registry
+/// does when the moderator changes it in an earlier epoch.
+pub fn schedule_commission(moderator: AccountId, from_epoch: EpochIndex, rate: Perbill) {
+	with_world(|w| {
+		let rates = w.commissions.get_mut(&moderator).expect("a live moderator");
+		assert!(rates.last().is_some_and(|(last, _)| *last < from_epoch), "rates in order");
+		rates.push((from_epoch, rate));
 	});
 }
 
@@ -257,7 +268,7 @@ impl NodeRegistry<AccountId, u64> for MockNodes {
 	}
 }
 
-/// Test double of the moderator registry: only commissions matter.
+/// Test double of the moderator registry: only commissions by epoch matter.
 pub struct MockModerators;
 impl ModeratorRegistry<AccountId> for MockModerators {
 	fn exists(moderator: &AccountId) -> bool {
@@ -281,8 +292,11 @@ impl ModeratorRegistry<AccountId> for MockModerators {
 	fn is_denied(_moderator: &AccountId, _content: &ContentId) -> bool {
 		false
 	}
-	fn commission(moderator: &AccountId) -> Option<Perbill> {
-		with_world(|w| w.commissions.get(moderator).copied())
+	fn commission(moderator: &AccountId, epoch: EpochIndex) -> Option<Perbill> {
+		with_world(|w| {
+			let rates = w.commissions.get(moderator)?;
+			rates.iter().rev().find(|(from, _)| *from <= epoch).map(|(_, rate)| *rate)
+		})
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn ensure_live_moderator(moderator: &AccountId, _catalog_bytes: u64) {

@@ -1,7 +1,7 @@
 //! The logic behind each call: checks first, then writes, then the event.
 
 use crate::*;
-use bitcloud_primitives::{verify_proof, StorageProof};
+use bitcloud_primitives::{traits::CatalogProofs, verify_proof, StorageProof};
 use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays},
 	ensure,
@@ -11,7 +11,7 @@ use frame_support::{
 
 impl<T: Config> Pallet<T> {
 	/// Check `proof` for `who`'s challenge `challenge_id`; on success clear the challenge and
-	/// count the pass.
+	/// count the pass, and for a probe record that the content is proven.
 	pub(crate) fn do_respond(
 		who: &T::AccountId,
 		challenge_id: ChallengeId,
@@ -32,6 +32,19 @@ impl<T: Config> Pallet<T> {
 			record.passed = record.passed.saturating_add(1);
 		});
 		Self::deposit_event(Event::ChallengePassed { challenge_id, node: who.clone() });
+		if challenge.kind == ChallengeKind::Probe
+			&& T::Moderators::record_proof(
+				&challenge.moderator,
+				&challenge.content,
+				challenge.size,
+				challenge.issued_at,
+			) {
+			Self::deposit_event(Event::ContentProven {
+				moderator: challenge.moderator,
+				content: challenge.content,
+				node: who.clone(),
+			});
+		}
 		Self::maybe_restore(who);
 		// An honest node does not pay to prove; a bad proof fails and pays.
 		Ok(Pays::No.into())

@@ -12,7 +12,8 @@ impl<T: Config> Pallet<T> {
 	/// - `expiryCursor <= nextChallengeId`, and every pending challenge's id lies between
 	///   them (expiry never skips a pending challenge);
 	/// - `challenges` and `nodeChallenges` hold the same challenges;
-	/// - every challenge names a chunk of its content and a deadline after its issue;
+	/// - every challenge names a chunk of its content and a deadline after its issue; a probe
+	///   names the last chunk;
 	/// - a record's strikes in the window never exceed its total strikes, and a record with
 	///   strikes has a last strike.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -30,6 +31,11 @@ impl<T: Config> Pallet<T> {
 				"challenge missing from nodeChallenges"
 			);
 			ensure!(challenge.chunk < chunk_count(challenge.size), "challenged chunk out of range");
+			ensure!(
+				challenge.kind == ChallengeKind::Obligation
+					|| challenge.chunk == chunk_count(challenge.size).saturating_sub(1),
+				"probe not on the last chunk"
+			);
 			ensure!(challenge.deadline > challenge.issued_at, "deadline not after issue");
 		}
 		let mut indexed = 0u32;

@@ -5,8 +5,10 @@
 use crate::*;
 use alloc::vec::Vec;
 use bitcloud_primitives::{
-	storage_proof::chunk_count, CapacityStatus, EpochClock, EpochIndex, ModeratorRegistry,
-	NodePenalties, NodeRegistry, Standing,
+	storage_proof::chunk_count,
+	traits::{CatalogProofs, ListedItem},
+	CapacityStatus, EpochClock, EpochIndex, ModeratorRegistry, NodePenalties, NodeRegistry,
+	Standing,
 };
 use codec::{Decode, Encode};
 use frame_support::{
@@ -29,6 +31,32 @@ enum Draw {
 	Stride,
 	Content(u32),
 	Chunk(u32),
+	Probe(u32),
+}
+
+/// Which part of a catalog a pick is from: the proven items (`0..proven_len`) or the unproven
+/// ones (`proven_len..catalog_len`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+	Proven,
+	Unproven,
+}
+
+/// A catalog a node must hold: its moderator, proven items and items in all.
+struct ObligationCatalog<AccountId> {
+	moderator: AccountId,
+	proven: u32,
+	items: u32,
+}
+
+impl<AccountId> ObligationCatalog<AccountId> {
+	/// Items in `part`.
+	fn len(&self, part: Part) -> u32 {
+		match part {
+			Part::Proven => self.proven,
+			Part::Unproven => self.items.saturating_sub(self.proven),
+		}
+	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -59,7 +87,7 @@ impl<T: Config> Pallet<T> {
 				None => {},
 				Some(challenge) if challenge.deadline < now => {
 					Self::remove_challenge(cursor, &challenge.node);
-					Self::miss(cursor, &challenge.node);
+					Self::miss(cursor, &challenge.node, challenge.kind);
 				},
 				// Ids come in deadline order: the rest are not due either.
 				Some(_) => break,
@@ -70,8 +98,14 @@ impl<T: Config> Pallet<T> {
 		examined
 	}
 
-	/// Challenge `id` of `node` was missed: a strike, unless the node was banned meanwhile.
-	fn miss(challenge_id: ChallengeId, node: &T::AccountId) {
+	/// Challenge `id` of `node` was missed: a strike, unless it was a probe or the node was
+	/// banned meanwhile.
+	fn miss(challenge_id: ChallengeId, node: &T::AccountId, kind: ChallengeKind) {
+		if kind == ChallengeKind::Probe {
+			// Nobody may be able to prove unproven content: failing to is no fault.
+			Self::deposit_event(Event::ProbeMissed { challenge_id, node: node.clone() });
+			return;
+		}
 		if T::Nodes::standing(node) == Some(Standing::Banned) {
 			Self::deposit_event(Event::ChallengeDiscarded { challenge_id, node: node.clone() });
 			return;
@@ -81,9 +115,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Issue the challenges of `epoch`: sample `min(challengeRate × nodes,
-	/// challengesPerEpoch)` distinct registered nodes at random and challenge each on a random
-	/// chunk of a random item of the catalogs it subscribes to. Returns how many nodes it
-	/// sampled.
+	/// challengesPerEpoch)` distinct registered nodes at random; challenge each on a random
+	/// chunk of a random proven item of its obligations, and probe it on a random unproven
+	/// one past its grace period. Returns how many nodes it sampled.
 	pub(crate) fn issue_challenges(epoch: EpochIndex, now: BlockNumberFor<T>) -> u32 {
 		LastChallengedEpoch::<T>::put(epoch);
 		let params = Params::<T>::get();
@@ -127,7 +161,12 @@ impl<T: Config> Pallet<T> {
 		1
 	}
 
-	/// Check `node`'s standing and capacity, then challenge it on a random obligation.
+	/// Check `node`'s standing and capacity, then challenge it on a random proven item of its
+	/// obligations and probe it on a random unproven one.
+	///
+	/// The two picks are independent, so unproven items (which a moderator can list at will)
+	/// never take the place of an obligation challenge: padding a catalog with ids nobody can
+	/// prove shields no subscriber from the law.
 	fn challenge_node(
 		node: &T::AccountId,
 		seed: &T::Hash,
@@ -143,11 +182,35 @@ impl<T: Config> Pallet<T> {
 			// Banned by that strike.
 			return;
 		}
-		let Some((moderator, content, size)) = Self::pick_obligation(node, seed, i) else {
-			// Nothing to hold, nothing to prove.
-			return;
-		};
-		let chunk = Self::draw(seed, Draw::Chunk(i)) % chunk_count(size);
+		let catalogs = Self::obligation_catalogs(node);
+		if let Some((moderator, item)) =
+			Self::pick(&catalogs, Self::draw(seed, Draw::Content(i)), Part::Proven)
+		{
+			let chunk = Self::draw(seed, Draw::Chunk(i)) % chunk_count(item.size);
+			Self::issue(node, moderator, &item, chunk, ChallengeKind::Obligation, now, params);
+		}
+		if let Some((moderator, item)) =
+			Self::pick(&catalogs, Self::draw(seed, Draw::Probe(i)), Part::Unproven)
+		{
+			// Within its grace period an item is nobody's concern yet.
+			if now >= item.listed_at.saturating_add(T::ContentGracePeriod::get()) {
+				// The last chunk: its proof authenticates the listed size.
+				let chunk = chunk_count(item.size).saturating_sub(1);
+				Self::issue(node, moderator, &item, chunk, ChallengeKind::Probe, now, params);
+			}
+		}
+	}
+
+	/// Record a challenge of `node` on `chunk` of `item` of `moderator`'s catalog.
+	fn issue(
+		node: &T::AccountId,
+		moderator: T::AccountId,
+		item: &ListedItem<BlockNumberFor<T>>,
+		chunk: u64,
+		kind: ChallengeKind,
+		now: BlockNumberFor<T>,
+		params: &LawParams,
+	) {
 		let challenge_id = NextChallengeId::<T>::get();
 		NextChallengeId::<T>::put(challenge_id.saturating_add(1));
 		let deadline = now.saturating_add(params.response_blocks.into());
@@ -156,11 +219,12 @@ impl<T: Config> Pallet<T> {
 			Challenge {
 				node: node.clone(),
 				moderator: moderator.clone(),
-				content,
-				size,
+				content: item.content,
+				size: item.size,
 				chunk,
 				issued_at: now,
 				deadline,
+				kind,
 			},
 		);
 		NodeChallenges::<T>::insert(node, challenge_id, ());
@@ -168,38 +232,51 @@ impl<T: Config> Pallet<T> {
 			challenge_id,
 			node: node.clone(),
 			moderator,
-			content,
+			content: item.content,
 			chunk,
 			deadline,
+			kind,
 		});
 	}
 
-	/// A random item of the catalogs `node` subscribes to, each item equally likely:
-	/// `(moderator, content, size)`.
-	fn pick_obligation(
-		node: &T::AccountId,
-		seed: &T::Hash,
-		i: u32,
-	) -> Option<(T::AccountId, bitcloud_primitives::ContentId, u64)> {
-		let catalogs: Vec<(T::AccountId, u32)> = T::Nodes::subscriptions(node)
+	/// The catalogs of `node`'s obligations this epoch (see `NodeRegistry::obligations`: an
+	/// ending subscription is covered by the draw of the epoch it ends in).
+	fn obligation_catalogs(node: &T::AccountId) -> Vec<ObligationCatalog<T::AccountId>> {
+		T::Nodes::obligations(node)
 			.into_iter()
-			.map(|m| {
-				let len = T::Moderators::catalog_len(&m);
-				(m, len)
+			.map(|moderator| ObligationCatalog {
+				proven: T::Moderators::proven_len(&moderator),
+				items: T::Moderators::catalog_len(&moderator),
+				moderator,
 			})
-			.collect();
-		let total = catalogs.iter().fold(0u64, |sum, (_, len)| sum.saturating_add(u64::from(*len)));
+			.collect()
+	}
+
+	/// The item of `part` of `catalogs` that `random` picks, each equally likely:
+	/// `(moderator, item)`.
+	fn pick(
+		catalogs: &[ObligationCatalog<T::AccountId>],
+		random: u64,
+		part: Part,
+	) -> Option<(T::AccountId, ListedItem<BlockNumberFor<T>>)> {
+		let total = catalogs.iter().fold(0u64, |sum, c| sum.saturating_add(u64::from(c.len(part))));
 		if total == 0 {
 			return None;
 		}
-		let mut pick = Self::draw(seed, Draw::Content(i)) % total;
-		for (moderator, len) in catalogs {
-			if pick < u64::from(len) {
-				let index = u32::try_from(pick).ok()?;
-				let (content, size) = T::Moderators::catalog_item_at(&moderator, index)?;
-				return Some((moderator, content, size));
+		let mut pick = random % total;
+		for catalog in catalogs {
+			let len = u64::from(catalog.len(part));
+			if pick < len {
+				let offset = u32::try_from(pick).ok()?;
+				let index = match part {
+					Part::Proven => offset,
+					Part::Unproven => catalog.proven.saturating_add(offset),
+				};
+				let item = T::Moderators::listed_item_at(&catalog.moderator, index)?;
+				return (item.proven == (part == Part::Proven))
+					.then(|| (catalog.moderator.clone(), item));
 			}
-			pick = pick.saturating_sub(u64::from(len));
+			pick = pick.saturating_sub(len);
 		}
 		None
 	}

@@ -29,8 +29,15 @@ use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 /// and nodes subscribed to them (through the real registries).
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// Make `moderator` a live moderator whose catalog holds at least one item.
+	/// Make `moderator` a live moderator whose catalog holds, listed in the current block, at
+	/// least one proven item and one unproven item.
 	fn moderator_with_catalog(moderator: &AccountId);
+	/// Make `moderator` a live moderator and list `content` of `size` bytes (unproven) in its
+	/// catalog.
+	fn list_unproven(moderator: &AccountId, content: bitcloud_primitives::ContentId, size: u64);
+	/// The largest item a catalog can list (the moderator registry's `MaxCatalogBytes`): its
+	/// proofs are the deepest `respond` can be asked for.
+	fn largest_item_size() -> u64;
 	/// Register `node` as a content node subscribed to `moderators`.
 	fn node_subscribed_to(node: &AccountId, moderators: &[AccountId]);
 	/// Most moderators one node may subscribe to.
@@ -41,7 +48,8 @@ pub trait BenchmarkHelper<AccountId> {
 pub mod pallet {
 	use super::*;
 	use bitcloud_primitives::{
-		EpochClock, ModeratorRegistry, NodePenalties, NodeRegistry, StorageProof,
+		traits::CatalogProofs, EpochClock, ModeratorRegistry, NodePenalties, NodeRegistry,
+		StorageProof,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -71,8 +79,10 @@ pub mod pallet {
 		/// The penalties (`pallet-nodes`): slash, warn, suspend, ban, restore.
 		type Penalties: NodePenalties<Self::AccountId, Balance = Self::Balance>;
 
-		/// The moderator registry (`pallet-moderation`): the catalogs nodes must hold.
-		type Moderators: ModeratorRegistry<Self::AccountId>;
+		/// The moderator registry (`pallet-moderation`): the catalogs nodes must hold, which of
+		/// their items are proven, and where a passed probe is recorded.
+		type Moderators: ModeratorRegistry<Self::AccountId>
+			+ CatalogProofs<Self::AccountId, BlockNumberFor<Self>>;
 
 		/// Which epoch the chain is in (`pallet-epochs`). Challenges are issued in the first
 		/// block of each epoch.
@@ -89,10 +99,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type DefaultParams: Get<LawParams>;
 
-		/// Most challenges issued in one epoch (bounds the work of the epoch's first block);
-		/// `params.challengesPerEpoch` may not exceed it.
+		/// Most nodes challenged in one epoch (bounds the work of the epoch's first block);
+		/// each gets at most one obligation challenge and one probe. `params.challengesPerEpoch`
+		/// may not exceed it.
 		#[pallet::constant]
 		type MaxChallengesPerEpoch: Get<u32>;
+
+		/// Blocks after its listing before an unproven item is probed: long enough for
+		/// subscribers to fetch it. No challenge of any kind names an item younger than this,
+		/// and an item becomes an obligation only when a probe of it passes.
+		#[pallet::constant]
+		type ContentGracePeriod: Get<BlockNumberFor<Self>>;
 
 		/// Most challenges looked at for expiry in one block.
 		#[pallet::constant]
@@ -150,7 +167,8 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A node was challenged to prove it holds a chunk of a content.
+		/// A node was challenged to prove it holds a chunk of a content (an obligation), or
+		/// probed on the last chunk of an unproven content.
 		ChallengeIssued {
 			/// The challenge.
 			challenge_id: ChallengeId,
@@ -164,6 +182,8 @@ pub mod pallet {
 			chunk: u64,
 			/// Last block in which the answer is accepted.
 			deadline: BlockNumberFor<T>,
+			/// An obligation (a miss is a strike) or a probe (a miss is free).
+			kind: ChallengeKind,
 		},
 		/// A node proved it holds the challenged chunk.
 		ChallengePassed {
@@ -177,6 +197,24 @@ pub mod pallet {
 			/// The challenge.
 			challenge_id: ChallengeId,
 			/// The node.
+			node: T::AccountId,
+		},
+		/// A probe's deadline passed without a valid proof: no strike (nobody may be able to
+		/// prove the content), and the content stays unproven.
+		ProbeMissed {
+			/// The challenge.
+			challenge_id: ChallengeId,
+			/// The node.
+			node: T::AccountId,
+		},
+		/// A node passed a probe: the content's listed size is right and some node holds it,
+		/// so it is an obligation of the moderator's subscribers from now on.
+		ContentProven {
+			/// The moderator whose catalog lists it.
+			moderator: T::AccountId,
+			/// The content id.
+			content: bitcloud_primitives::ContentId,
+			/// The node that proved it.
 			node: T::AccountId,
 		},
 		/// A pending challenge was dropped because its node was banned meanwhile.
@@ -272,6 +310,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxExpiriesPerBlock::get() > 0, "MaxExpiriesPerBlock must expire");
 			assert!(
+				T::ContentGracePeriod::get() > 0u32.into(),
+				"ContentGracePeriod must give subscribers time to fetch new content"
+			);
+			assert!(
 				Pallet::<T>::params_valid(&T::DefaultParams::get()),
 				"DefaultParams must be within bounds"
 			);
@@ -292,8 +334,9 @@ pub mod pallet {
 		/// - `origin`: the challenged node (its account, e.g. from its off-chain service).
 		/// - `challenge_id`: a pending challenge of the caller, before its deadline.
 		///
-		/// Free when the proof is valid. Emits `ChallengePassed`, and `StandingRestored` if
-		/// the node has been clean long enough. An invalid proof fails with `ProofInvalid`
+		/// Free when the proof is valid. Emits `ChallengePassed`; `ContentProven` if it is the
+		/// first passed probe of the content; and `StandingRestored` if the node has been
+		/// clean long enough. An invalid proof fails with `ProofInvalid`
 		/// and changes nothing: the challenge stays pending and counts as missed if no valid
 		/// proof comes by the deadline.
 		#[pallet::call_index(0)]

@@ -54,6 +54,12 @@ pub const MAX_EXPIRIES_PER_BLOCK: u32 = 4;
 pub const MAX_SUBSCRIPTIONS: u32 = 4;
 /// Blocks of capacity grace.
 pub const GRACE_PERIOD: u64 = 5;
+/// Blocks after its listing before unproven content is probed (two epochs).
+pub const CONTENT_GRACE: u64 = 20;
+/// Epochs an unsubscription takes.
+pub const UNSUBSCRIBE_DELAY: u32 = 1;
+/// Largest catalog (and item), in bytes.
+pub const MAX_CATALOG_BYTES: u64 = 1 << 30;
 
 /// The parameters of the tests: every node every epoch, 5 blocks to answer, two strikes per
 /// step within 3 epochs, restored after 2 clean epochs, 10% slashed per step.
@@ -67,9 +73,13 @@ pub const PARAMS: LawParams = LawParams {
 	slash_fraction: Perbill::from_percent(10),
 };
 
-/// The sample files: three of the moderator's catalog, one of the second moderator's.
+/// Number of sample files.
+pub const FILES: usize = 6;
+
+/// The sample files: three of the moderator's catalog, one of the second moderator's (all
+/// listed at genesis), and two that tests list later.
 pub fn file(which: usize) -> Vec<u8> {
-	let len = [3_000usize, 500, 1_024, 5_000][which];
+	let len = [3_000usize, 500, 1_024, 5_000, 4_100, 2_048][which];
 	(0..len).map(|i| (i as u8).wrapping_mul(7).wrapping_add(which as u8)).collect()
 }
 
@@ -125,13 +135,17 @@ impl pallet_moderation::Config for Test {
 	type ModeratorDeposit = ConstU64<100>;
 	type ProposalDeposit = ConstU64<10>;
 	type MaxCommission = MaxCommission;
+	type Epochs = TestEpochs;
+	type CommissionChangeDelay = ConstU32<1>;
+	type CommissionHistoryEpochs = ConstU32<8>;
+	type MaxCommissionChanges = ConstU32<4>;
 	type RetirementDelay = ConstU64<10>;
 	type MaxNameLength = ConstU32<32>;
 	type MaxUriLength = ConstU32<32>;
 	type MaxTitleLength = ConstU32<32>;
 	type MaxMimeTypeLength = ConstU32<32>;
 	type MaxCatalogItems = ConstU32<16>;
-	type MaxCatalogBytes = ConstU64<{ 1 << 30 }>;
+	type MaxCatalogBytes = ConstU64<MAX_CATALOG_BYTES>;
 	type MaxDenyListEntries = ConstU32<4>;
 	type MaxPendingProposals = ConstU32<4>;
 }
@@ -141,11 +155,13 @@ impl pallet_nodes::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Moderators = Moderation;
+	type Epochs = TestEpochs;
 	type Slash = ResolveTo<Treasury, Balances>;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MinBond = ConstU64<1_000>;
 	type MaxEndpointLength = ConstU32<32>;
 	type MaxSubscriptions = ConstU32<MAX_SUBSCRIPTIONS>;
+	type UnsubscribeDelay = ConstU32<UNSUBSCRIBE_DELAY>;
 	type UnbondingPeriod = ConstU64<100>;
 	type CapacityGracePeriod = ConstU64<GRACE_PERIOD>;
 }
@@ -195,6 +211,7 @@ impl pallet_storage_law::Config for Test {
 	type DefaultParams = DefaultParams;
 	type MaxChallengesPerEpoch = ConstU32<MAX_CHALLENGES_PER_EPOCH>;
 	type MaxExpiriesPerBlock = ConstU32<MAX_EXPIRIES_PER_BLOCK>;
+	type ContentGracePeriod = ConstU64<CONTENT_GRACE>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
 }
@@ -206,25 +223,38 @@ pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn moderator_with_catalog(moderator: &AccountId) {
+		use bitcloud_primitives::traits::CatalogProofs;
+		let proven = [*moderator as u8; 32];
+		Self::list_unproven(moderator, proven, 1 << 20);
+		Self::list_unproven(moderator, [!(*moderator as u8); 32], 1 << 20);
+		let listed_before = System::block_number() + 1;
+		assert!(Moderation::record_proof(moderator, &proven, 1 << 20, listed_before));
+	}
+	fn list_unproven(moderator: &AccountId, content: bitcloud_primitives::ContentId, size: u64) {
 		use polkadot_sdk::frame_support::traits::fungible::Mutate;
-		Balances::set_balance(moderator, INITIAL_BALANCE);
-		Moderation::register_moderator(
-			RuntimeOrigin::signed(*moderator),
-			b"bench".to_vec(),
-			b"uri".to_vec(),
-			[0; 32],
-			Perbill::zero(),
-		)
-		.expect("a funded account registers");
+		if !pallet_moderation::Moderators::<Test>::contains_key(moderator) {
+			Balances::set_balance(moderator, INITIAL_BALANCE);
+			Moderation::register_moderator(
+				RuntimeOrigin::signed(*moderator),
+				b"bench".to_vec(),
+				b"uri".to_vec(),
+				[0; 32],
+				Perbill::zero(),
+			)
+			.expect("a funded account registers");
+		}
 		Moderation::list_content(
 			RuntimeOrigin::signed(*moderator),
-			[*moderator as u8; 32],
-			1 << 20,
+			content,
+			size,
 			b"t".to_vec(),
 			b"m".to_vec(),
 			None,
 		)
 		.expect("the catalog has room");
+	}
+	fn largest_item_size() -> u64 {
+		MAX_CATALOG_BYTES
 	}
 	fn node_subscribed_to(node: &AccountId, moderators: &[AccountId]) {
 		use polkadot_sdk::frame_support::traits::fungible::Mutate;

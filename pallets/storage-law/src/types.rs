@@ -8,6 +8,28 @@ use scale_info::TypeInfo;
 /// Identifier of a challenge, in order of issue.
 pub type ChallengeId = u64;
 
+/// What a challenge is for.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ChallengeKind {
+	/// On a proven item of the node's obligations: a miss is a strike.
+	Obligation,
+	/// On the last chunk of an unproven item listed more than `ContentGracePeriod` blocks
+	/// ago: a miss costs nothing (nobody may be able to prove it); a pass proves the item
+	/// (its size is right and some node holds it), making it an obligation.
+	Probe,
+}
+
 /// A storage challenge (`storageLaw.challenges(u64)`): `node` must prove that it holds chunk
 /// `chunk` of `content` by block `deadline`.
 #[derive(
@@ -28,6 +50,8 @@ pub struct Challenge<AccountId, BlockNumber> {
 	pub issued_at: BlockNumber,
 	/// Last block in which `respond` is accepted; afterwards the challenge is missed.
 	pub deadline: BlockNumber,
+	/// An obligation (a miss is a strike) or a probe of unproven content (a miss is free).
+	pub kind: ChallengeKind,
 }
 
 /// A challenge as the runtime stores it.

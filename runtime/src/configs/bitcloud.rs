@@ -63,6 +63,14 @@ impl pallet_moderation::Config for Runtime {
 	type ModeratorDeposit = ModeratorDeposit;
 	type ProposalDeposit = ProposalDeposit;
 	type MaxCommission = MaxCommission;
+	type Epochs = Epochs;
+	// A change made in epoch e applies from e + 2: no epoch's rate changes once it has begun,
+	// and subscribed nodes get at least one whole epoch of notice to leave.
+	type CommissionChangeDelay = ConstU32<2>;
+	// A claim pays the rate of the epoch it is for: keep rates for the whole claim window.
+	type CommissionHistoryEpochs = ConstU32<REWARD_CLAIM_WINDOW_EPOCHS>;
+	// The rate in force a claim window ago and up to 7 changes since.
+	type MaxCommissionChanges = ConstU32<8>;
 	type RetirementDelay = RetirementDelay;
 	type MaxNameLength = ConstU32<64>;
 	type MaxUriLength = ConstU32<256>;
@@ -79,12 +87,15 @@ impl pallet_nodes::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Moderators = Moderation;
+	type Epochs = Epochs;
 	// Slashed bonds are burnt: nobody gains from a node's failure.
 	type Slash = ();
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MinBond = MinNodeBond;
 	type MaxEndpointLength = ConstU32<256>;
 	type MaxSubscriptions = MaxSubscriptions;
+	// The least that keeps an unsubscription under the next epoch's storage challenges.
+	type UnsubscribeDelay = ConstU32<1>;
 	type UnbondingPeriod = NodeUnbondingPeriod;
 	type CapacityGracePeriod = CapacityGracePeriod;
 }

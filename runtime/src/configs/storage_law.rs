@@ -93,6 +93,10 @@ impl pallet_storage_law::Config for Runtime {
 	type DefaultParams = DefaultLawParams;
 	type MaxChallengesPerEpoch = ConstU32<256>;
 	type MaxExpiriesPerBlock = ConstU32<32>;
+	// New content is probed a day after its listing, the time a subscriber has to make room
+	// when a catalog grows: a day at 12.7 MB/s (about 100 Mbit/s) fetches a whole catalog of
+	// `MaxCatalogBytes` (1 TiB).
+	type ContentGracePeriod = super::bitcloud::CapacityGracePeriod;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = StorageLawBenchmarkHelper;
 }
@@ -104,25 +108,45 @@ pub struct StorageLawBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_storage_law::BenchmarkHelper<AccountId> for StorageLawBenchmarkHelper {
 	fn moderator_with_catalog(moderator: &AccountId) {
+		use bitcloud_primitives::traits::CatalogProofs;
+		let proven = blake2_256(moderator.as_ref());
+		let unproven = blake2_256(&proven);
+		Self::list_unproven(moderator, proven, 1 << 20);
+		Self::list_unproven(moderator, unproven, 1 << 20);
+		// As if a node had passed a probe of it in the next block.
+		let _ = <Moderation as CatalogProofs<AccountId, BlockNumber>>::record_proof(
+			moderator,
+			&proven,
+			1 << 20,
+			System::block_number().saturating_add(1),
+		);
+	}
+
+	fn list_unproven(moderator: &AccountId, content: bitcloud_primitives::ContentId, size: u64) {
 		use crate::{Balances, RuntimeOrigin, UNIT};
 		use polkadot_sdk::frame_support::traits::fungible::Mutate;
-		let _ = Balances::set_balance(moderator, 1_000_000 * UNIT);
-		let _ = Moderation::register_moderator(
-			RuntimeOrigin::signed(moderator.clone()),
-			b"benchmark".to_vec(),
-			Vec::new(),
-			[0; 32],
-			Perbill::zero(),
-		);
-		let content = blake2_256(moderator.as_ref());
+		if !pallet_moderation::Moderators::<Runtime>::contains_key(moderator) {
+			let _ = Balances::set_balance(moderator, 1_000_000 * UNIT);
+			let _ = Moderation::register_moderator(
+				RuntimeOrigin::signed(moderator.clone()),
+				b"benchmark".to_vec(),
+				Vec::new(),
+				[0; 32],
+				Perbill::zero(),
+			);
+		}
 		let _ = Moderation::list_content(
 			RuntimeOrigin::signed(moderator.clone()),
 			content,
-			1 << 20,
+			size,
 			b"benchmark".to_vec(),
 			b"application/octet-stream".to_vec(),
 			None,
 		);
+	}
+
+	fn largest_item_size() -> u64 {
+		super::bitcloud::MaxCatalogBytes::get()
 	}
 
 	fn node_subscribed_to(node: &AccountId, moderators: &[AccountId]) {

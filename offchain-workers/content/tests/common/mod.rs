@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use bitcloud_content::{
-	ChainError, ChainView, ContentConfig, ContentService, ContentStore, ItemMeta, Quota,
-	SigningWindow,
+	ChainError, ChainView, ConnectionLimits, ContentConfig, ContentService, ContentStore, ItemMeta,
+	Metrics, Quota, SigningWindow, UnlistedPolicy,
 };
 use bitcloud_primitives::{AccountId, ContentId};
 use polkadot_sdk::sp_core::H256;
@@ -12,7 +12,7 @@ use std::{
 	collections::{BTreeMap, BTreeSet},
 	net::SocketAddr,
 	sync::{
-		atomic::{AtomicBool, AtomicU32, Ordering},
+		atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
 		Arc, Mutex,
 	},
 };
@@ -53,6 +53,8 @@ pub struct MemoryChain {
 	pub epoch: AtomicU32,
 	pub quotas: Mutex<BTreeMap<AccountId, Quota>>,
 	pub failing: AtomicBool,
+	/// Queries answered (or failed) so far.
+	pub calls: AtomicU64,
 }
 
 impl MemoryChain {
@@ -78,6 +80,7 @@ impl MemoryChain {
 	}
 
 	fn check(&self) -> Result<(), ChainError> {
+		self.calls.fetch_add(1, Ordering::Relaxed);
 		if self.failing.load(Ordering::Relaxed) {
 			Err(ChainError("the test chain is down".into()))
 		} else {
@@ -151,12 +154,25 @@ pub struct TestGateway {
 	pub store: Arc<ContentStore>,
 	pub window: Option<Arc<SigningWindow>>,
 	pub dir: tempfile::TempDir,
+	pub metrics: Metrics,
 	runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Bounds a test gateway runs with instead of the defaults.
+#[derive(Default)]
+pub struct Setup {
+	pub limits: Option<ConnectionLimits>,
+	pub unlisted: Option<UnlistedPolicy>,
 }
 
 impl TestGateway {
 	/// A gateway for [`node`], whose store holds `items` before it starts.
 	pub fn start(chain: MemoryChain, items: &[&[u8]]) -> Self {
+		Self::start_with(chain, items, Setup::default())
+	}
+
+	/// [`Self::start`] with the bounds of `setup`.
+	pub fn start_with(chain: MemoryChain, items: &[&[u8]], setup: Setup) -> Self {
 		let dir = tempfile::tempdir().unwrap();
 		let mut import = Vec::new();
 		for (n, item) in items.iter().enumerate() {
@@ -178,12 +194,19 @@ impl TestGateway {
 			.enable_all()
 			.build()
 			.unwrap();
-		let service = ContentService::prepare(config, chain.clone(), None).unwrap();
+		let mut service = ContentService::prepare(config, chain.clone(), None).unwrap();
+		if let Some(limits) = setup.limits {
+			service.set_connection_limits(limits);
+		}
+		if let Some(policy) = setup.unlisted {
+			service.store().set_unlisted_policy(policy);
+		}
 		let addr = service.local_addr();
 		let store = service.store().clone();
 		let window = service.window().cloned();
+		let metrics = service.metrics().clone();
 		runtime.spawn(service.run());
-		TestGateway { addr, chain, store, window, dir, runtime: Some(runtime) }
+		TestGateway { addr, chain, store, window, dir, metrics, runtime: Some(runtime) }
 	}
 
 	pub fn url(&self, path: &str) -> String {

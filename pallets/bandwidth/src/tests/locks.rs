@@ -40,11 +40,13 @@ fn lock_refuses_zero_and_what_the_account_cannot_pay() {
 }
 
 #[test]
-fn unlock_lowers_the_quota_at_once_and_restarts_the_delay() {
+fn unlock_lowers_the_quota_from_the_next_epoch_and_restarts_the_delay() {
 	new_test_ext(|| {
 		assert_lock(CLIENT, 1_000_000);
 		assert_unlock(CLIENT, 400_000);
-		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).quota, 6_000);
+		// The coins unlocking still back the epoch of the unlock.
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).quota, 10_000);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 1).quota, 6_000);
 		run_to_block(5);
 		assert_unlock(CLIENT, 100_000);
 		let lock = Locks::<Test>::get(account(CLIENT)).expect("locked");

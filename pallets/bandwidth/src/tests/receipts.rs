@@ -4,7 +4,7 @@ use super::testing_utils::*;
 use crate::{mock::*, *};
 use bitcloud_primitives::{receipt, BandwidthLedger, Receipt, Standing};
 use polkadot_sdk::{
-	frame_support::assert_noop,
+	frame_support::{assert_noop, traits::fungible::Inspect},
 	sp_core::{Pair, H256},
 	sp_runtime::DispatchError,
 };
@@ -224,32 +224,89 @@ fn content_must_be_under_a_subscribed_moderator_or_carried_unmoderated() {
 }
 
 #[test]
-fn a_client_cannot_sign_past_its_quota_across_nodes() {
+fn a_client_signing_past_its_quota_across_nodes_pays_the_later_nodes_from_its_lock() {
 	new_test_ext(|| {
 		client_with_quota();
-		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 6_000)]);
+		// 10 000 bytes of quota; the client signs 6 000 to NODE and 6 000 to NODE_2.
+		assert_eq!(
+			assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 6_000)]),
+			6_000
+		);
+		let node_2_free = Balances::balance(&account(NODE_2));
+		// NODE_2 is credited the 4 000 left and paid 2 000 × FeePerByte for the rest.
+		assert_eq!(
+			assert_submit(NODE_2, vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 6_000)]),
+			4_000
+		);
+		assert_eq!(Balances::balance(&account(NODE_2)), node_2_free + 2_000 * FeePerByte::get());
+		assert!(bandwidth_events().contains(&Event::QuotaOverdrawn {
+			client: account(CLIENT),
+			node: account(NODE_2),
+			epoch: 0,
+			bytes: 2_000,
+			paid: 2_000 * FeePerByte::get(),
+		}));
+		// The receipt is used up: resubmitting it is a replay, and a higher total of NODE's
+		// is credited nothing more but paid for.
 		assert_submit_fails(
 			NODE_2,
-			vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 4_001)],
-			Error::<Test>::QuotaExceeded,
+			vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 6_000)],
+			Error::<Test>::NotIncreasing,
 		);
-		assert_submit(NODE_2, vec![signed(CLIENT, NODE_2, 0, Some(MODERATOR), 4_000)]);
-		assert_submit_fails(
-			NODE,
-			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 6_001)],
-			Error::<Test>::QuotaExceeded,
-		);
-		// The quota is per epoch.
+		assert_eq!(assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 7_000)]), 0);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).used, 10_000);
+		// The quota is per epoch, and follows the coins: the 3 000 paid to the nodes for
+		// overdrawn bytes left the lock.
 		run_to_epoch(1);
-		assert_submit(NODE, vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 10_000)]);
-		// Unlocking lowers it at once.
-		assert_unlock(CLIENT, 500_000);
-		run_to_epoch(2);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 1).quota, 9_970);
+		assert_eq!(
+			assert_submit(NODE, vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 10_000)]),
+			9_970
+		);
+	});
+}
+
+#[test]
+fn a_client_cannot_void_its_receipts_by_unlocking() {
+	new_test_ext(|| {
+		client_with_quota();
+		// The client signs for 5 000 bytes in epoch 0, then unlocks everything.
+		let receipt = signed(CLIENT, NODE, 0, Some(MODERATOR), 5_000);
+		assert_unlock(CLIENT, 1_000_000);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 0).quota, 10_000);
+		assert_eq!(Bandwidth::client_quota(&account(CLIENT), 1).quota, 0);
+		// The unlocking coins still pay for the receipt of epoch 0, late in its window.
+		run_to_epoch(SUBMISSION_WINDOW);
+		assert_submit(NODE, vec![receipt]);
+		let unlocking = Locks::<Test>::get(account(CLIENT)).expect("held").unlocking;
+		assert_eq!(unlocking, 1_000_000 - 5_000 * FeePerByte::get());
+		// Epochs after the unlock are not backed.
 		assert_submit_fails(
 			NODE,
-			vec![signed(CLIENT, NODE, 2, Some(MODERATOR), 5_001)],
-			Error::<Test>::QuotaExceeded,
+			vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 1)],
+			Error::<Test>::ClientHasNoLock,
 		);
+	});
+}
+
+#[test]
+fn unlocked_coins_are_withdrawn_only_after_the_window_of_their_epoch() {
+	new_test_ext(|| {
+		client_with_quota();
+		run_to_epoch(1);
+		assert_unlock(CLIENT, 1_000_000);
+		// Governance doubles the epoch length: the unlock delay now passes within the
+		// submission window of the epoch of the unlock.
+		BlocksPerEpoch::set(2 * EPOCH_LENGTH);
+		run_to_block(10 + UNLOCK_DELAY);
+		assert!(!Bandwidth::epoch_is_final(1));
+		assert_noop!(
+			Bandwidth::withdraw_unlocked(RuntimeOrigin::signed(account(CLIENT))),
+			Error::<Test>::StillBackingReceipts
+		);
+		run_to_epoch(1 + SUBMISSION_WINDOW + 1);
+		assert_withdraw_unlocked(CLIENT);
+		BlocksPerEpoch::set(EPOCH_LENGTH);
 	});
 }
 
@@ -261,11 +318,13 @@ fn a_client_without_locked_coins_gets_nothing_credited() {
 			vec![signed(CLIENT_2, NODE, 0, Some(MODERATOR), 1)],
 			Error::<Test>::ClientHasNoLock,
 		);
+		// Coins unlocked in epoch 0 back no receipt of a later epoch.
 		assert_lock(CLIENT_2, 100_000);
 		assert_unlock(CLIENT_2, 100_000);
+		run_to_epoch(1);
 		assert_submit_fails(
 			NODE,
-			vec![signed(CLIENT_2, NODE, 0, Some(MODERATOR), 1)],
+			vec![signed(CLIENT_2, NODE, 1, Some(MODERATOR), 1)],
 			Error::<Test>::ClientHasNoLock,
 		);
 	});
@@ -322,17 +381,23 @@ fn credited_bytes_cost_the_client_a_fee_burnt_from_its_lock() {
 }
 
 #[test]
-fn a_client_must_be_able_to_pay_the_fee() {
+fn bytes_are_credited_only_as_far_as_the_lock_pays_their_fees() {
 	new_test_ext(|| {
 		client_with_quota();
-		// 10 000 bytes of quota would cost 2 000 000 at 200 per byte.
+		// 10 000 bytes of quota would cost 2 000 000 at 200 per byte: the 1 000 000 locked
+		// pay for 5 000, and nothing is left to pay the node for the rest.
 		FeePerByte::set(200);
-		assert_submit_fails(
-			NODE,
-			vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 5_001)],
-			Error::<Test>::LockTooLowForFee,
+		assert_eq!(
+			assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 6_000)]),
+			5_000
 		);
+		assert!(bandwidth_events().contains(&Event::QuotaOverdrawn {
+			client: account(CLIENT),
+			node: account(NODE),
+			epoch: 0,
+			bytes: 1_000,
+			paid: 0,
+		}));
 		FeePerByte::set(DEFAULT_FEE_PER_BYTE);
-		assert_submit(NODE, vec![signed(CLIENT, NODE, 0, Some(MODERATOR), 5_001)]);
 	});
 }

@@ -8,7 +8,7 @@
 
 use crate::{mock::*, *};
 use alloc::collections::btree_map::BTreeMap;
-use bitcloud_primitives::{EpochIndex, SignedReceipt};
+use bitcloud_primitives::{EpochClock, EpochIndex, SignedReceipt};
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
@@ -87,47 +87,72 @@ impl MemorySnapshot {
 		Some(Event::FeesBurnt { client: who.clone(), amount })
 	}
 
-	/// Apply one accepted receipt: the claim, the client's used bytes and fee, the node's,
-	/// the moderator's and the epoch's figures. Returns the increase.
-	fn credit(&mut self, signed: &SignedReceipt<AccountId>) -> u64 {
+	/// Apply one accepted receipt of a batch that found the locks `before`: the claim, the
+	/// client's used bytes, fee and payment for overdrawn bytes, the node's, the
+	/// moderator's and the epoch's figures. Returns the bytes credited, the fee and the
+	/// `QuotaOverdrawn` event if the client signed past what it could pay for.
+	fn credit(
+		&mut self,
+		signed: &SignedReceipt<AccountId>,
+		before: &BTreeMap<AccountId, ClientLock<Test>>,
+	) -> (u64, Balance, Option<Event<Test>>) {
 		let r = &signed.receipt;
+		let fee_per_byte = FeePerByte::get();
 		let record = self.client_epochs.entry((r.epoch, r.client.clone())).or_default();
-		let increase =
-			match record.claims.iter_mut().find(|c| c.node == r.node && c.moderator == r.moderator)
-			{
-				Some(claim) => {
-					let increase = r.bytes - claim.total;
-					claim.total = r.bytes;
-					increase
-				},
-				None => {
-					record
-						.claims
-						.try_push(Claim {
-							node: r.node.clone(),
-							moderator: r.moderator.clone(),
-							total: r.bytes,
-						})
-						.expect("room for the pair");
-					r.bytes
-				},
-			};
-		record.used += increase;
+		let claim =
+			record.claims.iter().position(|c| c.node == r.node && c.moderator == r.moderator);
+		let previous = claim.map_or(0, |i| record.claims[i].total);
+		let increase = r.bytes - previous;
+		let backing = before.get(&r.client).expect("a paying client").backing(r.epoch);
+		let quota_left = Bandwidth::quota_of(backing).saturating_sub(record.used);
 		let lock = self.locks.get_mut(&r.client).expect("a paying client");
-		lock.locked -= increase * FeePerByte::get();
-		lock.spent += increase * FeePerByte::get();
-		let figures = self.node_epochs.entry((r.epoch, r.node.clone())).or_default();
-		figures.total += increase;
-		match figures.by_moderator.iter_mut().find(|(m, _)| *m == r.moderator) {
-			Some((_, bytes)) => *bytes += increase,
-			None => figures
-				.by_moderator
-				.try_push((r.moderator.clone(), increase))
-				.expect("room for the moderator"),
+		let affordable = lock.spendable(r.epoch) / fee_per_byte;
+		let credit = increase.min(quota_left).min(affordable);
+		let fee = credit * fee_per_byte;
+		lock.take(fee, r.epoch);
+		lock.spent += fee;
+		let overdrawn = increase - credit;
+		let paid = (overdrawn * fee_per_byte).min(lock.spendable(r.epoch));
+		lock.take(paid, r.epoch);
+		record.used += credit;
+		match claim {
+			Some(i) => {
+				record.claims[i].total = r.bytes;
+				record.claims[i].credited += credit;
+			},
+			None => record
+				.claims
+				.try_push(Claim {
+					node: r.node.clone(),
+					moderator: r.moderator.clone(),
+					total: r.bytes,
+					credited: credit,
+				})
+				.expect("room for the pair"),
 		}
-		*self.moderator_bytes.entry((r.epoch, r.moderator.clone())).or_default() += increase;
-		*self.epoch_totals.entry(r.epoch).or_default() += increase;
-		increase
+		self.balances_of(&r.client).held -= paid;
+		self.balances_of(&r.node).free += paid;
+		if credit > 0 {
+			let figures = self.node_epochs.entry((r.epoch, r.node.clone())).or_default();
+			figures.total += credit;
+			match figures.by_moderator.iter_mut().find(|(m, _)| *m == r.moderator) {
+				Some((_, bytes)) => *bytes += credit,
+				None => figures
+					.by_moderator
+					.try_push((r.moderator.clone(), credit))
+					.expect("room for the moderator"),
+			}
+			*self.moderator_bytes.entry((r.epoch, r.moderator.clone())).or_default() += credit;
+			*self.epoch_totals.entry(r.epoch).or_default() += credit;
+		}
+		let event = (overdrawn > 0).then(|| Event::QuotaOverdrawn {
+			client: r.client.clone(),
+			node: r.node.clone(),
+			epoch: r.epoch,
+			bytes: overdrawn,
+			paid,
+		});
+		(credit, fee, event)
 	}
 }
 
@@ -186,6 +211,7 @@ pub fn assert_unlock(client: Sr25519Keyring, amount: Balance) {
 			lock.locked -= amount;
 			lock.unlocking += amount;
 			lock.unlocks_at = System::block_number() + UNLOCK_DELAY;
+			lock.backs_until = <MockEpochs as EpochClock<u64>>::current_epoch();
 			events.push(Event::UnlockStarted {
 				client: who.clone(),
 				amount,
@@ -209,7 +235,7 @@ pub fn assert_withdraw_unlocked(client: Sr25519Keyring) {
 			let amount = lock.unlocking;
 			lock.unlocking = 0;
 			lock.unlocks_at = 0;
-			if lock.locked == 0 {
+			if lock.is_empty() {
 				s.locks.remove(&who);
 			}
 			let b = s.balances_of(&who);
@@ -231,8 +257,10 @@ pub fn batch(
 /// The `MaxBatch` bound of the mock.
 pub type ConstMaxBatch = polkadot_sdk::frame_support::traits::ConstU32<MAX_BATCH>;
 
-/// `node` submits `receipts`, all accepted: each credits its increase, one
-/// `ReceiptsAccepted` with the sum. Returns the bytes credited.
+/// `node` submits `receipts`, all accepted: each credits its increase as far as its client
+/// can pay for it and pays the node for the rest from the client's lock; one
+/// `ReceiptsAccepted` with the sums, then a `QuotaOverdrawn` per receipt signed past what its
+/// client could pay for. Returns the bytes credited.
 pub fn assert_submit(node: Sr25519Keyring, receipts: Vec<SignedReceipt<AccountId>>) -> u64 {
 	let who = account(node);
 	let count = receipts.len() as u32;
@@ -240,13 +268,23 @@ pub fn assert_submit(node: Sr25519Keyring, receipts: Vec<SignedReceipt<AccountId
 	check(
 		|| Bandwidth::submit_receipts(RuntimeOrigin::signed(who.clone()), batch(receipts.clone())),
 		|s| {
-			credited = receipts.iter().map(|r| s.credit(r)).sum();
-			vec![Event::ReceiptsAccepted {
+			let before = s.locks.clone();
+			let (mut fees, mut overdrawn) = (0, Vec::new());
+			for receipt in &receipts {
+				let (bytes, fee, event) = s.credit(receipt, &before);
+				credited += bytes;
+				fees += fee;
+				overdrawn.extend(event);
+			}
+			s.locks.retain(|_, lock| !lock.is_empty());
+			let mut events = vec![Event::ReceiptsAccepted {
 				node: who.clone(),
 				receipts: count,
 				bytes: credited,
-				fees: credited * FeePerByte::get(),
-			}]
+				fees,
+			}];
+			events.extend(overdrawn);
+			events
 		},
 	);
 	credited

@@ -109,17 +109,23 @@ fn register_moderator_needs_signed_origin() {
 }
 
 #[test]
-fn update_moderator_replaces_name_policy_and_commission() {
+fn update_moderator_replaces_name_policy_and_schedules_commission() {
 	new_test_ext(|| {
+		let pct = Perbill::from_percent;
 		register(ALICE);
+		// Epoch 0: the name and policy change now, the commission from epoch 2.
 		assert_update_moderator(
 			ALICE,
 			b"sport",
 			b"https://new",
 			[7; 32],
-			Perbill::from_percent(20),
+			pct(20),
+			&[(0, pct(5)), (2, pct(20))],
 		);
-		assert_update_moderator(ALICE, b"s", b"", [0; 32], Perbill::zero());
+		// Changed again in the same epoch: the later rate replaces the earlier.
+		assert_update_moderator(ALICE, b"s", b"", [0; 32], pct(0), &[(0, pct(5)), (2, pct(0))]);
+		// The same rate again: only the name changes, no commission event.
+		assert_update_moderator(ALICE, b"t", b"", [0; 32], pct(0), &[(0, pct(5)), (2, pct(0))]);
 	});
 }
 

@@ -7,7 +7,7 @@
 
 use crate::{mock::*, *};
 use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
-use bitcloud_primitives::{deny_key, ContentId, DenyKey};
+use bitcloud_primitives::{deny_key, ContentId, DenyKey, EpochClock, EpochIndex};
 use polkadot_sdk::{
 	frame_support::{
 		assert_ok,
@@ -111,6 +111,16 @@ impl MemorySnapshot {
 		b.proposal_deposit -= amount;
 	}
 
+	/// Move the item at catalog position `from` of `moderator` to position `to`.
+	pub fn move_position(&mut self, moderator: AccountId, from: u32, to: u32) {
+		if from == to {
+			return;
+		}
+		let moved = self.catalog_index[&(moderator, from)];
+		self.catalog_index.insert((moderator, to), moved);
+		self.catalog.get_mut(&(moderator, moved)).expect("indexed items exist").index = to;
+	}
+
 	/// Append a catalog item as listing does.
 	fn push_item(
 		&mut self,
@@ -130,6 +140,7 @@ impl MemorySnapshot {
 				mime_type: mime_type.to_vec().try_into().unwrap(),
 				publisher,
 				listed_at: System::block_number(),
+				proven_at: None,
 				index,
 			},
 		);
@@ -191,12 +202,15 @@ pub fn assert_register_moderator(
 		ModeratorInfo {
 			name: name.to_vec().try_into().unwrap(),
 			policy: Policy { uri: policy_uri.to_vec().try_into().unwrap(), hash: policy_hash },
-			commission,
+			// In force from the epoch of registration.
+			commission_rates: rates(&[(TestEpochs::current_epoch(), commission)]),
 			deposit: MODERATOR_DEPOSIT,
 			status: ModeratorStatus::Live,
 			registered_at: System::block_number(),
 			catalog_items: 0,
 			catalog_bytes: 0,
+			proven_items: 0,
+			proven_bytes: 0,
 			deny_entries: 0,
 			pending_proposals: 0,
 		},
@@ -215,15 +229,29 @@ pub fn register(who: AccountId) {
 	assert_register_moderator(who, b"news", b"https://rules", [9; 32], Perbill::from_percent(5));
 }
 
-/// Update `who` and check the changed record and the event.
+/// Commission rates from `(from_epoch, rate)` pairs.
+pub fn rates(pairs: &[(EpochIndex, Perbill)]) -> CommissionRatesOf<Test> {
+	pairs
+		.iter()
+		.map(|(from_epoch, rate)| CommissionRate { from_epoch: *from_epoch, rate: *rate })
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("at most MaxCommissionChanges rates")
+}
+
+/// Update `who` and check the changed record, that its commission rates are exactly
+/// `rates_after` (given by hand by the test), and the events: `CommissionChangeScheduled`
+/// from `current + CommissionChangeDelay` when the rates changed, then `ModeratorUpdated`.
 pub fn assert_update_moderator(
 	who: AccountId,
 	name: &[u8],
 	policy_uri: &[u8],
 	policy_hash: [u8; 32],
 	commission: Perbill,
+	rates_after: &[(EpochIndex, Perbill)],
 ) {
 	let pre = MemorySnapshot::new();
+	let events_before = moderation_events().len();
 	assert_ok!(Moderation::update_moderator(
 		RuntimeOrigin::signed(who),
 		name.to_vec(),
@@ -236,10 +264,40 @@ pub fn assert_update_moderator(
 	let info = expected.moderator(who);
 	info.name = name.to_vec().try_into().unwrap();
 	info.policy = Policy { uri: policy_uri.to_vec().try_into().unwrap(), hash: policy_hash };
-	info.commission = commission;
+	let changed = info.commission_rates != rates(rates_after);
+	info.commission_rates = rates(rates_after);
 	assert_eq!(MemorySnapshot::new(), expected);
-	assert_eq!(last_event(), Event::ModeratorUpdated { moderator: who, commission });
+
+	let mut events = Vec::new();
+	if changed {
+		let from_epoch = TestEpochs::current_epoch() + COMMISSION_CHANGE_DELAY;
+		events.push(Event::CommissionChangeScheduled {
+			moderator: who,
+			rate: commission,
+			from_epoch,
+		});
+	}
+	events.push(Event::ModeratorUpdated { moderator: who });
+	assert_eq!(moderation_events()[events_before..], events[..]);
 	assert_ok!(Moderation::do_try_state());
+}
+
+/// `who` changes only its commission (same name and policy); checks as
+/// [`assert_update_moderator`].
+pub fn assert_set_commission(
+	who: AccountId,
+	commission: Perbill,
+	rates_after: &[(EpochIndex, Perbill)],
+) {
+	let info = Moderators::<Test>::get(who).expect("a moderator");
+	assert_update_moderator(
+		who,
+		&info.name,
+		&info.policy.uri,
+		info.policy.hash,
+		commission,
+		rates_after,
+	);
 }
 
 /// Retire `who` (by itself, or by Root when `forced`) and check the status and the event.
@@ -335,11 +393,18 @@ pub fn assert_delist_content(who: AccountId, content: ContentId) {
 	let mut expected = pre;
 	let item = expected.catalog.remove(&(who, content)).expect("the item was listed");
 	let last = expected.moderator(who).catalog_items - 1;
-	let moved = expected.catalog_index.remove(&(who, last)).expect("dense positions");
-	if item.index != last {
-		expected.catalog_index.insert((who, item.index), moved);
-		expected.catalog.get_mut(&(who, moved)).expect("indexed items exist").index = item.index;
+	if item.proven_at.is_some() {
+		// The last proven item fills the hole; the last item fills the one that leaves.
+		let last_proven = expected.moderator(who).proven_items - 1;
+		expected.move_position(who, last_proven, item.index);
+		expected.move_position(who, last, last_proven);
+		let info = expected.moderator(who);
+		info.proven_items -= 1;
+		info.proven_bytes -= item.size;
+	} else {
+		expected.move_position(who, last, item.index);
 	}
+	expected.catalog_index.remove(&(who, last)).expect("dense positions");
 	let info = expected.moderator(who);
 	info.catalog_items -= 1;
 	info.catalog_bytes -= item.size;

@@ -5,3 +5,4 @@ mod registry;
 mod standing;
 mod subscriptions;
 mod testing_utils;
+mod unsubscription;

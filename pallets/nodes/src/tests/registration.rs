@@ -218,6 +218,11 @@ fn deregister_node_ends_subscriptions_and_starts_unbonding() {
 		assert_subscribe(ALICE, MOD_A);
 		assert_subscribe(ALICE, MOD_B);
 		assert_subscribe(BOB, MOD_A);
+		// ALICE leaves her catalogs first; her subscriptions end, and go with her node.
+		assert_schedule_unsubscription(ALICE, MOD_A);
+		assert_schedule_unsubscription(ALICE, MOD_B);
+		assert_schedule_unsubscription(BOB, MOD_A);
+		run_to_epoch(UNSUBSCRIBE_DELAY);
 		// ALICE is at position 0: CHARLIE moves into it.
 		assert_deregister_node(ALICE);
 		assert_eq!(NodeIndex::<Test>::get(0), Some(CHARLIE));
@@ -240,6 +245,8 @@ fn deregister_node_ends_a_capacity_shortfall() {
 			ALICE,
 			bitcloud_primitives::CapacityStatus::Grace { ends: 1 + GRACE_PERIOD },
 		);
+		// A retired catalog holds nobody: the node may leave at once.
+		set_moderator(MOD_A, false, 5_000);
 		assert_deregister_node(ALICE);
 	});
 }

@@ -64,6 +64,7 @@ fn node_view_shows_what_a_client_needs() {
 				unmoderated: true,
 				standing: Standing::Active,
 				subscriptions: vec![MOD_A],
+				unsubscribing: vec![],
 			})
 		);
 	});

@@ -93,27 +93,26 @@ fn subscribe_refuses_wrong_moderators_and_state() {
 }
 
 #[test]
-fn unsubscribe_removes_the_subscription() {
+fn unsubscribe_from_a_moderator_that_is_not_live_removes_the_subscription_at_once() {
 	new_test_ext(|| {
 		register(ALICE);
 		register(BOB);
 		assert_subscribe(ALICE, MOD_A);
 		assert_subscribe(ALICE, MOD_B);
 		assert_subscribe(BOB, MOD_A);
+		// From a retired moderator (its catalog is nobody's obligation)...
+		set_moderator(MOD_A, false, 1_000);
 		assert_unsubscribe(ALICE, MOD_A, None);
 		assert_unsubscribe(BOB, MOD_A, None);
 		assert!(!SubscriberCount::<Test>::contains_key(MOD_A));
-		// From a retired moderator, and from one that is gone.
-		set_moderator(MOD_B, false, 2_000);
+		// ...and from one that is gone.
+		remove_moderator(MOD_B);
 		assert_unsubscribe(ALICE, MOD_B, None);
-		assert_subscribe(ALICE, MOD_C);
-		remove_moderator(MOD_C);
-		assert_unsubscribe(ALICE, MOD_C, None);
 	});
 }
 
 #[test]
-fn unsubscribe_ends_a_capacity_shortfall() {
+fn an_unsubscription_ends_a_capacity_shortfall_when_it_takes_effect() {
 	new_test_ext(|| {
 		register(ALICE);
 		assert_update_node(ALICE, 1_500, ENDPOINT, ONION_KEY, false);
@@ -121,7 +120,11 @@ fn unsubscribe_ends_a_capacity_shortfall() {
 		assert_subscribe(ALICE, MOD_C);
 		set_moderator(MOD_A, true, 1_200);
 		assert_check_capacity(BOB, ALICE, CapacityStatus::Grace { ends: 1 + GRACE_PERIOD });
-		assert_unsubscribe(ALICE, MOD_C, None);
+		// The catalog is still an obligation until the unsubscription ends.
+		assert_schedule_unsubscription(ALICE, MOD_C);
+		assert!(OverCapacitySince::<Test>::contains_key(ALICE));
+		run_to_epoch(UNSUBSCRIBE_DELAY);
+		assert_check_capacity(BOB, ALICE, CapacityStatus::Covered);
 		assert!(!OverCapacitySince::<Test>::contains_key(ALICE));
 	});
 }

@@ -117,8 +117,8 @@ impl MemorySnapshot {
 	/// Remove a node's record, position and subscriptions as deregistering and banning do.
 	fn remove_node(&mut self, who: AccountId) -> NodeInfo<Test> {
 		let info = self.nodes.remove(&who).expect("the node exists");
-		for moderator in info.subscriptions.iter() {
-			self.remove_subscriber(*moderator, who);
+		for subscription in info.subscriptions.iter() {
+			self.remove_subscriber(subscription.moderator, who);
 		}
 		let last = self.node_count - 1;
 		let moved = self.node_index.remove(&last).expect("dense positions");
@@ -156,9 +156,37 @@ impl MemorySnapshot {
 	}
 }
 
-/// Bytes `info`'s live subscriptions require, according to the moderator double.
+/// Bytes `info`'s live subscriptions in effect require, according to the moderator double.
 pub fn required_bytes(info: &NodeInfo<Test>) -> u64 {
-	info.subscriptions.iter().map(MockModerators::catalog_bytes).sum()
+	let epoch = current_epoch();
+	info.subscriptions
+		.iter()
+		.filter(|s| s.ends.is_none_or(|ends| epoch < ends))
+		.map(|s| MockModerators::catalog_bytes(&s.moderator))
+		.sum()
+}
+
+impl MemorySnapshot {
+	/// Remove `who`'s subscriptions that have ended, as subscribing does first; returns the
+	/// `Unsubscribed` events.
+	fn remove_ended(&mut self, who: AccountId) -> Vec<Event<Test>> {
+		let epoch = current_epoch();
+		let ended: Vec<AccountId> = self
+			.node(who)
+			.subscriptions
+			.iter()
+			.filter(|s| s.ends.is_some_and(|ends| ends <= epoch))
+			.map(|s| s.moderator)
+			.collect();
+		self.node(who).subscriptions.retain(|s| !ended.contains(&s.moderator));
+		ended
+			.into_iter()
+			.map(|moderator| {
+				self.remove_subscriber(moderator, who);
+				Event::Unsubscribed { node: who, moderator }
+			})
+			.collect()
+	}
 }
 
 /// All events of the pallet, in order.
@@ -285,23 +313,65 @@ pub fn assert_bond_extra(who: AccountId, amount: Balance) {
 	);
 }
 
-/// Subscribe `who` to `moderator` and check both indexes, the count and the event.
+/// Subscribe `who` to `moderator` and check both indexes, the count and the events (first
+/// the removal of ended subscriptions).
 pub fn assert_subscribe(who: AccountId, moderator: AccountId) {
 	check(
 		|| Registry::subscribe(RuntimeOrigin::signed(who), moderator),
 		|s| {
-			s.node(who).subscriptions.try_push(moderator).unwrap();
+			let mut events = s.remove_ended(who);
+			s.node(who).subscriptions.try_push(Subscription { moderator, ends: None }).unwrap();
 			s.subscribers.insert((moderator, who));
 			*s.subscriber_count.entry(moderator).or_default() += 1;
-			let mut events = vec![Event::Subscribed { node: who, moderator }];
+			events.push(Event::Subscribed { node: who, moderator });
 			events.extend(s.refresh_capacity(who));
 			events
 		},
 	);
 }
 
-/// Unsubscribe `who` from `moderator` (or, with `pruner`, prune the subscription) and check
-/// both indexes, the count and the events.
+/// `who` unsubscribes from the live `moderator`: check that the subscription stays, ending
+/// `UnsubscribeDelay` epochs from now, and the event.
+pub fn assert_schedule_unsubscription(who: AccountId, moderator: AccountId) {
+	let ends = current_epoch() + UNSUBSCRIBE_DELAY;
+	check(
+		|| Registry::unsubscribe(RuntimeOrigin::signed(who), moderator),
+		|s| {
+			let subscription = s
+				.node(who)
+				.subscriptions
+				.iter_mut()
+				.find(|sub| sub.moderator == moderator)
+				.expect("subscribed");
+			subscription.ends = Some(ends);
+			vec![Event::UnsubscriptionScheduled { node: who, moderator, ends }]
+		},
+	);
+}
+
+/// `who` subscribes again to `moderator`, which it is unsubscribing from: check that the end
+/// is cancelled (after the removal of ended subscriptions), and the events.
+pub fn assert_cancel_unsubscription(who: AccountId, moderator: AccountId) {
+	check(
+		|| Registry::subscribe(RuntimeOrigin::signed(who), moderator),
+		|s| {
+			let mut events = s.remove_ended(who);
+			let subscription = s
+				.node(who)
+				.subscriptions
+				.iter_mut()
+				.find(|sub| sub.moderator == moderator)
+				.expect("subscribed");
+			assert!(subscription.ends.is_some());
+			subscription.ends = None;
+			events.push(Event::UnsubscriptionCancelled { node: who, moderator });
+			events
+		},
+	);
+}
+
+/// Unsubscribe `who` at once from `moderator`, which is not live (or, with `pruner`, prune the
+/// subscription) and check both indexes, the count and the events.
 pub fn assert_unsubscribe(who: AccountId, moderator: AccountId, pruner: Option<AccountId>) {
 	check(
 		|| match pruner {
@@ -311,7 +381,7 @@ pub fn assert_unsubscribe(who: AccountId, moderator: AccountId, pruner: Option<A
 			None => Registry::unsubscribe(RuntimeOrigin::signed(who), moderator),
 		},
 		|s| {
-			s.node(who).subscriptions.retain(|m| *m != moderator);
+			s.node(who).subscriptions.retain(|sub| sub.moderator != moderator);
 			s.remove_subscriber(moderator, who);
 			let mut events = vec![match pruner {
 				Some(_) => Event::SubscriptionPruned { node: who, moderator },

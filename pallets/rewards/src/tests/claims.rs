@@ -332,3 +332,25 @@ fn the_pot_of_an_epoch_is_fixed_by_its_first_claim() {
 		assert_eq!(assert_claim(ALICE, ALICE, E + 1).node, 10);
 	});
 }
+
+#[test]
+fn a_commission_raised_after_an_epoch_was_served_does_not_apply_to_it() {
+	new_test_ext(|| {
+		// ALICE served 100 bytes under MOD_A (5 %) in epoch E; R = min(pot, 10 × 100) = 1 000.
+		credit(E, ALICE, vec![(Some(MOD_A), 100)]);
+		// In epoch E + 1, before ALICE claims, MOD_A raises its commission to 100 %: the
+		// moderator registry applies the change from a later epoch, E + 2.
+		schedule_commission(MOD_A, E + 2, Perbill::from_percent(100));
+		// In epoch E + 3 the new rate is in force, and MOD_A itself claims ALICE's reward for E.
+		set_epoch(E + 3);
+		assert_eq!(Rewards::pending_rewards(&ALICE, E).commissions, vec![(MOD_A, 50)]);
+		let paid = assert_claim(MOD_A, ALICE, E);
+		// E pays the rate in force during E.
+		assert_eq!(paid, Payout { bytes: 100, node: 950, commissions: vec![(MOD_A, 50)] });
+
+		// Bytes served once the new rate is in force pay it.
+		credit(E + 2, ALICE, vec![(Some(MOD_A), 100)]);
+		let paid = assert_claim(ALICE, ALICE, E + 2);
+		assert_eq!(paid, Payout { bytes: 100, node: 0, commissions: vec![(MOD_A, 1_000)] });
+	});
+}

@@ -122,7 +122,7 @@ pub fn expected_payout(node: AccountId, epoch: EpochIndex) -> (EpochRecord<Balan
 			continue;
 		}
 		counted += 1;
-		let Some(rate) = MockModerators::commission(&moderator) else { continue };
+		let Some(rate) = MockModerators::commission(&moderator, epoch) else { continue };
 		let amount = (reward * bm / b) * rate.deconstruct() as u128 / 1_000_000_000;
 		let amount = amount as Balance;
 		let exists = Balances::total_balance(&moderator) > 0;
@@ -144,7 +144,7 @@ pub fn expected_payout(node: AccountId, epoch: EpochIndex) -> (EpochRecord<Balan
 				continue;
 			}
 			counted += 1;
-			if let Some(rate) = MockModerators::commission(&moderator) {
+			if let Some(rate) = MockModerators::commission(&moderator, epoch) {
 				all += (reward * bm / b) * rate.deconstruct() as u128 / 1_000_000_000;
 			}
 		}

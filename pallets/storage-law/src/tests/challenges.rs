@@ -140,17 +140,29 @@ fn answered_challenges_do_not_expire() {
 #[test]
 fn nodes_with_empty_catalogs_are_not_challenged() {
 	new_test_ext(|| {
+		// Eve's subscription ends at the start of epoch 1; its draw is the last to cover it.
 		assert_ok!(Nodes::unsubscribe(RuntimeOrigin::signed(EVE), MODERATOR));
-		assert_challenges_at(2, &[DAVE]);
+		assert_challenges_at(2, &[DAVE, EVE]);
+		answer_all(DAVE);
+		answer_all(EVE);
+		assert_challenges_at(10, &[DAVE, EVE]);
+		answer_all(DAVE);
+		answer_all(EVE);
+		assert_challenges_at(20, &[DAVE]);
 	});
 }
 
 #[test]
 fn no_nodes_no_challenges() {
 	new_test_ext(|| {
-		for who in [DAVE, EVE, FERDIE] {
-			assert_ok!(Nodes::deregister_node(RuntimeOrigin::signed(who)));
+		for who in [DAVE, EVE] {
+			assert_ok!(Nodes::force_set_standing(
+				RuntimeOrigin::root(),
+				who,
+				bitcloud_primitives::Standing::Banned
+			));
 		}
+		assert_ok!(Nodes::deregister_node(RuntimeOrigin::signed(FERDIE)));
 		assert_challenges_at(2, &[]);
 		assert_eq!(LastChallengedEpoch::<Test>::get(), Some(0));
 	});

@@ -1,6 +1,8 @@
 //! Unit tests of the storage law, by area.
 
 mod challenges;
+mod new_content;
+mod obligations;
 mod params;
 mod penalties;
 mod respond;

@@ -123,7 +123,8 @@ fn a_capacity_shortfall_after_the_grace_period_is_a_strike() {
 	ExtBuilder::default()
 		.with_params(LawParams { strikes_per_step: 1, ..PARAMS })
 		.build_and_execute(|| {
-			// The catalog outgrows the nodes' capacity.
+			// The catalog outgrows the nodes' capacity with content a node proved it holds
+			// (recorded here directly; unproven content holds nobody to its size).
 			assert_ok!(Moderation::list_content(
 				RuntimeOrigin::signed(MODERATOR),
 				[9; 32],
@@ -132,6 +133,11 @@ fn a_capacity_shortfall_after_the_grace_period_is_a_strike() {
 				b"m".to_vec(),
 				None
 			));
+			assert!(
+				<Moderation as bitcloud_primitives::traits::CatalogProofs<_, _>>::record_proof(
+					&MODERATOR, &[9; 32], CAPACITY, 2
+				)
+			);
 			// Epoch 0: the check starts the grace period; no strike yet.
 			run_to_block(2);
 			assert!(!law_events().iter().any(|e| matches!(e, Event::StrikeRecorded { .. })));
@@ -164,11 +170,17 @@ fn answer_all_valid(who: AccountId) {
 fn a_deregistered_node_still_pays_for_missed_challenges() {
 	new_test_ext(|| {
 		assert_challenges_at(2, &[DAVE, EVE]);
+		answer_all(DAVE);
+		answer_all(EVE);
+		// Eve leaves her catalog, then the registry: not before the draw of the epoch her
+		// subscription ends in, which challenges her once more.
+		assert_ok!(Nodes::unsubscribe(RuntimeOrigin::signed(EVE), MODERATOR));
+		assert_challenges_at(10, &[DAVE, EVE]);
 		let (id, _) = only_challenge(EVE);
 		assert_ok!(Nodes::deregister_node(RuntimeOrigin::signed(EVE)));
-		run_to_block(7);
+		run_to_block(15);
 		let before = law_events().len();
-		run_to_block(8);
+		run_to_block(16);
 		assert!(law_events()[before..].contains(&Event::StrikeRecorded {
 			node: EVE,
 			reason: StrikeReason::MissedChallenge(id),

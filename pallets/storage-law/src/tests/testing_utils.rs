@@ -125,24 +125,46 @@ pub fn assert_fails(call: impl FnOnce() -> DispatchResult, error: impl Into<Disp
 
 /// The proof of `challenge`, built from the sample file it names.
 pub fn proof_for(challenge: &Challenge<AccountId, u64>) -> StorageProof {
-	let bytes = (0..4)
+	let bytes = (0..FILES)
 		.map(file)
 		.find(|bytes| content_id(bytes) == challenge.content)
 		.expect("challenges name sample files");
 	build_proof(&bytes, challenge.chunk).expect("the chunk exists")
 }
 
+/// Whether passing `challenge` proves its content: a probe of the listing still in a live
+/// catalog, unproven, with the same size, listed before the probe was issued.
+pub fn proves(challenge: &Challenge<AccountId, u64>) -> bool {
+	challenge.kind == ChallengeKind::Probe
+		&& <Moderation as bitcloud_primitives::ModeratorRegistry<_>>::is_live(&challenge.moderator)
+		&& pallet_moderation::Catalog::<Test>::get(challenge.moderator, challenge.content)
+			.is_some_and(|item| {
+				item.proven_at.is_none()
+					&& item.size == challenge.size
+					&& item.listed_at < challenge.issued_at
+			})
+}
+
 /// Answer `who`'s challenge `id` with a valid proof, and check that it was cleared, the pass
-/// counted, the call free, and the events (with `restored` if the node is restored).
+/// counted, the call free, and the events (`ContentProven` for a probe that proves its
+/// content, then `restored` if the node is restored); a proved item is proven from now.
 pub fn assert_respond(who: AccountId, id: ChallengeId, restored: Option<Standing>) {
 	let challenge = Challenges::<Test>::get(id).expect("pending");
 	let proof = proof_for(&challenge);
+	let proven = proves(&challenge);
 	let info = check(
 		|| StorageLaw::respond(RuntimeOrigin::signed(who), id, proof),
 		|s| {
 			s.remove_challenge(id);
 			s.record(who).passed += 1;
 			let mut events = vec![Event::ChallengePassed { challenge_id: id, node: who }];
+			if proven {
+				events.push(Event::ContentProven {
+					moderator: challenge.moderator,
+					content: challenge.content,
+					node: who,
+				});
+			}
 			if let Some(from) = restored {
 				s.record(who).strikes = 0;
 				s.standings.insert(who, Some(Standing::Active));
@@ -152,6 +174,11 @@ pub fn assert_respond(who: AccountId, id: ChallengeId, restored: Option<Standing
 		},
 	);
 	assert_eq!(info.expect("the proof is valid").pays_fee, Pays::No);
+	if proven {
+		let item = pallet_moderation::Catalog::<Test>::get(challenge.moderator, challenge.content)
+			.expect("listed");
+		assert_eq!(item.proven_at, Some(System::block_number()));
+	}
 }
 
 /// Set the parameters as Root and check the storage and the event.
@@ -207,7 +234,8 @@ pub fn issued(
 				&challenge.content
 			) == Some(challenge.size)
 		);
-		assert!(Nodes::is_subscribed(node, &challenge.moderator));
+		// One of its obligations: a subscription, or one that ended at this epoch's start.
+		assert!(Nodes::obligations(node).contains(&challenge.moderator));
 		assert_eq!(challenge.issued_at, block);
 		assert_eq!(challenge.deadline, block + u64::from(s.params.response_blocks));
 		s.challenges.insert(id, challenge.clone());
@@ -219,6 +247,7 @@ pub fn issued(
 			content: challenge.content,
 			chunk: challenge.chunk,
 			deadline: challenge.deadline,
+			kind: challenge.kind,
 		});
 	}
 	events
