@@ -27,6 +27,7 @@ use bitcloud_runtime::{
 	RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS,
 };
 use common::*;
+use pallet_bandwidth::{EpochSummary, NodeBytes};
 use pallet_rewards::{ClaimStatus, PendingRewards};
 use polkadot_sdk::{
 	sp_core::crypto::AccountId32,
@@ -193,10 +194,14 @@ fn receipts_from_real_downloads_pay_the_nodes_and_the_storage_law_penalises_a_lo
 	// formula's node part, Charlie's by his 10 % commissions.
 	let mut commissions = 0u128;
 	for epoch in first_epoch..=last_epoch {
-		let total: u64 = [Dave, Eve].iter().map(|n| claimed(&dave, epoch, *n, Bob)).sum();
+		// Every client's credited bytes count: Bob's, and Ferdie's within his quota.
+		let summary: EpochSummary = dave.runtime_api("BandwidthApi_epoch_totals", epoch);
+		let total = summary.total_bytes;
 		let pot: u128 = dave.runtime_api("RewardsApi_emission", epoch);
 		for node in [Dave, Eve] {
-			let bytes = claimed(&dave, epoch, node, Bob);
+			let figures: NodeBytes<AccountId32> =
+				dave.runtime_api("BandwidthApi_node_bytes", (account(node), epoch));
+			let bytes = figures.total;
 			if bytes == 0 {
 				continue;
 			}

@@ -32,7 +32,7 @@ pub use replication::{Replicator, RoundReport};
 pub use store::{
 	range_is_valid, ContentStore, OpenReport, StoreError, Unlisted, UnlistedBudget, UnlistedPolicy,
 };
-pub use window::{Reservation, ReceiptSink, SigningWindow, WINDOW_BYTES};
+pub use window::{ReceiptSink, Reservation, SigningWindow, WINDOW_BYTES};
 
 use bitcloud_primitives::AccountId;
 use polkadot_sdk::substrate_prometheus_endpoint::Registry;

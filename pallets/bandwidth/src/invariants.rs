@@ -4,10 +4,7 @@ use crate::*;
 use alloc::collections::btree_map::BTreeMap;
 use bitcloud_primitives::EpochIndex;
 use frame_support::{ensure, traits::fungible::InspectHold};
-use sp_runtime::{
-	traits::{Saturating, Zero},
-	TryRuntimeError,
-};
+use sp_runtime::{traits::Saturating, TryRuntimeError};
 
 impl<T: Config> Pallet<T> {
 	/// Check every invariant of the pallet's storage:

@@ -13,8 +13,8 @@ mod ledger_impl;
 #[cfg(test)]
 mod mock;
 mod pruning;
-mod submission;
 pub mod runtime_api;
+mod submission;
 #[cfg(test)]
 mod tests;
 mod types;
