@@ -371,9 +371,7 @@ fn account_header(
 	let Some(text) = response.headers().get(name).and_then(|v| v.to_str().ok()) else {
 		return Ok(None);
 	};
-	hex::decode(text.trim_start_matches("0x"))
-		.ok()
-		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+	crate::keys::parse_hex32(text)
 		.map(|bytes| Some(AccountId::new(bytes)))
 		.ok_or_else(|| Error(format!("gateway sent a bad {name} header")))
 }
