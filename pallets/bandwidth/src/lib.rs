@@ -204,8 +204,8 @@ pub mod pallet {
 			/// The client's locked amount now.
 			locked: BalanceOf<T>,
 		},
-		/// A client started unlocking coins: they no longer count for its quota and are
-		/// released after the unlock delay.
+		/// A client started unlocking coins: they count for its quota only up to the current
+		/// epoch and are released after the unlock delay, once that epoch is final.
 		UnlockStarted {
 			/// The client.
 			client: T::AccountId,
@@ -350,9 +350,10 @@ pub mod pallet {
 			Self::do_lock(&who, amount)
 		}
 
-		/// Start unlocking `amount` of the caller's locked coins: its quota drops at once, and
-		/// the coins stay held until `UnlockDelay` blocks have passed (a later unlock restarts
-		/// the delay for everything unlocking).
+		/// Start unlocking `amount` of the caller's locked coins: its quota drops from the next
+		/// epoch (the coins still back what it signed in this one), and the coins stay held
+		/// until `UnlockDelay` blocks have passed and this epoch is final (a later unlock
+		/// restarts both for everything unlocking).
 		///
 		/// - `origin`: a client with at least `amount` locked.
 		///
