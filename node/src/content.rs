@@ -212,6 +212,16 @@ impl ChainView for RuntimeChainView {
 		Ok(view.is_some_and(|view| view.unmoderated))
 	}
 
+	fn is_node(&self, account: &AccountId) -> Result<bool, ChainError> {
+		let view = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
+			&*self.client.runtime_api(),
+			self.best(),
+			account.clone(),
+		)
+		.map_err(api_error)?;
+		Ok(view.is_some())
+	}
+
 	fn best_block(&self) -> Option<(u32, String)> {
 		let info = self.client.info();
 		Some((info.best_number, format!("{:?}", info.best_hash)))
@@ -321,10 +331,16 @@ pub fn start(
 			receipts: book.clone().map(|door| door as Arc<dyn ReceiptSink>),
 			keystore: keystore.clone(),
 			chain: chain.clone(),
+			challenges: service.challenges().clone(),
 			registry,
 		})?;
 		service.add_routes(bitcloud_onion::router(relay));
 	}
+	task_manager.spawn_handle().spawn(
+		"storage-challenges",
+		Some("content"),
+		crate::challenges::follow(client.clone(), service.challenges().clone()),
+	);
 	if let (Some(node), Some(door)) = (node, book) {
 		let store = service.store().clone();
 		let book = door.book().clone();

@@ -1,9 +1,10 @@
 //! The content node's duties on chain, signed with the node's own key from the keystore:
 //! submitting the receipts its clients signed, and answering the storage law's challenges
-//! with proofs built from its store. A tokio task runs a round every [`ROUND`]; the chain is
+//! with proofs built from its store. A tokio task runs a round at every new best block (and
+//! at least every [`ROUND`]), challenges first: their deadline is a few blocks. The chain is
 //! the source of truth for what is done (`BandwidthApi::claimed`,
 //! `StorageLawApi::pending_challenges`), so a lost or dropped transaction is simply sent
-//! again [`RETRY_BLOCKS`] later.
+//! again: a receipt [`RETRY_BLOCKS`] later, an answer [`CHALLENGE_RETRY_BLOCKS`] later.
 //!
 //! Receipts are dry-run before they are sent (`BlockBuilder_apply_extrinsic` at the best
 //! block on a throw-away runtime API instance, what `system_dryRun` does: no fee, nothing
@@ -20,19 +21,22 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use bitcloud_content::{
 	bisect::{bisect, Trial},
 	book::verify_batch,
+	prove::ProveError,
 	ContentStore, ReceiptBook,
 };
-use bitcloud_primitives::{storage_proof::build_proof_from_reader, EpochIndex, SignedReceipt};
+use bitcloud_primitives::{EpochIndex, SignedReceipt};
 use bitcloud_runtime::{
 	signing::{try_signed_extrinsic, SigningContext},
 	AccountId, BlockNumber, Nonce, Runtime, RuntimeCall, RuntimeError,
 };
 use codec::Encode;
+use futures::StreamExt;
 use pallet_bandwidth::runtime_api::BandwidthApi;
 use pallet_storage_law::runtime_api::StorageLawApi;
 use polkadot_sdk::{
 	frame_support::traits::Get,
 	frame_system_rpc_runtime_api::AccountNonceApi,
+	sc_client_api::BlockchainEvents,
 	sc_transaction_pool_api::{TransactionPool as _, TransactionSource},
 	sp_api::{Core as _, ProvideRuntimeApi},
 	sp_block_builder::BlockBuilder as _,
@@ -51,11 +55,15 @@ use crate::service::{FullClient, TransactionPool};
 /// (`bitcloud-node key insert --key-type bcnd --scheme sr25519 --suri ...`).
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bcnd");
 
-/// How often the duties run: one block.
-pub const ROUND: Duration = Duration::from_secs(6);
+/// Longest time between two rounds when no new best block comes: one block.
+pub const ROUND: Duration = Duration::from_millis(bitcloud_runtime::MILLI_SECS_PER_BLOCK);
 
-/// Blocks before a transaction that has not taken effect is sent again.
+/// Blocks before a receipt batch that has not taken effect is sent again.
 pub const RETRY_BLOCKS: BlockNumber = 5;
+
+/// Blocks before an answer to a challenge that has not taken effect is sent again: within
+/// the challenge's deadline (`storageLaw.params().responseBlocks`, 4 on public chains).
+pub const CHALLENGE_RETRY_BLOCKS: BlockNumber = 2;
 
 /// Dry runs of receipt batches per round at most. A dry run of a full batch (256 receipts)
 /// costs a few tens of milliseconds, so a round stays within a second or two even when many
@@ -265,33 +273,44 @@ impl Duties {
 		})
 	}
 
-	/// Runs a round every [`ROUND`] until the future is dropped.
+	/// Runs a round at every new best block, and after [`ROUND`] without one, until the
+	/// future is dropped. Rounds do not overlap: blocks that come during one are served by
+	/// the next.
 	pub async fn run(self) {
 		let this = Arc::new(self);
-		let mut tick = tokio::time::interval(ROUND);
-		tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+		let mut blocks = this.client.import_notification_stream();
 		loop {
-			tick.tick().await;
 			let round = this.clone();
 			match tokio::task::spawn_blocking(move || round.round()).await {
 				Ok(Ok(())) => {},
 				Ok(Err(e)) => log::warn!(target: "duties", "{e}"),
 				Err(e) => log::error!(target: "duties", "duties round failed: {e}"),
 			}
+			let next_best = async {
+				while let Some(block) = blocks.next().await {
+					if block.is_new_best {
+						return;
+					}
+				}
+				// The client is shutting down: rounds go on at the slow pace.
+				std::future::pending::<()>().await
+			};
+			let _ = tokio::time::timeout(ROUND, next_best).await;
 		}
 	}
 
-	/// One round: receipts of closed epochs the chain has not credited, then challenges.
+	/// One round: challenges, then receipts of closed epochs the chain has not credited.
 	fn round(&self) -> Result<(), DutyError> {
 		let info = self.client.info();
 		let (best, number) = (info.best_hash, info.best_number);
+		let answered = self.answer_challenges(best, number);
 		let (epoch, _) =
 			self.client.runtime_api().receipt_context(best).map_err(DutyError::chain)?;
 		let book_error = |e: bitcloud_content::BookError| DutyError::Book(e.to_string());
 		self.book.sync().map_err(book_error)?;
 		self.book.prune(epoch.saturating_sub(submission_window())).map_err(book_error)?;
 		self.submit_receipts(best, number, epoch)?;
-		self.answer_challenges(best, number)
+		answered
 	}
 
 	/// Receipts of closed epochs that count more than the chain credited and are due.
@@ -429,6 +448,8 @@ impl Duties {
 		}
 	}
 
+	/// Answers the node's pending challenges, each with one proof per chunk it names, built
+	/// from the store's outboard and the chunks' groups (no pass over the whole item).
 	fn answer_challenges(&self, best: H256, number: BlockNumber) -> Result<(), DutyError> {
 		let challenges = self
 			.client
@@ -439,28 +460,33 @@ impl Duties {
 			if !self.due(Attempt::Challenge(id), number) {
 				continue;
 			}
-			let proof = std::fs::File::open(self.store.data_path(&challenge.content))
-				.map_err(|e| e.to_string())
-				.and_then(|file| {
-					build_proof_from_reader(file, challenge.size, challenge.chunk)
-						.map_err(|e| format!("{e:?}"))
-				});
-			let proof = match proof {
-				Ok(proof) => proof,
+			let proofs = self.store.prove_chunks(&challenge.content, &challenge.chunks);
+			if let Err(ProveError::Corrupt { id } | ProveError::OutboardInconsistent { id }) =
+				&proofs
+			{
+				// Removed, so that replication fetches a good copy.
+				self.store.quarantine(id);
+			}
+			let proofs = proofs.map_err(|e| e.to_string()).and_then(|proofs| {
+				BoundedVec::try_from(proofs)
+					.map_err(|_| "more proofs than a challenge takes".into())
+			});
+			let proofs = match proofs {
+				Ok(proofs) => proofs,
 				Err(e) => {
 					self.metrics.challenges_missed.inc();
 					log::warn!(
 						target: "duties",
-						"Cannot answer challenge {id} for {} (chunk {}): {e}",
+						"Cannot answer challenge {id} for {} (chunks {:?}): {e}",
 						bitcloud_content::to_hex(&challenge.content),
-						challenge.chunk
+						challenge.chunks
 					);
 					continue;
 				},
 			};
 			let call = RuntimeCall::StorageLaw(pallet_storage_law::Call::respond {
 				challenge_id: id,
-				proof,
+				proofs,
 			});
 			match self.submit(best, call) {
 				Ok(()) => {
@@ -473,12 +499,17 @@ impl Duties {
 		Ok(())
 	}
 
-	/// Whether `attempt` was not tried in the last [`RETRY_BLOCKS`]; records it as tried now.
+	/// Whether `attempt` was not tried in its last retry interval ([`RETRY_BLOCKS`] or
+	/// [`CHALLENGE_RETRY_BLOCKS`]); records it as tried now.
 	fn due(&self, attempt: Attempt, number: BlockNumber) -> bool {
 		let mut attempts = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
 		attempts.retain(|_, at| number.saturating_sub(*at) < RETRY_BLOCKS * 20);
+		let retry = match attempt {
+			Attempt::Challenge(_) => CHALLENGE_RETRY_BLOCKS,
+			Attempt::Receipt(..) => RETRY_BLOCKS,
+		};
 		match attempts.get(&attempt) {
-			Some(at) if number.saturating_sub(*at) < RETRY_BLOCKS => false,
+			Some(at) if number.saturating_sub(*at) < retry => false,
 			_ => {
 				attempts.insert(attempt, number);
 				true

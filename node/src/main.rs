@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 mod chain_spec;
+mod challenges;
 mod cli;
 mod command;
 mod content;

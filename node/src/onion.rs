@@ -4,7 +4,7 @@
 
 use std::{path::Path, sync::Arc};
 
-use bitcloud_content::{ChainView, ContentStore, ReceiptSink};
+use bitcloud_content::{ChainView, ChallengeBoard, ContentStore, ReceiptSink};
 use bitcloud_onion::{Directory, ExitPayer, OnionSecret, Relay, RelayConfig, RelayInfo};
 use bitcloud_primitives::{EpochIndex, Receipt, SignedReceipt, Standing};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
@@ -39,6 +39,8 @@ pub struct RelaySetup<'a> {
 	pub keystore: KeystorePtr,
 	/// The chain.
 	pub chain: Arc<RuntimeChainView>,
+	/// The chunks under pending storage challenges, not served through circuits.
+	pub challenges: Arc<ChallengeBoard>,
 	/// The node's Prometheus registry.
 	pub registry: Option<&'a Registry>,
 }
@@ -60,6 +62,7 @@ pub fn start_relay(setup: RelaySetup) -> Result<Arc<Relay>, ServiceError> {
 			receipts: setup.receipts,
 			payer,
 			limits: Default::default(),
+			challenges: Some(setup.challenges),
 		},
 		setup.chain.clone(),
 	);

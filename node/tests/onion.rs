@@ -38,15 +38,6 @@ fn register_relay(dave: &Node, who: Sr25519Keyring, endpoint: &str) {
 	assert!(succeeded(&events), "{who:?}: {events:?}");
 }
 
-/// The value of the Prometheus counter `name` whose labels include `label` (0 if absent).
-fn counter(metrics: &str, name: &str, label: &str) -> f64 {
-	metrics
-		.lines()
-		.filter(|line| line.starts_with(&format!("{name}{{")) && line.contains(label))
-		.find_map(|line| line.rsplit(' ').next()?.parse().ok())
-		.unwrap_or(0.0)
-}
-
 #[test]
 fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 	let dave = Node::start_dev(&["--onion-store"]);

@@ -15,7 +15,7 @@ pub use bandwidth::BandwidthLedger;
 pub use content::{content_id, deny_key, ContentId, DenyKey};
 pub use epoch::{EpochClock, EpochIndex};
 pub use receipt::{Receipt, SignedReceipt};
-pub use storage_proof::{verify_proof, StorageProof};
+pub use storage_proof::{verify_proof, ChallengeChunks, ChallengeProofs, StorageProof};
 pub use traits::{
 	CapacityStatus, ModeratorRegistry, NodePenalties, NodeRegistry, Standing, SubscriberCount,
 };

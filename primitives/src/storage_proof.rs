@@ -57,6 +57,47 @@ pub struct StorageProof {
 	pub siblings: ProofPath,
 }
 
+/// Most chunks one storage challenge names, and so most proofs one answer carries. A
+/// challenge names several chunks spread over the content so that a node that deleted it
+/// cannot answer by fetching one small piece from a peer (`docs/storage-law.md`).
+pub const MAX_CHALLENGE_CHUNKS: u32 = 16;
+
+/// The chunks a challenge names, in ascending order, all distinct.
+pub type ChallengeChunks = BoundedVec<u64, ConstU32<MAX_CHALLENGE_CHUNKS>>;
+
+/// The answer to a challenge: one proof per chunk it names, in the same order.
+pub type ChallengeProofs = BoundedVec<StorageProof, ConstU32<MAX_CHALLENGE_CHUNKS>>;
+
+/// The chunks a challenge of content of `size` bytes names: `count` (at most
+/// [`MAX_CHALLENGE_CHUNKS`] and at most the content's chunk count) chunks, one in each of as
+/// many equal stretches of the content, the one in stretch `j` at offset `random(j)` modulo
+/// the stretch's length. With `last` the final pick is the content's last chunk, whose proof
+/// authenticates the size. Ascending and distinct.
+pub fn spread_chunks(
+	size: u64,
+	count: u32,
+	last: bool,
+	mut random: impl FnMut(u32) -> u64,
+) -> ChallengeChunks {
+	let chunks = chunk_count(size);
+	let count = u64::from(count.clamp(1, MAX_CHALLENGE_CHUNKS)).min(chunks);
+	let bound = |j: u64| (u128::from(chunks) * u128::from(j) / u128::from(count)) as u64;
+	let mut picked = ChallengeChunks::default();
+	for j in 0..count {
+		let (start, end) = (bound(j), bound(j.saturating_add(1)));
+		// `count <= chunks`, so every stretch holds at least one chunk.
+		let width = end.saturating_sub(start).max(1);
+		let pick = if last && j.saturating_add(1) == count {
+			chunks.saturating_sub(1)
+		} else {
+			start.saturating_add(random(j as u32) % width)
+		};
+		// At most MAX_CHALLENGE_CHUNKS pushes: never fails.
+		let _ = picked.try_push(pick);
+	}
+	picked
+}
+
 /// Why a storage proof does not prove what it should.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ProofError {
@@ -567,6 +608,41 @@ mod tests {
 			let other = content(len, seed.wrapping_add(1));
 			if other != data {
 				prop_assert!(verify_proof(&content_id(&other), size, index, &proof).is_err());
+			}
+		}
+	}
+
+	#[test]
+	fn spread_chunks_are_one_per_stretch_and_end_with_the_last_on_request() {
+		let size = 100 * CHUNK_LEN;
+		let picks = spread_chunks(size, 4, false, |_| 0);
+		assert_eq!(picks.to_vec(), vec![0, 25, 50, 75]);
+		let picks = spread_chunks(size, 4, true, |j| u64::from(j) + 100);
+		assert_eq!(picks.to_vec(), vec![100 % 25, 25 + 101 % 25, 50 + 102 % 25, 99]);
+	}
+
+	#[test]
+	fn spread_chunks_never_exceed_the_chunks_or_the_bound() {
+		assert_eq!(spread_chunks(0, 8, true, |_| 7).to_vec(), vec![0]);
+		assert_eq!(spread_chunks(3 * CHUNK_LEN, 8, false, |_| 9).to_vec(), vec![0, 1, 2]);
+		assert_eq!(spread_chunks(u64::MAX, u32::MAX, false, |_| u64::MAX).len(), 16);
+		assert_eq!(spread_chunks(10 * CHUNK_LEN, 0, false, |_| 3).len(), 1);
+	}
+
+	proptest! {
+		#[test]
+		fn spread_chunks_are_ascending_distinct_and_in_range(
+			size in 0u64..(1 << 40),
+			count in 0u32..40,
+			last: bool,
+			seed: u64,
+		) {
+			let picks = spread_chunks(size, count, last, |j| seed.rotate_left(j).wrapping_mul(0x9e37_79b9));
+			prop_assert!(!picks.is_empty());
+			prop_assert!(picks.windows(2).all(|w| w[0] < w[1]));
+			prop_assert!(picks.iter().all(|c| *c < chunk_count(size)));
+			if last {
+				prop_assert_eq!(picks.last().copied(), Some(chunk_count(size) - 1));
 			}
 		}
 	}

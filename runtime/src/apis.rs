@@ -252,6 +252,14 @@ impl_runtime_apis! {
 		fn standing(node: AccountId) -> Option<pallet_storage_law::StandingView> {
 			StorageLaw::standing_view(&node)
 		}
+
+		fn open_challenges() -> Vec<(
+			bitcloud_primitives::ContentId,
+			bitcloud_primitives::ChallengeChunks,
+			BlockNumber,
+		)> {
+			StorageLaw::open_challenges()
+		}
 	}
 
 	impl pallet_epochs::runtime_api::EpochsApi<Block, BlockNumber> for Runtime {

@@ -61,10 +61,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("bitcloud"),
 	impl_name: Cow::Borrowed("bitcloud-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -118,7 +118,14 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations to run on the next runtime upgrade.
-type Migrations = ();
+type Migrations = (
+	// Storage law v0 → v1: challenges name several chunks; pending one-chunk challenges are
+	// dropped.
+	pallet_storage_law::migrations::v1::MigrateV0ToV1<
+		Runtime,
+		configs::storage_law::MigratedChunksPerChallenge,
+	>,
+);
 
 /// Dispatches extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -523,3 +523,13 @@ pub fn account(who: Sr25519Keyring) -> AccountId32 {
 pub fn sudo(call: RuntimeCall) -> RuntimeCall {
 	RuntimeCall::Sudo(polkadot_sdk::pallet_sudo::Call::sudo { call: Box::new(call) })
 }
+
+/// The value of the Prometheus counter `name` whose labels include `label` (0 if absent).
+/// The node labels every figure with its chain, so `label` may be empty.
+pub fn counter(metrics: &str, name: &str, label: &str) -> f64 {
+	metrics
+		.lines()
+		.filter(|line| line.starts_with(&format!("{name}{{")) && line.contains(label))
+		.find_map(|line| line.rsplit(' ').next()?.parse().ok())
+		.unwrap_or(0.0)
+}

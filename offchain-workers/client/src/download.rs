@@ -27,6 +27,7 @@ use std::{
 	fs,
 	io::Write,
 	path::Path,
+	time::Duration,
 };
 
 /// Bytes asked for per range request (a multiple of every chunk group size).
@@ -78,7 +79,16 @@ enum RangeFailure {
 	/// Stop the download: the client cannot pay for more bytes this epoch, and another
 	/// replica would only make it sign for more than its quota.
 	Stop(Error),
+	/// Ask the same replica again after the wait it gave (`503` with `Retry-After`: the
+	/// range holds chunks under a storage challenge, which nodes do not hand out unpaid).
+	RetryAfter(Duration, Error),
 }
+
+/// Longest `Retry-After` a download waits for; a replica asking for more is dropped.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+
+/// Waits for one range at most; then the replica is dropped.
+const MAX_RETRIES_PER_RANGE: u32 = 3;
 
 impl From<Error> for RangeFailure {
 	fn from(e: Error) -> Self {
@@ -145,6 +155,7 @@ fn download_to(
 	let step = RANGE_BYTES.max(group) / group * group;
 	let mut offset = 0;
 	let mut turn = 0;
+	let mut retries = 0;
 	while offset < size {
 		let end = offset.saturating_add(step).min(size);
 		if active.is_empty() {
@@ -157,7 +168,12 @@ fn download_to(
 				active[index].served += end - offset;
 				offset = end;
 				turn += 1;
+				retries = 0;
 				progress(offset, size);
+			},
+			Err(RangeFailure::RetryAfter(wait, _)) if retries < MAX_RETRIES_PER_RANGE => {
+				retries += 1;
+				std::thread::sleep(wait);
 			},
 			Err(RangeFailure::Stop(reason)) => {
 				// The nodes are paid for what they sent before the download stops.
@@ -169,7 +185,8 @@ fn download_to(
 					reason.0
 				)));
 			},
-			Err(RangeFailure::DropReplica(reason)) => {
+			Err(RangeFailure::DropReplica(reason) | RangeFailure::RetryAfter(_, reason)) => {
+				retries = 0;
 				let dropped = active.remove(index);
 				settle(&agent, &dropped);
 				report.served.push((dropped.replica.clone(), dropped.served));
@@ -284,6 +301,19 @@ fn fetch_range(
 	}
 	if response.status() == 402 && response.headers().contains_key(QUOTA_LEFT_HEADER) {
 		return Err(RangeFailure::Stop(http::refusal(response)));
+	}
+	if response.status() == 503 {
+		let wait = response
+			.headers()
+			.get(ureq::http::header::RETRY_AFTER)
+			.and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok())
+			.map(Duration::from_secs)
+			.filter(|wait| *wait <= MAX_RETRY_WAIT);
+		let reason = http::refusal(response);
+		return Err(match wait {
+			Some(wait) => RangeFailure::RetryAfter(wait, reason),
+			None => RangeFailure::DropReplica(reason),
+		});
 	}
 	let terms = match payer {
 		Some(payer) if response.status().is_success() => Some(Terms::read(&response, payer)?),

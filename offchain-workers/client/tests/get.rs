@@ -2,7 +2,9 @@
 
 use bao_tree::{io::outboard::PostOrderMemOutboard, BlockSize};
 use bitcloud_client::get;
-use bitcloud_content::{ChainError, ChainView, ContentConfig, ContentService, ItemMeta};
+use bitcloud_content::{
+	ChainError, ChainView, ChallengeBoard, ContentConfig, ContentService, ItemMeta, Metrics,
+};
 use bitcloud_primitives::{content_id, AccountId, ContentId};
 use std::{
 	io::{Read, Write},
@@ -33,6 +35,14 @@ fn bytes(len: usize) -> Vec<u8> {
 
 /// A gateway holding and listing `items`.
 fn gateway(items: &[&[u8]]) -> (String, tempfile::TempDir, tokio::runtime::Runtime) {
+	let (url, dir, runtime, _, _) = gateway_with_board(items);
+	(url, dir, runtime)
+}
+
+/// [`gateway`], with the board of its storage challenges.
+fn gateway_with_board(
+	items: &[&[u8]],
+) -> (String, tempfile::TempDir, tokio::runtime::Runtime, Arc<ChallengeBoard>, Metrics) {
 	let dir = tempfile::tempdir().unwrap();
 	let catalog = items
 		.iter()
@@ -55,9 +65,11 @@ fn gateway(items: &[&[u8]]) -> (String, tempfile::TempDir, tokio::runtime::Runti
 		service.store().import_bytes(item).unwrap();
 	}
 	let url = format!("http://{}", service.local_addr());
+	let board = service.challenges().clone();
+	let metrics = service.metrics().clone();
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	runtime.spawn(service.run());
-	(url, dir, runtime)
+	(url, dir, runtime, board, metrics)
 }
 
 #[test]
@@ -215,4 +227,17 @@ fn when_every_replica_fails_there_is_no_file_and_every_reason_is_given() {
 	let e = bitcloud_client::download(vec![], &content_id(&content), &out, 1, None, &mut |_, _| {})
 		.unwrap_err();
 	assert!(e.0.contains("no node serves"), "{e}");
+}
+
+#[test]
+fn a_download_waits_out_a_storage_challenge_on_its_range() {
+	let item = bytes(200 * 1024);
+	let (url, dir, _runtime, board, metrics) = gateway_with_board(&[&item]);
+	let closes = std::time::Instant::now() + std::time::Duration::from_secs(2);
+	board.update([(content_id(&item), vec![150], closes)]);
+	let out = dir.path().join("out");
+	assert_eq!(get(&url, &content_id(&item), &out).unwrap(), item.len() as u64);
+	assert_eq!(std::fs::read(&out).unwrap(), item);
+	// It was refused first, and asked again after the challenge closed.
+	assert!(metrics.challenged_ranges.with_label_values(&["refused_unpaid"]).get() >= 1);
 }

@@ -95,6 +95,12 @@ pub trait ChainView: Send + Sync + 'static {
 		Err(ChainError("this chain view knows no nodes' terms".into()))
 	}
 
+	/// Whether `account` is a registered content node (of any standing): challenged chunks
+	/// are not handed to nodes (`crate::challenges`).
+	fn is_node(&self, _account: &AccountId) -> Result<bool, ChainError> {
+		Ok(false)
+	}
+
 	/// Number and hash (hex) of the best block, for `/status`.
 	fn best_block(&self) -> Option<(u32, String)> {
 		None

@@ -22,9 +22,10 @@
 
 use crate::{
 	chain::{upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
+	challenges::ChallengeBoard,
 	id::{parse_id, to_hex},
 	metrics::Metrics,
-	paying::{paying_client, post_receipt},
+	paying::{paying_client, post_receipt, Paying},
 	range::{parse_range, RangeRequest},
 	store::{ContentReader, ContentStore, StoreError, GROUP_BYTES},
 	window::SigningWindow,
@@ -77,6 +78,7 @@ pub struct Gateway {
 	uploads: Arc<tokio::sync::Semaphore>,
 	pub(crate) window: Option<Arc<SigningWindow>>,
 	catalog: crate::catalog::CatalogCache,
+	challenges: Arc<ChallengeBoard>,
 }
 
 impl Gateway {
@@ -90,8 +92,13 @@ impl Gateway {
 		window: Option<Arc<SigningWindow>>,
 	) -> Self {
 		let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS));
-		let catalog = Default::default();
-		Gateway { store, chain, node, metrics, version, uploads, window, catalog }
+		let (catalog, challenges) = Default::default();
+		Gateway { store, chain, node, metrics, version, uploads, window, catalog, challenges }
+	}
+
+	/// The chunks under pending storage challenges.
+	pub fn challenges(&self) -> &Arc<ChallengeBoard> {
+		&self.challenges
 	}
 
 	/// The signing window of clients that pay with receipts.
@@ -285,6 +292,52 @@ async fn read_block(
 	}
 }
 
+/// Refuses bytes `start..end` of `id` while they overlap a chunk under a pending storage
+/// challenge, unless a paying client that is not a registered node asks for them
+/// (`crate::challenges`): a node that deleted what it must hold cannot fetch its answer here.
+async fn guard_challenged(
+	gateway: &Arc<Gateway>,
+	id: &ContentId,
+	start: u64,
+	end: u64,
+	paying: Option<&Paying>,
+) -> Result<(), Response> {
+	let Some(wait) = gateway.challenges.overlap(id, start, end) else { return Ok(()) };
+	let outcome = match paying.map(Paying::client) {
+		None => "refused_unpaid",
+		Some(client) => {
+			let asked = client.clone();
+			let is_node = gateway
+				.ask(move |g| g.chain.is_node(&asked))
+				.await?
+				.map_err(|e| chain_unavailable(gateway, e))?;
+			if !is_node {
+				gateway.metrics.challenged_ranges.with_label_values(&["served_paying"]).inc();
+				log::info!(
+					target: "content",
+					"Serving chunks of {} under a storage challenge to paying client {}",
+					to_hex(id),
+					ss58(client)
+				);
+				return Ok(());
+			}
+			"refused_node"
+		},
+	};
+	gateway.metrics.challenged_ranges.with_label_values(&[outcome]).inc();
+	let seconds = wait.as_secs().max(1);
+	let mut answer = refuse(
+		StatusCode::SERVICE_UNAVAILABLE,
+		&format!(
+			"bytes {start}-{} overlap chunks under a storage challenge: not served unpaid or to \
+			 registered nodes for another {seconds} s",
+			end.saturating_sub(1)
+		),
+	);
+	answer.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+	Err(answer)
+}
+
 /// `GET`/`HEAD /content/{id}`.
 async fn content(
 	State(gateway): State<Arc<Gateway>>,
@@ -359,6 +412,7 @@ async fn content_inner(
 	if method == Method::HEAD {
 		return Ok(empty(response));
 	}
+	guard_challenged(gateway, &id, start, end, paying.as_ref()).await?;
 
 	// The first block is read and verified before the status line goes out, so a corrupt
 	// copy is answered with 500 instead of a cut-off 200.

@@ -7,6 +7,7 @@ pub mod bisect;
 pub mod book;
 pub mod catalog;
 pub mod chain;
+pub mod challenges;
 pub mod connection;
 pub mod expiry;
 pub mod gateway;
@@ -14,6 +15,7 @@ pub mod id;
 pub mod metrics;
 mod paying;
 pub mod protocol;
+pub mod prove;
 pub mod range;
 pub mod replication;
 pub mod store;
@@ -23,6 +25,7 @@ pub use book::{BookError, ReceiptBook};
 pub use chain::{
 	upload_verdict, verdict, ChainError, ChainView, ItemMeta, Quota, UploadVerdict, Verdict,
 };
+pub use challenges::ChallengeBoard;
 pub use connection::ConnectionLimits;
 pub use expiry::SweepReport;
 pub use gateway::Gateway;
@@ -193,6 +196,13 @@ impl ContentService {
 	/// The store.
 	pub fn store(&self) -> &Arc<ContentStore> {
 		self.gateway.store()
+	}
+
+	/// The chunks under pending storage challenges, which the gateway does not hand out to
+	/// whoever could be the challenged node: the node refreshes it every best block and
+	/// shares it with its onion relay.
+	pub fn challenges(&self) -> &Arc<ChallengeBoard> {
+		self.gateway.challenges()
 	}
 
 	/// The signing window of the node's clients (none without a node account or when the

@@ -25,6 +25,9 @@ pub struct Metrics {
 	pub unlisted_bytes: GaugeVec<U64>,
 	/// Unlisted content removed from the store, by reason (`expired`, `unwanted`, `evicted`).
 	pub unlisted_removed: CounterVec<U64>,
+	/// Requests overlapping chunks under a pending storage challenge, by outcome
+	/// (`refused_unpaid`, `refused_node`, `served_paying`).
+	pub challenged_ranges: CounterVec<U64>,
 }
 
 impl Metrics {
@@ -91,6 +94,16 @@ impl Metrics {
 						"Unlisted content removed from the store, by reason",
 					),
 					&["reason"],
+				)?,
+				registry,
+			)?,
+			challenged_ranges: register(
+				CounterVec::new(
+					Opts::new(
+						"bitcloud_content_challenged_ranges_total",
+						"Requests for chunks under a pending storage challenge, by outcome",
+					),
+					&["outcome"],
 				)?,
 				registry,
 			)?,

@@ -44,6 +44,11 @@ pub(crate) struct Paying {
 }
 
 impl Paying {
+	/// The paying client.
+	pub(crate) fn client(&self) -> &AccountId {
+		&self.account.client
+	}
+
 	/// Bytes this node may still send the client in the epoch.
 	fn left(&self) -> u64 {
 		self.budget

@@ -263,6 +263,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		}
 	}
 
+	/// The refusal of a `Get` overlapping chunks under a pending storage challenge: an onion
+	/// request is anonymous, so it could come from the challenged node itself
+	/// (`bitcloud_content::challenges`).
+	fn challenged(&self, id: &ContentId, range: Option<(u64, u64)>, size: u64) -> Option<Refused> {
+		let (offset, len) = range?;
+		let board = self.relay.config.challenges.as_ref()?;
+		let end = offset.saturating_add(len).min(size);
+		let wait = board.overlap(id, offset.min(end), end)?;
+		let reason = format!(
+			"chunks under a storage challenge are not served anonymously: try again in {} s",
+			wait.as_secs().max(1)
+		);
+		Some((Refusal::Busy, reason))
+	}
+
 	/// `Get` or `Outboard` from the relay's own store (checked as it is read).
 	async fn serve_here(
 		&mut self,
@@ -285,6 +300,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 			Err(e) => return Ok(Err(internal(e))),
 		};
 		let size = reader.size();
+		if let Some(refused) = self.challenged(&id, range, size) {
+			return Ok(Err(refused));
+		}
 		self.send(&Cell::Meta { size }).await?;
 		let Some((offset, len)) = range else {
 			// In steps, as the bytes: a large outboard is never held whole.

@@ -77,6 +77,7 @@ impl LocalNet {
 				receipts: None,
 				payer: None,
 				limits: Limits::default(),
+				challenges: None,
 			};
 			configure(n, &mut config);
 			let relay = Relay::new(config, directory.clone());

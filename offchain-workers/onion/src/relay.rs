@@ -101,6 +101,9 @@ pub struct RelayConfig {
 	pub payer: Option<Arc<dyn ExitPayer>>,
 	/// Its bounds on circuits and time.
 	pub limits: Limits,
+	/// The chunks under pending storage challenges, which it does not serve (none: it
+	/// serves every chunk it holds).
+	pub challenges: Option<Arc<bitcloud_content::ChallengeBoard>>,
 }
 
 /// What a relay knows of one circuit through it: its neighbours and, as the last hop, the

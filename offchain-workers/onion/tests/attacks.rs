@@ -558,3 +558,36 @@ async fn a_get_for_an_id_nobody_holds_costs_a_bounded_answer() {
 	let size = circuit.request(&Cell::Get { id: known, offset: 0, len: 5, local: true }).await;
 	assert_eq!(size.unwrap(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_cannot_fetch_its_challenged_chunks_anonymously() {
+	let bytes = content(100 * 1024, 9);
+	let dir = tempfile::tempdir().unwrap();
+	let board = Arc::new(bitcloud_content::ChallengeBoard::default());
+	let shared = board.clone();
+	let net = LocalNet::start_with(dir.path(), 4, 3, move |_, config| {
+		config.challenges = Some(shared.clone());
+	})
+	.await
+	.unwrap();
+	let id = net.stores[3].import_bytes(&bytes).unwrap();
+	board.update([(id, vec![5, 60], Instant::now() + Duration::from_secs(30))]);
+	// The circuit ends at the relay that holds the content.
+	let mut circuit = Circuit::build(&net.path(&[0, 1, 3]), &net.genesis).await.unwrap();
+	let asked = circuit.request(&Cell::Get { id, offset: 5 * 1024, len: 1024, local: false }).await;
+	match asked {
+		Err(CircuitError::Refused { refusal: Refusal::Busy, reason }) => {
+			assert!(reason.contains("storage challenge"), "{reason}")
+		},
+		other => panic!("challenged chunk handed out: {other:?}"),
+	}
+	// What no challenge names is served, on a fresh circuit.
+	let mut circuit = Circuit::build(&net.path(&[0, 1, 3]), &net.genesis).await.unwrap();
+	let size = circuit.request(&Cell::Get { id, offset: 0, len: 4096, local: false }).await;
+	assert_eq!(size.unwrap(), bytes.len() as u64);
+	let mut got = Vec::new();
+	while let Some(more) = circuit.data().await.unwrap() {
+		got.extend(more);
+	}
+	assert_eq!(got, bytes[..4096]);
+}

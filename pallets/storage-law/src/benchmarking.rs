@@ -1,18 +1,21 @@
-//! Benchmarks of the storage law (v2), each with its worst case: `respond` to a probe that
-//! proves its content, with the deepest proof a listed item can need (the last, full chunk of
-//! the largest item a catalog can list), expiry where every challenge is a strike that bans
-//! its node, and selection where every sampled node has the most subscriptions and gets both
-//! an obligation challenge and a probe.
+//! Benchmarks of the storage law (v2), each with its worst case: `respond(n)` to a probe that
+//! proves its content, with `n` proofs of the greatest depth a listed item can need (full
+//! chunks spread over the largest item a catalog can list, ending with its last), expiry where
+//! every challenge is a strike that bans its node, and selection where every sampled node has
+//! the most subscriptions and gets both an obligation challenge and a probe, each naming the
+//! most chunks.
 
 use super::*;
-use alloc::vec::Vec;
+use alloc::{vec, vec::Vec};
 use bitcloud_primitives::{
 	storage_proof::{
-		chunk_count, chunk_len, root_from_proof, ProofChunk, ProofPath, MAX_PROOF_DEPTH,
+		chunk_count, chunk_len, spread_chunks, verify_proof, ProofChunk, ProofPath, CHUNK_LEN,
+		MAX_CHALLENGE_CHUNKS,
 	},
 	traits::CatalogProofs,
-	ContentId, EpochClock, NodePenalties, StorageProof,
+	ChallengeChunks, ChallengeProofs, ContentId, EpochClock, NodePenalties, StorageProof,
 };
+use blake3::hazmat::{merge_subtrees_non_root, merge_subtrees_root, HasherExt, Mode};
 use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use polkadot_sdk::frame_benchmarking::v2::*;
@@ -41,11 +44,11 @@ fn node<T: Config>(i: u32, moderators: &[T::AccountId]) -> T::AccountId {
 	who
 }
 
-/// Insert a challenge of `node` on `chunk` of `content` of `moderator` directly.
+/// Insert a challenge of `node` on `chunks` of `content` of `moderator` directly.
 fn insert_challenge<T: Config>(
 	node: &T::AccountId,
 	moderator: &T::AccountId,
-	(content, size, chunk): (ContentId, u64, u64),
+	(content, size, chunks): (ContentId, u64, ChallengeChunks),
 	issued_at: BlockNumberFor<T>,
 	deadline: BlockNumberFor<T>,
 	kind: ChallengeKind,
@@ -59,7 +62,7 @@ fn insert_challenge<T: Config>(
 			moderator: moderator.clone(),
 			content,
 			size,
-			chunk,
+			chunks,
 			issued_at,
 			deadline,
 			kind,
@@ -69,50 +72,123 @@ fn insert_challenge<T: Config>(
 	id
 }
 
-/// A proof of the last chunk of content of `size` bytes (a full-length chunk of arbitrary
-/// bytes and as many arbitrary siblings as the tree is deep there) and the root it proves.
-/// Nobody knows content with that root; the proof is valid all the same, which is what a
-/// benchmark of verification needs.
-fn last_chunk_proof(size: u64) -> (ContentId, StorageProof) {
-	let chunk = chunk_count(size).saturating_sub(1);
-	let bytes: Vec<u8> = (0..chunk_len(size, chunk).unwrap_or_default()).map(|b| b as u8).collect();
-	let chunk_bytes = ProofChunk::truncate_from(bytes);
-	for depth in 0..=MAX_PROOF_DEPTH {
-		let siblings = ProofPath::truncate_from((0..depth).map(|l| [l as u8; 32]).collect());
-		let proof = StorageProof { chunk: chunk_bytes.clone(), siblings };
-		if let Ok(root) = root_from_proof(size, chunk, &proof) {
-			return (root, proof);
-		}
+/// Chunks in the left subtree of a subtree of `chunks` (at least two) chunks: the largest
+/// power of two below `chunks` (BLAKE3's rule).
+fn left_chunks(chunks: u64) -> u64 {
+	let below = chunks.saturating_sub(1).max(1);
+	1u64 << (63 - below.leading_zeros())
+}
+
+/// The bytes of chunk `index` of the synthetic item of `size` bytes: as long as the size
+/// gives that chunk, arbitrary.
+fn synthetic_chunk(size: u64, index: u64) -> Vec<u8> {
+	let len = chunk_len(size, index).unwrap_or_default();
+	(0..len).map(|b| (b as u8) ^ (index as u8)).collect()
+}
+
+/// The chaining value (the root's bytes if `root`) of the subtree of `len` chunks from chunk
+/// `first` of the synthetic item of `size` bytes, whose chunks `targets` (ascending, in the
+/// subtree) are real; pushes onto `paths` (one per target) the sibling of each level, bottom
+/// first. A subtree holding no target gets an arbitrary chaining value.
+fn synthetic_subtree(
+	size: u64,
+	(first, len): (u64, u64),
+	targets: &[u64],
+	paths: &mut [Vec<[u8; 32]>],
+	root: bool,
+) -> [u8; 32] {
+	if targets.is_empty() {
+		return [(first ^ len) as u8; 32];
 	}
-	panic!("every size has a depth within MAX_PROOF_DEPTH");
+	if len == 1 {
+		let mut hasher = blake3::Hasher::new();
+		hasher.set_input_offset(first.saturating_mul(CHUNK_LEN));
+		hasher.update(&synthetic_chunk(size, first));
+		return hasher.finalize_non_root();
+	}
+	let left = left_chunks(len);
+	let split = targets.partition_point(|t| *t < first.saturating_add(left));
+	let (left_targets, right_targets) = targets.split_at(split);
+	let (left_paths, right_paths) = paths.split_at_mut(split);
+	let left_cv = synthetic_subtree(size, (first, left), left_targets, left_paths, false);
+	let right_cv = synthetic_subtree(
+		size,
+		(first.saturating_add(left), len.saturating_sub(left)),
+		right_targets,
+		right_paths,
+		false,
+	);
+	left_paths.iter_mut().for_each(|path| path.push(right_cv));
+	right_paths.iter_mut().for_each(|path| path.push(left_cv));
+	if root {
+		*merge_subtrees_root(&left_cv, &right_cv, Mode::Hash).as_bytes()
+	} else {
+		merge_subtrees_non_root(&left_cv, &right_cv, Mode::Hash)
+	}
+}
+
+/// A synthetic item of `size` bytes with valid proofs of its chunks `chunks` (ascending, in
+/// range), in order, and the root they all lead to.
+///
+/// Only the chunks named have bytes; every subtree beside their paths gets an arbitrary
+/// chaining value, and the ones on the paths are merged from them with the `blake3` crate's
+/// tree API, as the verifier does. Nobody knows content with that root; the proofs are valid
+/// all the same (checked here with `verify_proof`), which is what a benchmark of
+/// verification needs. A real content cannot be used: building its proofs needs `std` (the
+/// benchmarks run in the wasm runtime) and hashing a whole item of the largest size.
+fn synthetic_proofs(size: u64, chunks: &[u64]) -> (ContentId, Vec<StorageProof>) {
+	let mut paths = vec![Vec::new(); chunks.len()];
+	let root = if chunk_count(size) == 1 {
+		*blake3::hash(&synthetic_chunk(size, 0)).as_bytes()
+	} else {
+		synthetic_subtree(size, (0, chunk_count(size)), chunks, &mut paths, true)
+	};
+	let proofs: Vec<StorageProof> = chunks
+		.iter()
+		.zip(paths)
+		.map(|(chunk, siblings)| StorageProof {
+			chunk: ProofChunk::truncate_from(synthetic_chunk(size, *chunk)),
+			siblings: ProofPath::truncate_from(siblings),
+		})
+		.collect();
+	for (chunk, proof) in chunks.iter().zip(&proofs) {
+		assert_eq!(verify_proof(&root, size, *chunk, proof), Ok(()), "chunk {chunk} proves");
+	}
+	(root, proofs)
 }
 
 #[benchmarks]
 mod benchmarks {
 	use super::*;
 
+	/// `n` proofs, each of the greatest depth an item of the largest size a catalog can list
+	/// has: `n` full chunks of it spread as a probe spreads them (ending with the last), all
+	/// verified, and the probe proves the item. Verification is what grows with `n`: the
+	/// storage accesses are the same for any `n`.
 	#[benchmark]
-	fn respond() {
+	fn respond(n: Linear<1, { MAX_CHALLENGE_CHUNKS }>) {
 		let caller: T::AccountId = whitelisted_caller();
 		let moderator: T::AccountId = account("moderator", 0, SEED);
 		let size = T::BenchmarkHelper::largest_item_size();
-		let (root, proof) = last_chunk_proof(size);
+		let chunks = spread_chunks(size, n, true, |j| u64::from(j).wrapping_mul(0x9e37_79b9));
+		assert_eq!(chunks.len() as u32, n, "the largest item has at least n chunks");
+		let (root, proofs) = synthetic_proofs(size, &chunks);
 		T::BenchmarkHelper::list_unproven(&moderator, root, size);
 		let issued_at = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
 		frame_system::Pallet::<T>::set_block_number(issued_at);
 		let deadline = issued_at.saturating_add(One::one());
-		let last = chunk_count(size).saturating_sub(1);
 		let id = insert_challenge::<T>(
 			&caller,
 			&moderator,
-			(root, size, last),
+			(root, size, chunks),
 			issued_at,
 			deadline,
 			ChallengeKind::Probe,
 		);
+		let proofs = ChallengeProofs::truncate_from(proofs);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), id, proof);
+		_(RawOrigin::Signed(caller.clone()), id, proofs);
 
 		assert!(!Challenges::<T>::contains_key(id));
 		assert_eq!(T::Moderators::proven_len(&moderator), 1);
@@ -145,7 +221,7 @@ mod benchmarks {
 			insert_challenge::<T>(
 				&who,
 				&who,
-				([1; 32], 1, 0),
+				([1; 32], 1, ChallengeChunks::truncate_from(vec![0])),
 				Default::default(),
 				One::one(),
 				ChallengeKind::Obligation,
@@ -166,6 +242,7 @@ mod benchmarks {
 		let params = LawParams {
 			challenge_rate: Perbill::one(),
 			challenges_per_epoch: n,
+			chunks_per_challenge: MAX_CHALLENGE_CHUNKS,
 			..T::DefaultParams::get()
 		};
 		Params::<T>::put(params);

@@ -1,7 +1,9 @@
 //! The logic behind each call: checks first, then writes, then the event.
 
 use crate::*;
-use bitcloud_primitives::{traits::CatalogProofs, verify_proof, StorageProof};
+use bitcloud_primitives::{
+	storage_proof::MAX_CHALLENGE_CHUNKS, traits::CatalogProofs, verify_proof, StorageProof,
+};
 use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays},
 	ensure,
@@ -10,12 +12,13 @@ use frame_support::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// Check `proof` for `who`'s challenge `challenge_id`; on success clear the challenge and
-	/// count the pass, and for a probe record that the content is proven.
+	/// Check `proofs` for `who`'s challenge `challenge_id`, proof `i` against chunk
+	/// `chunks[i]`; on success clear the challenge and count the pass, and for a probe record
+	/// that the content is proven.
 	pub(crate) fn do_respond(
 		who: &T::AccountId,
 		challenge_id: ChallengeId,
-		proof: &StorageProof,
+		proofs: &[StorageProof],
 	) -> DispatchResultWithPostInfo {
 		let challenge = Challenges::<T>::get(challenge_id).ok_or(Error::<T>::UnknownChallenge)?;
 		ensure!(challenge.node == *who, Error::<T>::NotChallengedNode);
@@ -23,8 +26,11 @@ impl<T: Config> Pallet<T> {
 			frame_system::Pallet::<T>::block_number() <= challenge.deadline,
 			Error::<T>::ChallengeExpired
 		);
-		verify_proof(&challenge.content, challenge.size, challenge.chunk, proof)
-			.map_err(|_| Error::<T>::ProofInvalid)?;
+		ensure!(proofs.len() == challenge.chunks.len(), Error::<T>::ProofCountMismatch);
+		for (chunk, proof) in challenge.chunks.iter().zip(proofs) {
+			verify_proof(&challenge.content, challenge.size, *chunk, proof)
+				.map_err(|_| Error::<T>::ProofInvalid)?;
+		}
 
 		Self::remove_challenge(challenge_id, who);
 		Records::<T>::mutate(who, |record| {
@@ -61,6 +67,7 @@ impl<T: Config> Pallet<T> {
 	/// Whether `params` are within the pallet's bounds.
 	pub(crate) fn params_valid(params: &LawParams) -> bool {
 		params.challenges_per_epoch <= T::MaxChallengesPerEpoch::get()
+			&& (1..=MAX_CHALLENGE_CHUNKS).contains(&params.chunks_per_challenge)
 			&& params.response_blocks > 0
 			&& params.strikes_per_step > 0
 			&& params.strike_window > 0

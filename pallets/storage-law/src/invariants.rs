@@ -12,8 +12,9 @@ impl<T: Config> Pallet<T> {
 	/// - `expiryCursor <= nextChallengeId`, and every pending challenge's id lies between
 	///   them (expiry never skips a pending challenge);
 	/// - `challenges` and `nodeChallenges` hold the same challenges;
-	/// - every challenge names a chunk of its content and a deadline after its issue; a probe
-	///   names the last chunk;
+	/// - every challenge names at least one chunk, in strictly ascending order (so distinct),
+	///   each a chunk of its content, and a deadline after its issue; a probe's last chunk is
+	///   the content's last;
 	/// - a record's strikes in the window never exceed its total strikes, and a record with
 	///   strikes has a last strike.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -30,10 +31,19 @@ impl<T: Config> Pallet<T> {
 				NodeChallenges::<T>::contains_key(&challenge.node, id),
 				"challenge missing from nodeChallenges"
 			);
-			ensure!(challenge.chunk < chunk_count(challenge.size), "challenged chunk out of range");
+			let chunks = chunk_count(challenge.size);
+			ensure!(!challenge.chunks.is_empty(), "challenge names no chunk");
+			ensure!(
+				challenge.chunks.windows(2).all(|pair| pair[0] < pair[1]),
+				"challenged chunks not ascending and distinct"
+			);
+			ensure!(
+				challenge.chunks.iter().all(|chunk| *chunk < chunks),
+				"challenged chunk out of range"
+			);
 			ensure!(
 				challenge.kind == ChallengeKind::Obligation
-					|| challenge.chunk == chunk_count(challenge.size).saturating_sub(1),
+					|| challenge.chunks.last() == Some(&chunks.saturating_sub(1)),
 				"probe not on the last chunk"
 			);
 			ensure!(challenge.deadline > challenge.issued_at, "deadline not after issue");

@@ -5,10 +5,10 @@
 use crate::*;
 use alloc::vec::Vec;
 use bitcloud_primitives::{
-	storage_proof::chunk_count,
+	storage_proof::spread_chunks,
 	traits::{CatalogProofs, ListedItem},
-	CapacityStatus, EpochClock, EpochIndex, ModeratorRegistry, NodePenalties, NodeRegistry,
-	Standing,
+	CapacityStatus, ChallengeChunks, ContentId, EpochClock, EpochIndex, ModeratorRegistry,
+	NodePenalties, NodeRegistry, Standing,
 };
 use codec::{Decode, Encode};
 use frame_support::{
@@ -27,11 +27,19 @@ const MAX_STRIDE_TRIES: u32 = 64;
 /// What a random draw is for (part of what is hashed, so that draws are independent).
 #[derive(Encode, Clone, Copy)]
 enum Draw {
+	/// Where the walk over the nodes starts.
 	Start,
+	/// The walk's stride.
 	Stride,
+	/// The proven item of the `i`-th sampled node's obligation challenge.
 	Content(u32),
-	Chunk(u32),
+	/// The chunk in stretch `j` of that item: `Chunk(i, j)`.
+	Chunk(u32, u32),
+	/// The unproven item of the `i`-th sampled node's probe.
 	Probe(u32),
+	/// The chunk in stretch `j` of that item: `ProbeChunk(i, j)` (the last stretch's is the
+	/// item's last chunk, whatever the draw).
+	ProbeChunk(u32, u32),
 }
 
 /// Which part of a catalog a pick is from: the proven items (`0..proven_len`) or the unproven
@@ -115,9 +123,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Issue the challenges of `epoch`: sample `min(challengeRate × nodes,
-	/// challengesPerEpoch)` distinct registered nodes at random; challenge each on a random
-	/// chunk of a random proven item of its obligations, and probe it on a random unproven
-	/// one past its grace period. Returns how many nodes it sampled.
+	/// challengesPerEpoch)` distinct registered nodes at random; challenge each on
+	/// `chunksPerChallenge` random chunks spread over a random proven item of its obligations,
+	/// and probe it likewise (ending with the last chunk) on a random unproven one past its
+	/// grace period. Returns how many nodes it sampled.
 	pub(crate) fn issue_challenges(epoch: EpochIndex, now: BlockNumberFor<T>) -> u32 {
 		LastChallengedEpoch::<T>::put(epoch);
 		let params = Params::<T>::get();
@@ -186,27 +195,31 @@ impl<T: Config> Pallet<T> {
 		if let Some((moderator, item)) =
 			Self::pick(&catalogs, Self::draw(seed, Draw::Content(i)), Part::Proven)
 		{
-			let chunk = Self::draw(seed, Draw::Chunk(i)) % chunk_count(item.size);
-			Self::issue(node, moderator, &item, chunk, ChallengeKind::Obligation, now, params);
+			let chunks = spread_chunks(item.size, params.chunks_per_challenge, false, |j| {
+				Self::draw(seed, Draw::Chunk(i, j))
+			});
+			Self::issue(node, moderator, &item, chunks, ChallengeKind::Obligation, now, params);
 		}
 		if let Some((moderator, item)) =
 			Self::pick(&catalogs, Self::draw(seed, Draw::Probe(i)), Part::Unproven)
 		{
 			// Within its grace period an item is nobody's concern yet.
 			if now >= item.listed_at.saturating_add(T::ContentGracePeriod::get()) {
-				// The last chunk: its proof authenticates the listed size.
-				let chunk = chunk_count(item.size).saturating_sub(1);
-				Self::issue(node, moderator, &item, chunk, ChallengeKind::Probe, now, params);
+				// Ending with the last chunk: its proof authenticates the listed size.
+				let chunks = spread_chunks(item.size, params.chunks_per_challenge, true, |j| {
+					Self::draw(seed, Draw::ProbeChunk(i, j))
+				});
+				Self::issue(node, moderator, &item, chunks, ChallengeKind::Probe, now, params);
 			}
 		}
 	}
 
-	/// Record a challenge of `node` on `chunk` of `item` of `moderator`'s catalog.
+	/// Record a challenge of `node` on `chunks` of `item` of `moderator`'s catalog.
 	fn issue(
 		node: &T::AccountId,
 		moderator: T::AccountId,
 		item: &ListedItem<BlockNumberFor<T>>,
-		chunk: u64,
+		chunks: ChallengeChunks,
 		kind: ChallengeKind,
 		now: BlockNumberFor<T>,
 		params: &LawParams,
@@ -221,7 +234,7 @@ impl<T: Config> Pallet<T> {
 				moderator: moderator.clone(),
 				content: item.content,
 				size: item.size,
-				chunk,
+				chunks: chunks.clone(),
 				issued_at: now,
 				deadline,
 				kind,
@@ -233,7 +246,7 @@ impl<T: Config> Pallet<T> {
 			node: node.clone(),
 			moderator,
 			content: item.content,
-			chunk,
+			chunks,
 			deadline,
 			kind,
 		});
@@ -374,6 +387,20 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		pending.sort_by_key(|(id, _)| *id);
 		pending
+	}
+
+	/// Every pending challenge's content, chunks and deadline, oldest first (runtime API
+	/// `StorageLawApi::open_challenges`): what gateways refuse to serve until the deadline, so
+	/// that a node that deleted content cannot fetch its challenged chunks in time.
+	///
+	/// Iterates all of `Challenges`: for off-chain queries, never for a dispatchable. Bounded
+	/// by the pending challenges: at most `2 × MaxChallengesPerEpoch` issued per epoch (an
+	/// obligation challenge and a probe per sampled node), plus those past their deadline still
+	/// waiting for expiry (`MaxExpiriesPerBlock` are expired per block).
+	pub fn open_challenges() -> Vec<(ContentId, ChallengeChunks, BlockNumberFor<T>)> {
+		let mut open: Vec<_> = Challenges::<T>::iter().collect();
+		open.sort_by_key(|(id, _)| *id);
+		open.into_iter().map(|(_, c)| (c.content, c.chunks, c.deadline)).collect()
 	}
 
 	/// `node`'s standing, strikes and pending challenges (runtime API

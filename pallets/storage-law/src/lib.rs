@@ -10,6 +10,7 @@ mod dispatchable_impls;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod law;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -48,8 +49,8 @@ pub trait BenchmarkHelper<AccountId> {
 pub mod pallet {
 	use super::*;
 	use bitcloud_primitives::{
-		traits::CatalogProofs, EpochClock, ModeratorRegistry, NodePenalties, NodeRegistry,
-		StorageProof,
+		traits::CatalogProofs, ChallengeChunks, ChallengeProofs, EpochClock, ModeratorRegistry,
+		NodePenalties, NodeRegistry,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -57,7 +58,9 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// Version 1: challenges name several chunks (`Challenge::chunks`) and the parameters
+	/// carry `chunks_per_challenge` (migration from 0: [`crate::migrations::v1`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -167,8 +170,8 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A node was challenged to prove it holds a chunk of a content (an obligation), or
-		/// probed on the last chunk of an unproven content.
+		/// A node was challenged to prove it holds chunks of a content (an obligation), or
+		/// probed on chunks of an unproven content ending with its last chunk.
 		ChallengeIssued {
 			/// The challenge.
 			challenge_id: ChallengeId,
@@ -178,14 +181,14 @@ pub mod pallet {
 			moderator: T::AccountId,
 			/// The content id.
 			content: bitcloud_primitives::ContentId,
-			/// The chunk to prove.
-			chunk: u64,
+			/// The chunks to prove, ascending, one proof each.
+			chunks: ChallengeChunks,
 			/// Last block in which the answer is accepted.
 			deadline: BlockNumberFor<T>,
 			/// An obligation (a miss is a strike) or a probe (a miss is free).
 			kind: ChallengeKind,
 		},
-		/// A node proved it holds the challenged chunk.
+		/// A node proved it holds the challenged chunks.
 		ChallengePassed {
 			/// The challenge.
 			challenge_id: ChallengeId,
@@ -269,12 +272,18 @@ pub mod pallet {
 		NotChallengedNode,
 		/// The challenge's deadline has passed; it will count as missed.
 		ChallengeExpired,
-		/// The proof does not prove the challenged chunk of the challenged content: wrong
-		/// chunk bytes or length, wrong sibling path, or a proof of another content or chunk.
+		/// The answer carries as many proofs as the challenge names chunks, but one of them does
+		/// not prove its chunk of the challenged content: proof `i` must prove chunk
+		/// `chunks[i]` (same order as the challenge), and one has wrong chunk bytes or length, a
+		/// wrong sibling path, or proves another chunk or another content (proofs in another
+		/// order than the chunks included).
 		ProofInvalid,
+		/// The answer carries another number of proofs than the challenge names chunks (a
+		/// proof missing or one too many): it must carry exactly one per chunk.
+		ProofCountMismatch,
 		/// The parameters are out of bounds: `challengesPerEpoch` above
-		/// `MaxChallengesPerEpoch`, or a zero `responseBlocks`, `strikesPerStep` or
-		/// `strikeWindow`.
+		/// `MaxChallengesPerEpoch`; `chunksPerChallenge` zero or above `MAX_CHALLENGE_CHUNKS`
+		/// (16); or a zero `responseBlocks`, `strikesPerStep` or `strikeWindow`.
 		InvalidParams,
 	}
 
@@ -327,26 +336,33 @@ pub mod pallet {
 
 	#[pallet::call(weight(<T as Config>::WeightInfo))]
 	impl<T: Config> Pallet<T> {
-		/// Answer a storage challenge with a proof: the challenged chunk and its sibling path
-		/// in the content's BLAKE3 tree (build it with
-		/// `bitcloud_primitives::storage_proof::build_proof`).
+		/// Answer a storage challenge with one proof per chunk it names, in the challenge's
+		/// order: each the chunk and its sibling path in the content's BLAKE3 tree (build them
+		/// with `bitcloud_primitives::storage_proof::Prover` or `build_proof_from_reader`).
 		///
 		/// - `origin`: the challenged node (its account, e.g. from its off-chain service).
 		/// - `challenge_id`: a pending challenge of the caller, before its deadline.
+		/// - `proofs`: proof `i` proves chunk `chunks[i]` of the challenge; exactly as many
+		///   proofs as chunks.
 		///
-		/// Free when the proof is valid. Emits `ChallengePassed`; `ContentProven` if it is the
-		/// first passed probe of the content; and `StandingRestored` if the node has been
-		/// clean long enough. An invalid proof fails with `ProofInvalid`
-		/// and changes nothing: the challenge stays pending and counts as missed if no valid
-		/// proof comes by the deadline.
+		/// Free when every proof is valid. Emits `ChallengePassed`; `ContentProven` if it is
+		/// the first passed probe of the content; and `StandingRestored` if the node has been
+		/// clean long enough. An answer with a proof missing or one too many fails with
+		/// `ProofCountMismatch`, one with any invalid proof with `ProofInvalid`; either changes
+		/// nothing: the challenge stays pending and counts as missed if no valid answer comes
+		/// by the deadline.
+		///
+		/// Weight: `respond(n)` for `n` proofs (at most `MAX_CHALLENGE_CHUNKS`), each of the
+		/// greatest depth a listed item can have.
 		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::respond(proofs.len() as u32))]
 		pub fn respond(
 			origin: OriginFor<T>,
 			challenge_id: ChallengeId,
-			proof: StorageProof,
+			proofs: ChallengeProofs,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_respond(&who, challenge_id, &proof)
+			Self::do_respond(&who, challenge_id, &proofs)
 		}
 
 		/// Set the parameters of the law.

@@ -10,6 +10,7 @@ use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
 		traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64, Hooks, Randomness},
+		weights::RuntimeDbWeight,
 	},
 	frame_system, pallet_balances, sp_io,
 	sp_runtime::{BuildStorage, Perbill},
@@ -61,11 +62,17 @@ pub const UNSUBSCRIBE_DELAY: u32 = 1;
 /// Largest catalog (and item), in bytes.
 pub const MAX_CATALOG_BYTES: u64 = 1 << 30;
 
-/// The parameters of the tests: every node every epoch, 5 blocks to answer, two strikes per
-/// step within 3 epochs, restored after 2 clean epochs, 10% slashed per step.
+/// Chunks per challenge in the tests: fewer than the five chunks of the largest genesis file,
+/// more than the three of the smallest multi-chunk one, so both cases occur.
+pub const CHUNKS_PER_CHALLENGE: u32 = 4;
+
+/// The parameters of the tests: every node every epoch, 4 chunks per challenge, 5 blocks to
+/// answer, two strikes per step within 3 epochs, restored after 2 clean epochs, 10% slashed
+/// per step.
 pub const PARAMS: LawParams = LawParams {
 	challenge_rate: Perbill::from_percent(100),
 	challenges_per_epoch: MAX_CHALLENGES_PER_EPOCH,
+	chunks_per_challenge: CHUNKS_PER_CHALLENGE,
 	response_blocks: 5,
 	strikes_per_step: 2,
 	strike_window: 3,
@@ -74,13 +81,19 @@ pub const PARAMS: LawParams = LawParams {
 };
 
 /// Number of sample files.
-pub const FILES: usize = 6;
+pub const FILES: usize = 7;
+
+/// The large sample file: 41 chunks (the last one of 40 bytes), listed by tests.
+pub const BIG_FILE: usize = 6;
 
 /// The sample files: three of the moderator's catalog, one of the second moderator's (all
-/// listed at genesis), and two that tests list later.
+/// listed at genesis), and three that tests list later, the last one [`BIG_FILE`].
 pub fn file(which: usize) -> Vec<u8> {
-	let len = [3_000usize, 500, 1_024, 5_000, 4_100, 2_048][which];
-	(0..len).map(|i| (i as u8).wrapping_mul(7).wrapping_add(which as u8)).collect()
+	let len = [3_000usize, 500, 1_024, 5_000, 4_100, 2_048, 41_000][which];
+	// The chunk index is mixed in, so that no two chunks of a file are alike.
+	(0..len)
+		.map(|i| (i as u8).wrapping_mul(7).wrapping_add(which as u8) ^ (i >> 10) as u8)
+		.collect()
 }
 
 #[frame_support::runtime]
@@ -109,10 +122,20 @@ mod runtime {
 	pub type StorageLaw = pallet_storage_law;
 }
 
+/// Weight of a database read in the mock, in `ref_time`.
+pub const DB_READ: u64 = 1;
+/// Weight of a database write in the mock: apart from reads, so that tests count both.
+pub const DB_WRITE: u64 = 1_000;
+
+parameter_types! {
+	pub const TestDbWeight: RuntimeDbWeight = RuntimeDbWeight { read: DB_READ, write: DB_WRITE };
+}
+
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	type DbWeight = TestDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]

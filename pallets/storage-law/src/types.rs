@@ -1,6 +1,6 @@
 //! Types stored and returned by the storage law.
 
-use bitcloud_primitives::{ContentId, EpochIndex, Standing};
+use bitcloud_primitives::{ChallengeChunks, ContentId, EpochIndex, Standing};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::Perbill;
 use scale_info::TypeInfo;
@@ -24,14 +24,14 @@ pub type ChallengeId = u64;
 pub enum ChallengeKind {
 	/// On a proven item of the node's obligations: a miss is a strike.
 	Obligation,
-	/// On the last chunk of an unproven item listed more than `ContentGracePeriod` blocks
-	/// ago: a miss costs nothing (nobody may be able to prove it); a pass proves the item
-	/// (its size is right and some node holds it), making it an obligation.
+	/// On an unproven item listed more than `ContentGracePeriod` blocks ago, its last chunk
+	/// among those named: a miss costs nothing (nobody may be able to prove it); a pass
+	/// proves the item (its size is right and some node holds it), making it an obligation.
 	Probe,
 }
 
-/// A storage challenge (`storageLaw.challenges(u64)`): `node` must prove that it holds chunk
-/// `chunk` of `content` by block `deadline`.
+/// A storage challenge (`storageLaw.challenges(u64)`): `node` must prove that it holds the
+/// chunks `chunks` of `content` by block `deadline`, with one proof per chunk.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
@@ -44,8 +44,11 @@ pub struct Challenge<AccountId, BlockNumber> {
 	pub content: ContentId,
 	/// Size of the content in bytes, as the catalog gave it when the challenge was issued.
 	pub size: u64,
-	/// Index of the chunk (of 1 KiB) to prove, below `ceil(size / 1024)`.
-	pub chunk: u64,
+	/// Indexes of the chunks (of 1 KiB) to prove, each below `ceil(size / 1024)`: ascending,
+	/// distinct, one in each of as many equal stretches of the content
+	/// (`bitcloud_primitives::storage_proof::spread_chunks`), `params.chunksPerChallenge` of
+	/// them (all the chunks of a smaller item). For a probe the last is the item's last chunk.
+	pub chunks: ChallengeChunks,
 	/// Block in which the challenge was issued.
 	pub issued_at: BlockNumber,
 	/// Last block in which `respond` is accepted; afterwards the challenge is missed.
@@ -130,7 +133,16 @@ pub struct LawParams {
 	pub challenge_rate: Perbill,
 	/// Most challenges issued per epoch; at most the pallet's `MaxChallengesPerEpoch`.
 	pub challenges_per_epoch: u32,
-	/// Blocks a node has to answer a challenge, counted from the block that issued it.
+	/// Chunks each challenge names (all the chunks of an item that has fewer), spread over
+	/// the item: one in each of as many equal stretches. From 1 to
+	/// `bitcloud_primitives::storage_proof::MAX_CHALLENGE_CHUNKS` (16). Several chunks spread
+	/// over the item, with a short `response_blocks`, leave a node that deleted the content
+	/// no time to fetch what it is asked for from a peer, and a node that kept part of it
+	/// no answer.
+	pub chunks_per_challenge: u32,
+	/// Blocks a node has to answer a challenge, counted from the block that issued it: enough
+	/// to read the chunks from its own disk and get a transaction in, too few to find a peer
+	/// that hands them over.
 	pub response_blocks: u32,
 	/// Strikes within `strike_window` epochs that move a node one step down:
 	/// `Active → Warned → Suspended → Banned`.

@@ -6,6 +6,12 @@
 //! DATE: 2026-11-22, STEPS: `20`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`
+//!
+//! EDITED BY HAND, pending a run of `scripts/bench-weights`: `respond` now takes `n` proofs
+//! (one per chunk a challenge names, at most `MAX_CHALLENGE_CHUNKS`); its execution time is the
+//! measured time of one proof times `n` (at least one), and its proof size grows by the larger
+//! `Challenge` (up to 16 chunks: `max_size` 136 → 258). `issue_challenges` now draws up to 16
+//! chunks per challenge and is not rescaled. Regenerate before relying on these figures.
 
 // Executed command:
 // /root/.cache/bitcloud-tools/bin/frame-omni-bencher
@@ -39,7 +45,7 @@ use core::marker::PhantomData;
 
 /// Weight functions needed for `pallet_storage_law`.
 pub trait WeightInfo {
-	fn respond() -> Weight;
+	fn respond(n: u32, ) -> Weight;
 	fn set_params() -> Weight;
 	fn expire_challenges(n: u32, ) -> Weight;
 	fn issue_challenges(n: u32, ) -> Weight;
@@ -49,7 +55,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `StorageLaw::Challenges` (r:1 w:1)
-	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Records` (r:1 w:1)
 	/// Proof: `StorageLaw::Records` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Nodes::Nodes` (r:1 w:0)
@@ -58,13 +64,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Nodes::Banned` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::NodeChallenges` (r:0 w:1)
 	/// Proof: `StorageLaw::NodeChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	fn respond() -> Weight {
+	/// The range of component `n` is `[1, 16]`.
+	fn respond(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `606`
-		//  Estimated: `4862`
+		//  Estimated: `4984`
 		// Minimum execution time: 31_938_000 picoseconds.
-		Weight::from_parts(35_303_000, 0)
-			.saturating_add(Weight::from_parts(0, 4862))
+		// Scaled by hand (see the top of the file): one proof's time per proof.
+		Weight::from_parts(35_303_000, 0).saturating_mul(u64::from(n.max(1)))
+			.saturating_add(Weight::from_parts(0, 4984))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -84,7 +92,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `StorageLaw::NextChallengeId` (r:1 w:0)
 	/// Proof: `StorageLaw::NextChallengeId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Challenges` (r:32 w:32)
-	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `Nodes::Nodes` (r:32 w:32)
 	/// Proof: `Nodes::Nodes` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Params` (r:1 w:0)
@@ -152,7 +160,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `StorageLaw::NodeChallenges` (r:0 w:256)
 	/// Proof: `StorageLaw::NodeChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Challenges` (r:0 w:256)
-	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::LastChallengedEpoch` (r:0 w:1)
 	/// Proof: `StorageLaw::LastChallengedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
@@ -176,7 +184,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For tests and mock runtimes.
 impl WeightInfo for () {
 	/// Storage: `StorageLaw::Challenges` (r:1 w:1)
-	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Records` (r:1 w:1)
 	/// Proof: `StorageLaw::Records` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Nodes::Nodes` (r:1 w:0)
@@ -185,13 +193,15 @@ impl WeightInfo for () {
 	/// Proof: `Nodes::Banned` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::NodeChallenges` (r:0 w:1)
 	/// Proof: `StorageLaw::NodeChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	fn respond() -> Weight {
+	/// The range of component `n` is `[1, 16]`.
+	fn respond(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `606`
-		//  Estimated: `4862`
+		//  Estimated: `4984`
 		// Minimum execution time: 31_938_000 picoseconds.
-		Weight::from_parts(35_303_000, 0)
-			.saturating_add(Weight::from_parts(0, 4862))
+		// Scaled by hand (see the top of the file): one proof's time per proof.
+		Weight::from_parts(35_303_000, 0).saturating_mul(u64::from(n.max(1)))
+			.saturating_add(Weight::from_parts(0, 4984))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -211,7 +221,7 @@ impl WeightInfo for () {
 	/// Storage: `StorageLaw::NextChallengeId` (r:1 w:0)
 	/// Proof: `StorageLaw::NextChallengeId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Challenges` (r:32 w:32)
-	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `Nodes::Nodes` (r:32 w:32)
 	/// Proof: `Nodes::Nodes` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Params` (r:1 w:0)
@@ -279,7 +289,7 @@ impl WeightInfo for () {
 	/// Storage: `StorageLaw::NodeChallenges` (r:0 w:256)
 	/// Proof: `StorageLaw::NodeChallenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::Challenges` (r:0 w:256)
-	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `StorageLaw::Challenges` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `StorageLaw::LastChallengedEpoch` (r:0 w:1)
 	/// Proof: `StorageLaw::LastChallengedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.

@@ -1,6 +1,6 @@
 //! Configuration of the storage law, and where its randomness comes from.
 
-use crate::{AccountId, Balance, BlockNumber, Hash, Moderation, Nodes, Runtime, System, MINUTES};
+use crate::{AccountId, Balance, BlockNumber, Hash, Moderation, Nodes, Runtime, System};
 use alloc::vec::Vec;
 use pallet_storage_law::LawParams;
 use polkadot_sdk::{
@@ -50,25 +50,35 @@ impl Randomness<Hash, BlockNumber> for RecentBlockHashes {
 const EPOCHS_PER_DAY: u32 = 144;
 
 /// The parameters of public chains (the `local_testnet` preset and any chain whose genesis
-/// does not set them): a quarter of the nodes each epoch, five minutes to answer, three
-/// strikes within a day per step, a clean week to be restored, 5% of the bond per step.
+/// does not set them): a quarter of the nodes each epoch, eight chunks per challenge spread
+/// over the item, four blocks (24 s) to answer, three strikes within a day per step, a clean
+/// week to be restored, 5% of the bond per step.
+///
+/// The short deadline is what defeats fetching on demand: 24 s is time for an honest node to
+/// read eight chunks from its own disk, build the proofs and get a transaction into one of the
+/// next four blocks, and far too little for a node that deleted the content to find a peer
+/// that will hand over the challenged chunks (honest gateways refuse them while the challenge
+/// is open: `StorageLawApi::open_challenges`); eight chunks spread over the item leave a node
+/// that kept only part of it without an answer. See `docs/storage-law.md`.
 pub const DEFAULT_PARAMS: LawParams = LawParams {
 	challenge_rate: Perbill::from_percent(25),
 	challenges_per_epoch: 256,
-	response_blocks: 5 * MINUTES,
+	chunks_per_challenge: 8,
+	response_blocks: 4,
 	strikes_per_step: 3,
 	strike_window: EPOCHS_PER_DAY,
 	clean_epochs: 7 * EPOCHS_PER_DAY,
 	slash_fraction: Perbill::from_percent(5),
 };
 
-/// Parameters fast enough to watch (and to test end to end): every node every epoch, 5 blocks
-/// to answer, one strike per step (a node that stops answering is banned after three epochs),
-/// three clean epochs to be restored, 10% per step. Root sets them with
-/// `storageLaw.setParams`.
+/// Parameters fast enough to watch (and to test end to end): every node every epoch, 8 chunks
+/// per challenge, 5 blocks to answer (a little slack for the end-to-end tests' nodes), one
+/// strike per step (a node that stops answering is banned after three epochs), three clean
+/// epochs to be restored, 10% per step. Root sets them with `storageLaw.setParams`.
 pub const FAST_PARAMS: LawParams = LawParams {
 	challenge_rate: Perbill::from_percent(100),
 	challenges_per_epoch: 256,
+	chunks_per_challenge: 8,
 	response_blocks: 5,
 	strikes_per_step: 1,
 	strike_window: 3,
@@ -79,6 +89,9 @@ pub const FAST_PARAMS: LawParams = LawParams {
 parameter_types! {
 	/// The parameters when the genesis does not set them.
 	pub const DefaultLawParams: LawParams = DEFAULT_PARAMS;
+	/// Chunks per challenge that the storage migration to version 1 gives stored params
+	/// (`pallet_storage_law::migrations::v1`).
+	pub const MigratedChunksPerChallenge: u32 = DEFAULT_PARAMS.chunks_per_challenge;
 }
 
 impl pallet_storage_law::Config for Runtime {

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use bitcloud_content::{
-	ChainError, ChainView, ConnectionLimits, ContentConfig, ContentService, ContentStore, ItemMeta,
-	Metrics, Quota, SigningWindow, UnlistedPolicy,
+	ChainError, ChainView, ChallengeBoard, ConnectionLimits, ContentConfig, ContentService,
+	ContentStore, ItemMeta, Metrics, Quota, SigningWindow, UnlistedPolicy,
 };
 use bitcloud_primitives::{AccountId, ContentId};
 use polkadot_sdk::sp_core::H256;
@@ -52,6 +52,8 @@ pub struct MemoryChain {
 	pub genesis: Mutex<Option<H256>>,
 	pub epoch: AtomicU32,
 	pub quotas: Mutex<BTreeMap<AccountId, Quota>>,
+	/// Registered content nodes (beside the gateway's own).
+	pub nodes: Mutex<BTreeSet<AccountId>>,
 	pub failing: AtomicBool,
 	/// Queries answered (or failed) so far.
 	pub calls: AtomicU64,
@@ -133,6 +135,11 @@ impl ChainView for MemoryChain {
 		Ok(self.quotas.lock().unwrap().get(client).copied().unwrap_or_default())
 	}
 
+	fn is_node(&self, account: &AccountId) -> Result<bool, ChainError> {
+		self.check()?;
+		Ok(*account == node() || self.nodes.lock().unwrap().contains(account))
+	}
+
 	fn best_block(&self) -> Option<(u32, String)> {
 		Some((7, "0x00".into()))
 	}
@@ -155,6 +162,7 @@ pub struct TestGateway {
 	pub window: Option<Arc<SigningWindow>>,
 	pub dir: tempfile::TempDir,
 	pub metrics: Metrics,
+	pub challenges: Arc<ChallengeBoard>,
 	runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -205,8 +213,9 @@ impl TestGateway {
 		let store = service.store().clone();
 		let window = service.window().cloned();
 		let metrics = service.metrics().clone();
+		let challenges = service.challenges().clone();
 		runtime.spawn(service.run());
-		TestGateway { addr, chain, store, window, dir, metrics, runtime: Some(runtime) }
+		TestGateway { addr, chain, store, window, dir, metrics, challenges, runtime: Some(runtime) }
 	}
 
 	pub fn url(&self, path: &str) -> String {

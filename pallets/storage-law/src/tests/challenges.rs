@@ -12,9 +12,7 @@ fn the_first_block_challenges_every_node_with_obligations() {
 		assert_challenges_at(2, &[DAVE, EVE]);
 		for (_, challenge) in pending(DAVE).into_iter().chain(pending(EVE)) {
 			assert_eq!(challenge.moderator, MODERATOR);
-			assert!(
-				challenge.chunk < bitcloud_primitives::storage_proof::chunk_count(challenge.size)
-			);
+			assert_spread(&challenge, CHUNKS_PER_CHALLENGE);
 		}
 	});
 }
@@ -70,7 +68,7 @@ fn randomness_picks_different_nodes_contents_and_chunks() {
 			run_to_block(2);
 			for (_, c) in Challenges::<Test>::iter() {
 				nodes.insert(c.node);
-				picks.insert((c.content, c.chunk));
+				picks.insert((c.content, c.chunks));
 			}
 		});
 	}
@@ -166,4 +164,64 @@ fn no_nodes_no_challenges() {
 		assert_challenges_at(2, &[]);
 		assert_eq!(LastChallengedEpoch::<Test>::get(), Some(0));
 	});
+}
+
+#[test]
+fn a_challenge_names_chunks_spread_over_the_item() {
+	let mut seen = std::collections::BTreeSet::new();
+	for seed in 0..16 {
+		new_test_ext(|| {
+			set_seed(seed);
+			let big = ferdie_subscribes_to_the_big_item();
+			// `issued` checks every challenge with `assert_spread`.
+			assert_challenges_at(2, &[DAVE, EVE, FERDIE]);
+			let (_, challenge) = only_challenge(FERDIE);
+			assert_eq!((challenge.content, challenge.kind), (big, ChallengeKind::Obligation));
+			// 41 chunks in four stretches: [0, 10), [10, 20), [20, 30), [30, 41).
+			assert_eq!(challenge.chunks.len(), 4);
+			for (chunk, stretch) in challenge.chunks.iter().zip([0..10, 10..20, 20..30, 30..41]) {
+				assert!(stretch.contains(chunk), "{chunk} in {stretch:?}");
+			}
+			seen.insert(challenge.chunks.to_vec());
+		});
+	}
+	// The draws within the stretches are random.
+	assert!(seen.len() >= 12, "{seen:?}");
+}
+
+#[test]
+fn an_item_with_fewer_chunks_than_a_challenge_names_is_challenged_on_all() {
+	new_test_ext(|| {
+		ferdie_subscribes_to_the_big_item();
+		assert_set_params(LawParams { chunks_per_challenge: 16, ..PARAMS });
+		assert_challenges_at(2, &[DAVE, EVE, FERDIE]);
+		let (_, big) = only_challenge(FERDIE);
+		assert_spread(&big, 16);
+		assert_eq!(big.chunks.len(), 16);
+		// Dave's and Eve's items have 1 or 3 chunks: all of them.
+		for who in [DAVE, EVE] {
+			let (_, challenge) = only_challenge(who);
+			let all: Vec<u64> =
+				(0..bitcloud_primitives::storage_proof::chunk_count(challenge.size)).collect();
+			assert_eq!(challenge.chunks.to_vec(), all);
+		}
+	});
+}
+
+#[test]
+fn one_chunk_per_challenge_is_one_random_chunk() {
+	let mut chunks = std::collections::BTreeSet::new();
+	for seed in 0..16 {
+		new_test_ext(|| {
+			set_seed(seed);
+			ferdie_subscribes_to_the_big_item();
+			assert_set_params(LawParams { chunks_per_challenge: 1, ..PARAMS });
+			assert_challenges_at(2, &[DAVE, EVE, FERDIE]);
+			let (id, challenge) = only_challenge(FERDIE);
+			assert_eq!(challenge.chunks.len(), 1);
+			chunks.insert(challenge.chunks[0]);
+			assert_respond(FERDIE, id, None);
+		});
+	}
+	assert!(chunks.len() >= 8, "{chunks:?}");
 }

@@ -1,6 +1,7 @@
 //! Unit tests of the storage law, by area.
 
 mod challenges;
+mod migration;
 mod new_content;
 mod obligations;
 mod params;

@@ -91,7 +91,8 @@ fn a_moderator_listing_an_unprovable_id_gets_nobody_struck() {
 				}
 				for (_, probe) in probes {
 					assert_eq!((probe.content, probe.size), (junk(1), 10_000));
-					assert_eq!(probe.chunk, chunk_count(10_000) - 1);
+					assert_eq!(probe.chunks.last(), Some(&(chunk_count(10_000) - 1)));
+					assert_spread(&probe, CHUNKS_PER_CHALLENGE);
 					probed += 1;
 				}
 				answer_obligations(node);
@@ -129,11 +130,12 @@ fn new_content_waits_out_its_grace_then_is_probed_proven_and_enforced() {
 			assert!(pending(FERDIE).is_empty(), "Ferdie challenged in block {block}");
 			others();
 		}
-		// The first draw after the grace probes it, on its last chunk.
+		// The first draw after the grace probes it, on chunks ending with its last.
 		assert_challenges_at(30, &[DAVE, EVE, FERDIE]);
 		let (probe_id, probe) = only_challenge(FERDIE);
 		assert_eq!(probe.kind, ChallengeKind::Probe);
-		assert_eq!((probe.content, probe.chunk), (id, chunk_count(size) - 1));
+		assert_eq!((probe.content, probe.chunks.last()), (id, Some(&(chunk_count(size) - 1))));
+		assert_spread(&probe, CHUNKS_PER_CHALLENGE);
 		others();
 		// A missed probe is free.
 		run_to_block(35);
@@ -179,7 +181,7 @@ fn a_listing_with_a_wrong_size_is_never_proven_nor_counted() {
 		// Its first chunk verifies under the wrong size all the same...
 		let first = build_proof(&bytes, 0).expect("a chunk");
 		assert_ok!(verify_proof(&id, 5_000, 0, &first));
-		// ...its last chunk cannot: a probe asks exactly that one.
+		// ...its last chunk cannot: a probe always asks that one.
 		let last = chunk_count(5_000) - 1;
 		let real_last = build_proof(&bytes, last).expect("the real last chunk");
 		assert!(verify_proof(&id, 5_000, last, &real_last).is_err());
@@ -196,9 +198,11 @@ fn a_listing_with_a_wrong_size_is_never_proven_nor_counted() {
 			for (probe_id, probe) in pending(FERDIE) {
 				assert_eq!(probe.kind, ChallengeKind::Probe);
 				if probe.content == id {
-					// The node holds the real file and answers with its real last chunk.
+					// The node holds the real file and answers with its real chunks.
+					assert_eq!(probe.chunks.last(), Some(&last));
+					let real = probe.chunks.iter().map(|c| build_proof(&bytes, *c).unwrap());
 					assert_noop!(
-						respond(FERDIE, probe_id, real_last.clone()),
+						respond(FERDIE, probe_id, answer(real.collect())),
 						Error::<Test>::ProofInvalid
 					);
 				}
@@ -283,14 +287,66 @@ fn a_probe_proves_only_the_listing_it_was_issued_for() {
 #[test]
 fn try_state_detects_a_probe_off_the_last_chunk() {
 	new_test_ext(|| {
+		ferdie_subscribes_to_the_big_item();
 		run_to_block(2);
-		let (id, mut challenge) = only_challenge(DAVE);
+		let (id, mut challenge) = only_challenge(FERDIE);
 		challenge.kind = ChallengeKind::Probe;
-		challenge.chunk = 0;
+		challenge.chunks = vec![0, 20].try_into().unwrap();
 		Challenges::<Test>::insert(id, challenge.clone());
 		assert_eq!(StorageLaw::do_try_state(), Err("probe not on the last chunk".into()));
-		challenge.chunk = chunk_count(challenge.size) - 1;
+		challenge.chunks = vec![0, 20, chunk_count(challenge.size) - 1].try_into().unwrap();
 		Challenges::<Test>::insert(id, challenge);
 		assert_ok!(StorageLaw::do_try_state());
 	});
+}
+
+#[test]
+fn try_state_detects_bad_chunk_lists() {
+	new_test_ext(|| {
+		ferdie_subscribes_to_the_big_item();
+		run_to_block(2);
+		let (id, mut challenge) = only_challenge(FERDIE);
+		let chunks = chunk_count(challenge.size);
+		for (bad, error) in [
+			(vec![], "challenge names no chunk"),
+			(vec![3, 2], "challenged chunks not ascending and distinct"),
+			(vec![2, 2], "challenged chunks not ascending and distinct"),
+			(vec![2, chunks], "challenged chunk out of range"),
+		] {
+			challenge.chunks = bad.try_into().unwrap();
+			Challenges::<Test>::insert(id, challenge.clone());
+			assert_eq!(StorageLaw::do_try_state(), Err(error.into()));
+		}
+		challenge.chunks = vec![2, chunks - 1].try_into().unwrap();
+		Challenges::<Test>::insert(id, challenge);
+		assert_ok!(StorageLaw::do_try_state());
+	});
+}
+
+#[test]
+fn a_probe_of_a_big_item_names_chunks_spread_over_it_ending_with_the_last() {
+	for seed in 0..4 {
+		new_test_ext(|| {
+			set_seed(seed);
+			register_new_moderator();
+			let id = list_file(NEW_MODERATOR, BIG_FILE);
+			let size = file(BIG_FILE).len() as u64;
+			assert_ok!(Nodes::subscribe(RuntimeOrigin::signed(FERDIE), NEW_MODERATOR));
+			for block in [2, 10, 20] {
+				run_to_block(block);
+				answer_all(DAVE);
+				answer_all(EVE);
+			}
+			assert_challenges_at(30, &[DAVE, EVE, FERDIE]);
+			let (probe_id, probe) = only_challenge(FERDIE);
+			assert_eq!((probe.content, probe.kind), (id, ChallengeKind::Probe));
+			assert_eq!(probe.chunks.len(), 4);
+			assert_eq!(probe.chunks[3], chunk_count(size) - 1);
+			for (chunk, stretch) in probe.chunks.iter().zip([0..10, 10..20, 20..30]) {
+				assert!(stretch.contains(chunk), "{chunk} in {stretch:?}");
+			}
+			assert_respond(FERDIE, probe_id, None);
+			assert_eq!(Moderation::proven_len(&NEW_MODERATOR), 1);
+		});
+	}
 }

@@ -2,6 +2,7 @@
 
 use super::testing_utils::*;
 use crate::{mock::*, *};
+use bitcloud_primitives::storage_proof::MAX_CHALLENGE_CHUNKS;
 use polkadot_sdk::{frame_support::assert_noop, sp_runtime::DispatchError};
 
 #[test]
@@ -43,6 +44,8 @@ fn set_params_refuses_bad_origins_and_bad_params() {
 		);
 		for bad in [
 			LawParams { challenges_per_epoch: MAX_CHALLENGES_PER_EPOCH + 1, ..PARAMS },
+			LawParams { chunks_per_challenge: 0, ..PARAMS },
+			LawParams { chunks_per_challenge: MAX_CHALLENGE_CHUNKS + 1, ..PARAMS },
 			LawParams { response_blocks: 0, ..PARAMS },
 			LawParams { strikes_per_step: 0, ..PARAMS },
 			LawParams { strike_window: 0, ..PARAMS },
@@ -53,4 +56,20 @@ fn set_params_refuses_bad_origins_and_bad_params() {
 			);
 		}
 	});
+}
+
+#[test]
+fn chunks_per_challenge_may_be_anything_from_one_to_the_bound() {
+	new_test_ext(|| {
+		for chunks_per_challenge in [1, 8, MAX_CHALLENGE_CHUNKS] {
+			assert_set_params(LawParams { chunks_per_challenge, ..PARAMS });
+		}
+		assert_eq!(MAX_CHALLENGE_CHUNKS, 16);
+	});
+}
+
+#[test]
+#[should_panic(expected = "genesis storage-law params invalid")]
+fn genesis_params_without_chunks_are_refused() {
+	ExtBuilder::default().with_params(LawParams { chunks_per_challenge: 0, ..PARAMS }).build();
 }

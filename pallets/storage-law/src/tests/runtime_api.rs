@@ -61,3 +61,41 @@ fn pending_challenges_and_standing_views() {
 		assert_eq!(ids, sorted);
 	});
 }
+
+#[test]
+fn open_challenges_lists_what_is_pending_and_drops_answered_and_expired_ones() {
+	new_test_ext(|| {
+		assert_eq!(StorageLaw::open_challenges(), vec![]);
+		ferdie_subscribes_to_the_big_item();
+		assert_challenges_at(2, &[DAVE, EVE, FERDIE]);
+		// Every pending challenge, oldest first, whichever node it is of.
+		let all: Vec<_> = Challenges::<Test>::iter().collect();
+		assert_eq!(all.len(), 3);
+		let open = |ids: &[ChallengeId]| -> Vec<_> {
+			ids.iter()
+				.map(|id| {
+					let c = Challenges::<Test>::get(id).expect("pending");
+					(c.content, c.chunks, c.deadline)
+				})
+				.collect()
+		};
+		assert_eq!(StorageLaw::open_challenges(), open(&[0, 1, 2]));
+
+		// Answered: gone.
+		let (dave_id, _) = only_challenge(DAVE);
+		assert_respond(DAVE, dave_id, None);
+		let left: Vec<_> = [0, 1, 2].into_iter().filter(|id| *id != dave_id).collect();
+		assert_eq!(StorageLaw::open_challenges(), open(&left));
+
+		// Past the deadline, until expiry has run: still pending, still listed.
+		System::set_block_number(8);
+		assert_eq!(StorageLaw::open_challenges(), open(&left));
+		// Expired: gone.
+		System::set_block_number(7);
+		run_to_block(8);
+		assert_eq!(StorageLaw::open_challenges(), vec![]);
+		// The next epoch's challenges appear.
+		run_to_block(10);
+		assert_eq!(StorageLaw::open_challenges(), open(&[3, 4, 5]));
+	});
+}

@@ -10,7 +10,10 @@
 use crate::{mock::*, *};
 use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use bitcloud_primitives::{
-	content_id, storage_proof::build_proof, NodeRegistry, Standing, StorageProof,
+	content_id,
+	storage_proof::{build_proof, chunk_count},
+	traits::CatalogProofs,
+	ChallengeProofs, ContentId, NodeRegistry, Standing, StorageProof,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -18,12 +21,17 @@ use polkadot_sdk::{
 		dispatch::Pays,
 		traits::fungible::{Inspect, InspectHold},
 	},
-	sp_runtime::{DispatchError, DispatchResult},
+	sp_runtime::{DispatchError, DispatchResult, Perbill},
 };
 
 /// `respond` as `who`, with the error only.
-pub fn respond(who: AccountId, id: ChallengeId, proof: StorageProof) -> DispatchResult {
-	StorageLaw::respond(RuntimeOrigin::signed(who), id, proof).map(|_| ()).map_err(|e| e.error)
+pub fn respond(who: AccountId, id: ChallengeId, proofs: ChallengeProofs) -> DispatchResult {
+	StorageLaw::respond(RuntimeOrigin::signed(who), id, proofs).map(|_| ()).map_err(|e| e.error)
+}
+
+/// An answer made of `proofs` (at most `MAX_CHALLENGE_CHUNKS`).
+pub fn answer(proofs: Vec<StorageProof>) -> ChallengeProofs {
+	proofs.try_into().expect("at most MAX_CHALLENGE_CHUNKS proofs")
 }
 
 /// A copy of the pallet's storage and of the test accounts' standings and bonds.
@@ -123,13 +131,69 @@ pub fn assert_fails(call: impl FnOnce() -> DispatchResult, error: impl Into<Disp
 	assert_eq!(System::events().len(), events_before);
 }
 
-/// The proof of `challenge`, built from the sample file it names.
-pub fn proof_for(challenge: &Challenge<AccountId, u64>) -> StorageProof {
-	let bytes = (0..FILES)
-		.map(file)
-		.find(|bytes| content_id(bytes) == challenge.content)
-		.expect("challenges name sample files");
-	build_proof(&bytes, challenge.chunk).expect("the chunk exists")
+/// The bytes of the sample file with id `content`.
+pub fn file_with_id(content: ContentId) -> Vec<u8> {
+	(0..FILES).map(file).find(|bytes| content_id(bytes) == content).expect("a sample file")
+}
+
+/// The proofs of every chunk `challenge` names, in order, built from the sample file it names:
+/// the valid answer.
+pub fn proof_for(challenge: &Challenge<AccountId, u64>) -> ChallengeProofs {
+	let bytes = file_with_id(challenge.content);
+	answer(
+		challenge
+			.chunks
+			.iter()
+			.map(|chunk| build_proof(&bytes, *chunk).expect("the chunk exists"))
+			.collect(),
+	)
+}
+
+/// Check that `challenge` names `min(chunks_per_challenge, chunks)` chunks of its content,
+/// the `j`-th in the `j`-th of as many equal stretches (so ascending and distinct), and for a
+/// probe that the last is the content's last chunk.
+pub fn assert_spread(challenge: &Challenge<AccountId, u64>, chunks_per_challenge: u32) {
+	let chunks = chunk_count(challenge.size);
+	let count = u64::from(chunks_per_challenge).min(chunks);
+	assert_eq!(challenge.chunks.len() as u64, count, "{challenge:?}");
+	for (j, chunk) in challenge.chunks.iter().enumerate() {
+		let j = j as u64;
+		let stretch = (chunks * j / count)..(chunks * (j + 1) / count);
+		assert!(stretch.contains(chunk), "chunk {chunk} outside stretch {stretch:?}");
+	}
+	if challenge.kind == ChallengeKind::Probe {
+		assert_eq!(challenge.chunks.last(), Some(&(chunks - 1)), "a probe ends on the last chunk");
+	}
+}
+
+/// The moderator of the big item: registered by [`ferdie_subscribes_to_the_big_item`].
+pub const BIG_MODERATOR: AccountId = NOBODY;
+
+/// Register [`BIG_MODERATOR`] with the [`BIG_FILE`] (41 chunks) as its only item, proven, and
+/// subscribe Ferdie to it: the next draw challenges Ferdie on it. Returns its id.
+pub fn ferdie_subscribes_to_the_big_item() -> ContentId {
+	let bytes = file(BIG_FILE);
+	let id = content_id(&bytes);
+	assert_ok!(Moderation::register_moderator(
+		RuntimeOrigin::signed(BIG_MODERATOR),
+		b"big".to_vec(),
+		b"uri".to_vec(),
+		[0; 32],
+		Perbill::zero(),
+	));
+	assert_ok!(Moderation::list_content(
+		RuntimeOrigin::signed(BIG_MODERATOR),
+		id,
+		bytes.len() as u64,
+		b"t".to_vec(),
+		b"m".to_vec(),
+		None,
+	));
+	// As if a node had passed a probe of it in the next block.
+	let next = System::block_number() + 1;
+	assert!(Moderation::record_proof(&BIG_MODERATOR, &id, bytes.len() as u64, next));
+	assert_ok!(Nodes::subscribe(RuntimeOrigin::signed(FERDIE), BIG_MODERATOR));
+	id
 }
 
 /// Whether passing `challenge` proves its content: a probe of the listing still in a live
@@ -238,6 +302,7 @@ pub fn issued(
 		assert!(Nodes::obligations(node).contains(&challenge.moderator));
 		assert_eq!(challenge.issued_at, block);
 		assert_eq!(challenge.deadline, block + u64::from(s.params.response_blocks));
+		assert_spread(&challenge, s.params.chunks_per_challenge);
 		s.challenges.insert(id, challenge.clone());
 		s.node_challenges.insert((*node, id));
 		events.push(Event::ChallengeIssued {
@@ -245,7 +310,7 @@ pub fn issued(
 			node: *node,
 			moderator: challenge.moderator,
 			content: challenge.content,
-			chunk: challenge.chunk,
+			chunks: challenge.chunks.clone(),
 			deadline: challenge.deadline,
 			kind: challenge.kind,
 		});
