@@ -46,7 +46,11 @@ fn refresh(client: &FullClient, board: &ChallengeBoard) {
 				// Answers are taken up to the deadline's block: the chunks are free once the
 				// block after it is due.
 				let blocks = deadline.saturating_sub(info.best_number).saturating_add(1);
-				(content, chunks.into_inner(), now + BLOCK_TIME * blocks)
+				let closes = BLOCK_TIME
+					.checked_mul(blocks)
+					.and_then(|wait| now.checked_add(wait))
+					.unwrap_or(now);
+				(content, chunks.into_inner(), closes)
 			}))
 		},
 		Err(e) => log::warn!(target: "content", "cannot list the open storage challenges: {e}"),

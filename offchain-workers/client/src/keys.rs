@@ -73,11 +73,7 @@ pub fn ss58(account: &AccountId) -> String {
 }
 
 /// 32 bytes written as `0x` and 64 hex digits (accounts, onion keys), if `text` is that.
-pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
-	let mut bytes = [0; 32];
-	hex::decode_to_slice(text.strip_prefix("0x")?, &mut bytes).ok()?;
-	Some(bytes)
-}
+pub use bitcloud_content::protocol::parse_hex32;
 
 /// Parses an account: SS58 (any prefix) or `0x` and 64 hex digits.
 pub fn parse_account(text: &str) -> Result<AccountId, Error> {

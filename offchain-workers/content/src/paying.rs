@@ -12,8 +12,8 @@
 use crate::{
 	gateway::{chain_unavailable, refuse, Gateway},
 	protocol::{
-		AUTH_HEADER, CLIENT_HEADER, EPOCH_HEADER, MODERATOR_HEADER, NODE_HEADER, QUOTA_LEFT_HEADER,
-		RECEIPT_HEADER, RECEIPT_HELD_HEADER, WINDOW_HEADER,
+		parse_hex32, AUTH_HEADER, CLIENT_HEADER, EPOCH_HEADER, MODERATOR_HEADER, NODE_HEADER,
+		QUOTA_LEFT_HEADER, RECEIPT_HEADER, RECEIPT_HELD_HEADER, WINDOW_HEADER,
 	},
 	window::{Account, Reservation, SigningWindow},
 };
@@ -194,9 +194,7 @@ fn authenticate(
 
 /// An account from `0x` and 64 hex digits.
 fn parse_account(value: &HeaderValue) -> Option<AccountId> {
-	let text = value.to_str().ok()?;
-	let bytes = hex::decode(text.trim_start_matches("0x")).ok()?;
-	<[u8; 32]>::try_from(bytes).ok().map(AccountId::new)
+	parse_hex32(value.to_str().ok()?).map(AccountId::new)
 }
 
 async fn current_epoch(gateway: &Arc<Gateway>) -> Result<EpochIndex, Response> {
