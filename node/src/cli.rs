@@ -66,7 +66,7 @@ impl ContentParams {
 }
 
 /// Parses an account as SS58 (any prefix) or 32 bytes of `0x` hex.
-fn parse_account(text: &str) -> Result<bitcloud_runtime::AccountId, String> {
+pub(crate) fn parse_account(text: &str) -> Result<bitcloud_runtime::AccountId, String> {
 	use polkadot_sdk::sp_core::crypto::Ss58Codec;
 	if let Some(hex) = text.strip_prefix("0x") {
 		let bytes: [u8; 32] = polkadot_sdk::sp_core::bytes::from_hex(hex)
@@ -89,6 +89,10 @@ pub enum Subcommand {
 
 	/// Export a chain specification (`--chain dev|local|FILE`) as JSON.
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Build the chain specification of a new multi-party network (its validators, funded
+	/// accounts, root and bootnodes).
+	TestnetSpec(crate::testnet_spec::TestnetSpecCmd),
 
 	/// Validate blocks.
 	CheckBlock(sc_cli::CheckBlockCmd),

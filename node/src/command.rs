@@ -54,9 +54,12 @@ impl SubstrateCli for Cli {
 
 /// Runs the subcommand given on the command line, or the node.
 pub fn run() -> sc_cli::Result<()> {
-	// Addresses printed by `key` and the logs are Bitcloud addresses, not generic ones.
-	set_default_ss58_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX));
 	let cli = Cli::from_args();
+	// Addresses printed by `key` and the logs are Bitcloud addresses, not generic ones; but
+	// a chain spec's genesis is read by the runtime, which knows only the generic format.
+	if !matches!(cli.subcommand, Some(Subcommand::TestnetSpec(_))) {
+		set_default_ss58_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX));
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -64,6 +67,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let chain_spec = cli.load_spec(&cmd.chain)?;
 			cmd.run(chain_spec)
 		},
+		Some(Subcommand::TestnetSpec(cmd)) => cmd.run(),
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {

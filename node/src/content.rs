@@ -263,19 +263,40 @@ pub struct NodeParts<'a> {
 	pub task_manager: &'a TaskManager,
 }
 
-/// Opens the store, imports the development chain's sample catalog when `dev`, binds the
+/// The kind of chain the node follows, for what the content services set up by themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainKind {
+	/// `--dev`: the node is Dave's content node unless `--node-account` says otherwise.
+	Development,
+	/// A local test chain (`--chain local`, `scripts/localnet`).
+	Local,
+	/// Any other chain: nothing is assumed.
+	Live,
+}
+
+impl ChainKind {
+	/// Test chains (development and local) list the sample catalog in their genesis, and
+	/// their well-known development accounts get their node and onion keys by themselves, as
+	/// `--alice` gets its session keys.
+	pub fn is_test(self) -> bool {
+		self != ChainKind::Live
+	}
+}
+
+/// Opens the store, imports the sample catalog on test chains, binds the
 /// gateway and spawns it with the node's duties (receipts and storage challenges); logs
 /// `Content gateway listening on http://ADDR`.
 pub fn start(
 	options: ContentOptions,
 	base_path: &std::path::Path,
-	dev: bool,
+	chain_kind: ChainKind,
 	version: String,
 	parts: NodeParts,
 ) -> Result<SocketAddr, ServiceError> {
 	let NodeParts { client, pool, keystore, registry, task_manager } = parts;
 	// In development, the node acts as Dave's content node: Dave is a registered node
 	// subscribed to Charlie's sample catalog in the development preset.
+	let dev = chain_kind == ChainKind::Development;
 	let node = options.node.or_else(|| dev.then(|| Sr25519Keyring::Dave.to_account_id()));
 	if node.is_none() {
 		log::warn!(
@@ -294,7 +315,7 @@ pub fn start(
 	let chain = Arc::new(RuntimeChainView { client: client.clone() });
 	let mut service = ContentService::prepare(config, chain.clone(), registry)
 		.map_err(|e| ServiceError::Other(e.to_string()))?;
-	if dev {
+	if chain_kind.is_test() {
 		for (title, _, bytes) in bitcloud_runtime::genesis_presets::SAMPLE_CONTENT {
 			let id = service
 				.store()
@@ -317,14 +338,14 @@ pub fn start(
 		_ => None,
 	};
 	if let Some(node) = &node {
-		if dev {
+		if chain_kind.is_test() {
 			insert_dev_key(&keystore, node)?;
 		}
 	}
 	if options.onion != Onion::Off {
 		let relay = crate::onion::start_relay(crate::onion::RelaySetup {
 			base_path,
-			dev,
+			dev: chain_kind.is_test(),
 			node: node.clone(),
 			stores_unmoderated: options.onion == Onion::RelayAndStore,
 			store: service.store().clone(),
@@ -388,7 +409,7 @@ fn open_book(
 	Ok(Arc::new(BookDoor::new(admission, Arc::new(book), metrics)))
 }
 
-/// On the development chain, a node account that is a well-known development account
+/// On a test chain, a node account that is a well-known development account
 /// (Dave, Eve...) gets its key in the keystore, as `--alice` does for Aura and GRANDPA.
 fn insert_dev_key(keystore: &KeystorePtr, node: &AccountId) -> Result<(), ServiceError> {
 	let Some(keyring) = Sr25519Keyring::from_account_id(node) else { return Ok(()) };

@@ -13,6 +13,7 @@ mod duties;
 mod onion;
 mod rpc;
 mod service;
+mod testnet_spec;
 
 fn main() -> polkadot_sdk::sc_cli::Result<()> {
 	command::run()

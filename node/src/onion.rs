@@ -25,7 +25,7 @@ use crate::{content::RuntimeChainView, duties::KEY_TYPE};
 pub struct RelaySetup<'a> {
 	/// The node's base path (`<base>/onion/x25519.key`).
 	pub base_path: &'a Path,
-	/// Whether the chain is the development chain.
+	/// Whether the chain is a test chain (development or local).
 	pub dev: bool,
 	/// The node's account, if it has one.
 	pub node: Option<AccountId>,
@@ -111,8 +111,8 @@ impl Directory for RuntimeChainView {
 	}
 }
 
-/// The relay's onion key: on the development chain, a well-known development account's
-/// derived key; otherwise `<base path>/onion/x25519.key` (hex, created on first start).
+/// The relay's onion key: on a test chain (development or local), a well-known development
+/// account's derived key; otherwise `<base path>/onion/x25519.key` (hex, created on first start).
 fn onion_secret(
 	base_path: &Path,
 	dev: bool,

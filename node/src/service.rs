@@ -7,6 +7,7 @@ use bitcloud_runtime::{self, opaque::Block, RuntimeApi};
 use futures::FutureExt;
 use polkadot_sdk::{
 	sc_basic_authorship,
+	sc_chain_spec::ChainType,
 	sc_client_api::Backend,
 	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
@@ -223,11 +224,18 @@ pub fn new_full<
 	}
 
 	if let Some(options) = content {
-		let dev = config.chain_spec.id() == crate::chain_spec::DEV_CHAIN_ID;
+		use crate::content::ChainKind;
+		let chain_kind = match config.chain_spec.chain_type() {
+			_ if config.chain_spec.id() == crate::chain_spec::DEV_CHAIN_ID => {
+				ChainKind::Development
+			},
+			ChainType::Development | ChainType::Local => ChainKind::Local,
+			_ => ChainKind::Live,
+		};
 		crate::content::start(
 			options,
 			config.base_path.path(),
-			dev,
+			chain_kind,
 			config.impl_version.clone(),
 			crate::content::NodeParts {
 				client: client.clone(),

@@ -63,3 +63,53 @@ fn bad_arguments_fail_with_a_clear_message() {
 	assert!(!unknown.status.success());
 	assert!(String::from_utf8_lossy(&unknown.stderr).contains("--no-such-flag"));
 }
+
+/// `ACCOUNT=KEYS` of a well-known account with its well-known session keys (Aura sr25519,
+/// GRANDPA ed25519), as an operator sends them after `author_rotateKeys`.
+fn validator_arg(name: &str) -> String {
+	use polkadot_sdk::sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+	let sr: Sr25519Keyring = name.parse().expect("a well-known name");
+	let ed: Ed25519Keyring = name.parse().expect("a well-known name");
+	let keys = [sr.public().0, ed.public().0].concat();
+	format!("{}=0x{}", sr.to_account_id(), hex::encode(keys))
+}
+
+#[test]
+fn testnet_spec_builds_a_network_from_its_operators() {
+	let bootnode =
+		"/ip4/192.0.2.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+	let (alice, bob) = (validator_arg("Alice"), validator_arg("Bob"));
+	let args = ["testnet-spec", "--validator", &alice, "--validator", &bob];
+	let root = ["--root", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"];
+	let rest = [
+		"--endow",
+		"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY=1000",
+		"--bootnode",
+		bootnode,
+	];
+	let output = node(&[&args[..], &root, &rest].concat());
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	let spec: Value = serde_json::from_slice(&output.stdout).expect("JSON spec");
+	assert_eq!(spec["chainType"], "Live");
+	assert_eq!(spec["bootNodes"][0], bootnode);
+	let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
+	assert_eq!(patch["validatorSet"]["initialValidators"].as_array().map(Vec::len), Some(2));
+	assert_eq!(patch["session"]["keys"].as_array().map(Vec::len), Some(2));
+
+	// The raw spec is the genesis state the network's nodes share.
+	let output = node(&[&args[..], &root, &rest, &["--raw"]].concat());
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	let raw: Value = serde_json::from_slice(&output.stdout).expect("JSON spec");
+	assert!(raw["genesis"]["raw"]["top"].as_object().is_some_and(|top| top.len() > 20));
+
+	// Bad input is refused with its reason.
+	let twice = node(
+		&[&["testnet-spec", "--validator", &alice, "--validator", &alice][..], &root].concat(),
+	);
+	assert!(String::from_utf8_lossy(&twice.stderr).contains("twice"), "{twice:?}");
+	let short_keys = format!("{}=0x1234", alice.split('=').next().unwrap_or_default());
+	let bad = node(&[&["testnet-spec", "--validator", &short_keys][..], &root].concat());
+	assert!(String::from_utf8_lossy(&bad.stderr).contains("not session keys"), "{bad:?}");
+	let none = node(&[&["testnet-spec"][..], &root].concat());
+	assert!(String::from_utf8_lossy(&none.stderr).contains("--validator"), "{none:?}");
+}

@@ -1,16 +1,15 @@
 //! Genesis presets: the initial state of the `development` and `local_testnet` chains.
 
 use crate::{
-	configs::storage_law::DEV_PARAMS, AccountId, Balance, BalancesConfig, BlockNumber,
-	EpochsConfig, ModerationConfig, NodesConfig, RewardsConfig, RuntimeGenesisConfig,
-	StorageLawConfig, SudoConfig, DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
+	configs::storage_law::DEV_PARAMS, opaque::SessionKeys, AccountId, Balance, BalancesConfig,
+	BlockNumber, EpochsConfig, ModerationConfig, NodesConfig, RewardsConfig, RuntimeGenesisConfig,
+	SessionConfig, StorageLawConfig, SudoConfig, ValidatorSetConfig, DEV_EPOCH_BLOCKS,
+	EPOCH_BLOCKS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use bitcloud_primitives::content_id;
 use polkadot_sdk::{
 	frame_support::build_struct_json_patch,
-	sp_consensus_aura::sr25519::AuthorityId as AuraId,
-	sp_consensus_grandpa::AuthorityId as GrandpaId,
 	sp_crypto_hashing::blake2_256,
 	sp_genesis_builder::{self, PresetId},
 	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
@@ -43,22 +42,27 @@ pub const SAMPLE_CONTENT: [(&str, &str, &[u8]); 2] = [
 	("about.md", "text/markdown", include_bytes!("../sample-content/about.md")),
 ];
 
-/// The state shared by every preset, from its authorities, sudo key and funded accounts.
+/// A validator at genesis: its account and the session keys it validates with.
+pub type GenesisValidator = (AccountId, SessionKeys);
+
+/// The state shared by every preset, from its validators, sudo key and funded accounts.
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
-	endowed_accounts: Vec<AccountId>,
+	validators: Vec<GenesisValidator>,
+	balances: Vec<(AccountId, Balance)>,
 	root: AccountId,
 	epoch_length: BlockNumber,
 ) -> Value {
-	let (aura, grandpa): (Vec<_>, Vec<_>) = authorities.into_iter().unzip();
+	let accounts = validators.iter().map(|(account, _)| account.clone()).collect::<Vec<_>>();
+	// Aura's and GRANDPA's own genesis stay empty: pallet-session hands them the keys of the
+	// validator set's first validators.
+	let keys = validators
+		.into_iter()
+		.map(|(account, keys)| (account.clone(), account, keys))
+		.collect::<Vec<_>>();
 	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed_accounts.into_iter().map(|account| (account, ENDOWMENT)).collect(),
-		},
-		aura: polkadot_sdk::pallet_aura::GenesisConfig { authorities: aura },
-		grandpa: polkadot_sdk::pallet_grandpa::GenesisConfig {
-			authorities: grandpa.into_iter().map(|id| (id, 1)).collect(),
-		},
+		balances: BalancesConfig { balances },
+		validator_set: ValidatorSetConfig { initial_validators: accounts },
+		session: SessionConfig { keys },
 		sudo: SudoConfig { key: Some(root) },
 		epochs: EpochsConfig { epoch_length },
 		rewards: RewardsConfig {
@@ -71,9 +75,15 @@ fn genesis(
 	})
 }
 
-/// The Aura and GRANDPA keys of a well-known development account.
-fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(sr.public().into(), ed.public().into())
+/// A well-known development account as a validator, with its well-known session keys (the
+/// ones `--alice`, `--bob`... put in the node's keystore).
+fn dev_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> GenesisValidator {
+	(sr.to_account_id(), SessionKeys { aura: sr.public().into(), grandpa: ed.public().into() })
+}
+
+/// Every well-known development account, with [`ENDOWMENT`].
+fn dev_balances() -> Vec<(AccountId, Balance)> {
+	Sr25519Keyring::well_known().map(|k| (k.to_account_id(), ENDOWMENT)).collect()
 }
 
 /// `development`: Alice alone produces and finalises blocks and holds sudo; epochs last a
@@ -81,8 +91,8 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 /// subscribed to it. The storage law issues no challenges (`DEV_PARAMS`) until root turns it on.
 fn development() -> Value {
 	let mut state = genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_balances(),
 		Sr25519Keyring::Alice.to_account_id(),
 		DEV_EPOCH_BLOCKS,
 	);
@@ -97,9 +107,12 @@ fn merge(base: &mut Value, extra: Value) {
 	}
 }
 
-/// Charlie's moderator registration and catalog, and the nodes Dave and Eve.
-fn sample_registries() -> Value {
-	let moderator = Sr25519Keyring::Charlie.to_account_id();
+/// The moderator of the sample catalog.
+pub const SAMPLE_MODERATOR: Sr25519Keyring = Sr25519Keyring::Charlie;
+
+/// Charlie's moderator registration and its catalog of [`SAMPLE_CONTENT`].
+fn sample_moderator() -> Value {
+	let moderator = SAMPLE_MODERATOR.to_account_id();
 	let policy = b"Sample catalog of the development chain: anything legal, nothing large.";
 	let catalog = SAMPLE_CONTENT
 		.iter()
@@ -114,6 +127,23 @@ fn sample_registries() -> Value {
 			)
 		})
 		.collect::<Vec<_>>();
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		moderation: ModerationConfig {
+			moderators: vec![(
+				moderator.clone(),
+				b"Charlie's samples".to_vec(),
+				b"https://bitcloud.invalid/policies/samples".to_vec(),
+				blake2_256(policy),
+				Perbill::from_percent(10),
+			)],
+			catalog,
+		},
+	})
+}
+
+/// Charlie's moderator registration and catalog, and the nodes Dave and Eve.
+fn sample_registries() -> Value {
+	let moderator = SAMPLE_MODERATOR.to_account_id();
 	let node = |who: Sr25519Keyring, port: u16| {
 		(
 			who.to_account_id(),
@@ -126,36 +156,49 @@ fn sample_registries() -> Value {
 			vec![moderator.clone()],
 		)
 	};
-	build_struct_json_patch!(RuntimeGenesisConfig {
-		moderation: ModerationConfig {
-			moderators: vec![(
-				moderator.clone(),
-				b"Charlie's samples".to_vec(),
-				b"https://bitcloud.invalid/policies/samples".to_vec(),
-				blake2_256(policy),
-				Perbill::from_percent(10),
-			)],
-			catalog,
-		},
+	let mut patch = sample_moderator();
+	let nodes = build_struct_json_patch!(RuntimeGenesisConfig {
 		nodes: NodesConfig {
 			nodes: vec![node(Sr25519Keyring::Dave, 8080), node(Sr25519Keyring::Eve, 8081)],
 		},
 		// Fast storage law: every node challenged every epoch, banned after three misses.
 		storage_law: StorageLawConfig { params: Some(DEV_PARAMS) },
-	})
+	});
+	merge(&mut patch, nodes);
+	patch
 }
 
-/// `local_testnet`: Alice and Bob share authoring and finality; Alice holds sudo.
+/// The validators of `local_testnet`: four, so that GRANDPA finalizes with one of them down.
+pub const LOCAL_VALIDATORS: [(Sr25519Keyring, Ed25519Keyring); 4] = [
+	(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+	(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+	(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+	(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+];
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate (run them with `--alice`, `--bob`...);
+/// Alice holds sudo; epochs (and so sessions) last a minute. Charlie is a moderator with the
+/// sample catalog; content nodes and relays register themselves (`scripts/localnet` does it
+/// with `bitcloud node register`), and the storage law runs with its default parameters.
 fn local_testnet() -> Value {
-	genesis(
-		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-		],
-		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+	let mut state = genesis(
+		LOCAL_VALIDATORS.into_iter().map(|(sr, ed)| dev_validator(sr, ed)).collect(),
+		dev_balances(),
 		Sr25519Keyring::Alice.to_account_id(),
-		EPOCH_BLOCKS,
-	)
+		DEV_EPOCH_BLOCKS,
+	);
+	merge(&mut state, sample_moderator());
+	state
+}
+
+/// The genesis of a public network (`bitcloud-node testnet-spec`): its validators, funded
+/// accounts and root; ten-minute epochs; no sample registries; the storage law's defaults.
+pub fn testnet(
+	validators: Vec<GenesisValidator>,
+	balances: Vec<(AccountId, Balance)>,
+	root: AccountId,
+) -> Value {
+	genesis(validators, balances, root, EPOCH_BLOCKS)
 }
 
 /// The JSON patch of the preset `id`, if there is one.

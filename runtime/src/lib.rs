@@ -1,5 +1,6 @@
 //! The Bitcloud runtime: FRAME on polkadot-sdk stable2609 with Aura block production,
-//! GRANDPA finality, balances, transaction payment and (for dev chains) sudo.
+//! GRANDPA finality, a validator set that root changes through pallet-session, balances,
+//! transaction payment and (for dev chains) sudo.
 //!
 //! The Bitcloud pallets (moderation, nodes, bandwidth, rewards, storage law) plug in here;
 //! see `docs/` at the root of the repository.
@@ -61,7 +62,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("bitcloud"),
 	impl_name: Cow::Borrowed("bitcloud-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -159,6 +160,14 @@ mod runtime {
 
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = polkadot_sdk::pallet_timestamp;
+
+	// The validator set before Session, Session before Aura and GRANDPA: the set's genesis
+	// gives pallet-session its first validators, whose keys become the authorities.
+	#[runtime::pallet_index(7)]
+	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(8)]
+	pub type Session = polkadot_sdk::pallet_session;
 
 	#[runtime::pallet_index(2)]
 	pub type Aura = polkadot_sdk::pallet_aura;

@@ -145,6 +145,17 @@ impl Node {
 		Node::start(&args)
 	}
 
+	/// Records the p2p port the test gave this node with `--port`, for [`Node::p2p_address`].
+	pub fn with_p2p_port(mut self, port: u16) -> Node {
+		self.p2p_port = Some(port);
+		self
+	}
+
+	/// Kills the node with SIGKILL, as a crash or a power cut would, and waits for it.
+	pub fn kill(self) {
+		drop(self)
+	}
+
 	/// Waits until this node has finalised what `other` had finalised when asked.
 	pub fn wait_synced_with(&self, other: &Node) {
 		let (target, _) = other.finalized_head();
@@ -272,6 +283,12 @@ impl Node {
 			assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
 			std::thread::sleep(Duration::from_millis(250));
 		}
+	}
+
+	/// Number of the best block.
+	pub fn best_number(&self) -> u32 {
+		let header: bitcloud_runtime::Header = self.call("chain_getHeader", json!([]));
+		header.number
 	}
 
 	/// Number and hash of the latest finalised block.

@@ -2,14 +2,14 @@
 //! come from the chain (`NodesApi_onion_relays`), the transfer runs on a small tokio runtime.
 
 use crate::{
-	keys::{parse_hex32, ss58},
+	keys::parse_hex32,
+	operator::{self, NodeUpdate},
 	queries::NodeView,
 	rpc::Rpc,
 	Error, Signer,
 };
 use bitcloud_onion::{Anonymous, RelayInfo, TransferReport};
 use bitcloud_primitives::{AccountId, ContentId};
-use bitcloud_runtime::RuntimeCall;
 use std::{
 	fs::File,
 	io::{BufWriter, Read},
@@ -53,27 +53,16 @@ pub enum RelayChoice {
 /// Updates the signer's node registration (`nodes.updateNode`, capacity unchanged) so that
 /// clients use it as an onion relay, or no longer do.
 pub fn set_relay(rpc: &Rpc, signer: &Signer, choice: RelayChoice) -> Result<(), Error> {
-	let account = signer.account();
-	let view: Option<NodeView> = rpc.runtime_api("NodesApi_node", &account)?;
-	let view = view.ok_or_else(|| {
-		Error(format!(
-			"{} is not a registered node: register it first (nodes.registerNode)",
-			ss58(&account)
-		))
-	})?;
-	let (onion_key, endpoint, unmoderated) = match choice {
-		RelayChoice::Carry { onion_key, endpoint } => {
-			(onion_key, endpoint.map_or(view.endpoint, String::into_bytes), true)
+	let update = match choice {
+		RelayChoice::Carry { onion_key, endpoint } => NodeUpdate {
+			endpoint,
+			onion_key: Some(onion_key),
+			unmoderated: Some(true),
+			..NodeUpdate::default()
 		},
-		RelayChoice::Stop => (view.onion_key, view.endpoint, false),
+		RelayChoice::Stop => NodeUpdate { unmoderated: Some(false), ..NodeUpdate::default() },
 	};
-	let call = pallet_nodes::Call::update_node {
-		capacity: view.capacity,
-		endpoint,
-		onion_key,
-		unmoderated,
-	};
-	rpc.execute(signer, RuntimeCall::Nodes(call)).map(drop)
+	operator::update_node(rpc, signer, &update)
 }
 
 /// The transfer settings for this chain: its relays and genesis, and the first path if the

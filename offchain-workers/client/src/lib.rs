@@ -6,6 +6,7 @@ pub mod download;
 pub mod economy;
 pub mod http;
 pub mod keys;
+pub mod operator;
 pub mod publish;
 pub mod queries;
 pub mod replicas;

@@ -102,22 +102,40 @@ impl Rpc {
 	/// Signs `call`, submits it and waits until it is in a block: its events when it
 	/// succeeded, the runtime's error (for example `Moderation(AlreadyListed)`) when not.
 	pub fn execute(&self, signer: &Signer, call: RuntimeCall) -> Result<Vec<RuntimeEvent>, Error> {
+		self.execute_in_block(signer, call).map(|included| included.events)
+	}
+
+	/// [`Rpc::execute`], telling also which block the transaction is in.
+	pub fn execute_in_block(&self, signer: &Signer, call: RuntimeCall) -> Result<Included, Error> {
 		let context = self.signing_context(signer)?;
 		let xt = signed_extrinsic(call, signer.account(), context, |payload| signer.sign(payload))
 			.encode();
 		let from = self.best_number()?;
 		self.call("author_submitExtrinsic", json!([hex_of(&xt)]))?;
-		let (block, index) = self.wait_included(H256(blake2_256(&xt)), from)?;
+		let (block, number, index) = self.wait_included(H256(blake2_256(&xt)), from)?;
 		let events = self.extrinsic_events(block, index)?;
 		match failure(&events) {
-			None => Ok(events),
+			None => Ok(Included { block, number, events }),
 			Some(error) => Err(Error(format!("the chain refused the transaction: {error}"))),
 		}
 	}
 
-	/// Waits for the block (hash, extrinsic index) holding `tx_hash`, scanning best blocks
-	/// from `from`.
-	fn wait_included(&self, tx_hash: H256, from: u32) -> Result<(H256, u32), Error> {
+	/// The value stored under `key` (a full storage key) at the best block, decoded as `T`;
+	/// none when nothing is stored there.
+	pub fn storage<T: Decode>(&self, key: &[u8]) -> Result<Option<T>, Error> {
+		let result = self.call("state_getStorage", json!([hex_of(key)]))?;
+		if result.is_null() {
+			return Ok(None);
+		}
+		let bytes = bytes_of(&result)?;
+		T::decode(&mut &bytes[..])
+			.map(Some)
+			.map_err(|e| Error(format!("undecodable storage at {}: {e}", hex_of(key))))
+	}
+
+	/// Waits for the block (hash, number, extrinsic index) holding `tx_hash`, scanning best
+	/// blocks from `from`.
+	fn wait_included(&self, tx_hash: H256, from: u32) -> Result<(H256, u32, u32), Error> {
 		let start = Instant::now();
 		let mut next = from;
 		while start.elapsed() < INCLUSION_TIMEOUT {
@@ -128,7 +146,7 @@ impl Rpc {
 					block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
 				for (index, xt) in extrinsics.iter().enumerate() {
 					if H256(blake2_256(&bytes_of(xt)?)) == tx_hash {
-						return Ok((hash, index as u32));
+						return Ok((hash, next, index as u32));
 					}
 				}
 				next += 1;
@@ -151,6 +169,17 @@ impl Rpc {
 			.map(|record| record.event)
 			.collect())
 	}
+}
+
+/// A transaction in a block: where, and what it did.
+#[derive(Debug)]
+pub struct Included {
+	/// The block's hash.
+	pub block: H256,
+	/// The block's number.
+	pub number: u32,
+	/// The transaction's events.
+	pub events: Vec<RuntimeEvent>,
 }
 
 /// The dispatch error in `events`, named by the runtime, if the extrinsic failed.

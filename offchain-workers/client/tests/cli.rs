@@ -1,7 +1,11 @@
 //! The `bitcloud` command's own behaviour: keys, and the errors it gives before it talks to
 //! any node.
 
-use std::process::{Command, Output};
+use std::{
+	io::{BufRead, BufReader, Read, Write},
+	net::TcpListener,
+	process::{Command, Output},
+};
 
 fn bitcloud(args: &[&str]) -> Output {
 	Command::new(env!("CARGO_BIN_EXE_bitcloud"))
@@ -77,4 +81,120 @@ fn bad_arguments_get_clear_errors() {
 		assert!(!out.status.success(), "{args:?}");
 		assert!(text(&out.stderr).contains(expected), "{args:?}: {}", text(&out.stderr));
 	}
+}
+
+/// `bitcloud node register` with good arguments, except for those `extra` gives, and with no
+/// node to ask.
+fn register(extra: &[&str]) -> Output {
+	let base =
+		[("--bond", "100"), ("--capacity", "10GiB"), ("--endpoint", "http://127.0.0.1:8080")];
+	// Nothing listens there: every case must fail before asking a node.
+	let mut args = vec!["--suri", "//Eve", "--rpc", "http://127.0.0.1:9", "node", "register"];
+	for (flag, value) in base {
+		if !extra.contains(&flag) {
+			args.extend([flag, value]);
+		}
+	}
+	args.extend_from_slice(extra);
+	bitcloud(&args)
+}
+
+#[test]
+fn operator_commands_check_their_arguments_before_any_chain() {
+	let key = format!("0x{}", "11".repeat(32));
+	let register_cases: [(&[&str], &str); 9] = [
+		(&["--unmoderated"], "--unmoderated needs --onion-key"),
+		(&["--capacity", "0"], "the size must be more than 0"),
+		(&["--capacity", "0GiB"], "the size must be more than 0"),
+		(&["--capacity", "12XB"], "unknown unit"),
+		(&["--capacity", "16EiB"], "too large"),
+		(&["--capacity", "1.5TiB"], "whole number"),
+		(&["--bond", "lots"], "is not an amount of CLD"),
+		(&["--endpoint", "127.0.0.1:8080"], "is not a gateway URL"),
+		(&["--moderator", "nobody"], "is not an account"),
+	];
+	for (extra, expected) in register_cases {
+		let out = register(extra);
+		assert!(!out.status.success(), "{extra:?}");
+		assert!(text(&out.stderr).contains(expected), "{extra:?}: {}", text(&out.stderr));
+		assert!(!text(&out.stderr).contains("unreachable"), "{extra:?} asked a node");
+	}
+	let out = register(&["--onion-key", "0x1234", "--unmoderated"]);
+	assert!(text(&out.stderr).contains("is not an onion key"), "{}", text(&out.stderr));
+
+	let offline = ["--rpc", "http://127.0.0.1:9"];
+	let cases: [(&[&str], &str); 11] = [
+		(
+			&["node", "register", "--bond", "100", "--capacity", "1GiB", "--endpoint", "http://a"],
+			"needs your key",
+		),
+		(&["--suri", "//Eve", "node", "update"], "nothing to change"),
+		(&["--suri", "//Eve", "node", "update", "--capacity", "0"], "more than 0"),
+		(&["--suri", "//Eve", "node", "update", "--endpoint", "ftp://x"], "not a gateway URL"),
+		(&["--suri", "//Eve", "node", "update", "--unmoderated", "maybe"], "invalid value 'maybe'"),
+		(&["--suri", "//Eve", "node", "update", "--onion-key", &key[..10]], "not an onion key"),
+		(&["--suri", "//Eve", "node", "subscribe", "nobody"], "is not an account"),
+		(&["--suri", "//Eve", "node", "bond-extra", "1.2.3"], "is not an amount of CLD"),
+		(&["node", "deregister"], "needs your key"),
+		(&["node", "show"], "needs your key"),
+		(&["validator", "keys"], "needs your key"),
+	];
+	for (args, expected) in cases {
+		let args = [&offline[..], args].concat();
+		let out = bitcloud(&args);
+		assert!(!out.status.success(), "{args:?}");
+		assert!(text(&out.stderr).contains(expected), "{args:?}: {}", text(&out.stderr));
+	}
+}
+
+/// A JSON-RPC endpoint that answers one request with `error` and returns the request's body.
+fn refusing_node(error: &'static str) -> (String, std::thread::JoinHandle<String>) {
+	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+	let url = format!("http://{}", listener.local_addr().unwrap());
+	let server = std::thread::spawn(move || {
+		let (stream, _) = listener.accept().unwrap();
+		let mut reader = BufReader::new(stream.try_clone().unwrap());
+		let mut length = 0;
+		loop {
+			let mut line = String::new();
+			reader.read_line(&mut line).unwrap();
+			if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+				length = value.trim().parse().unwrap();
+			}
+			if line.trim().is_empty() {
+				break;
+			}
+		}
+		let mut body = vec![0; length];
+		reader.read_exact(&mut body).unwrap();
+		let answer = format!(r#"{{"jsonrpc":"2.0","id":1,"error":{error}}}"#);
+		let mut stream = stream;
+		write!(
+			stream,
+			"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+			answer.len()
+		)
+		.unwrap();
+		String::from_utf8(body).unwrap()
+	});
+	(url, server)
+}
+
+#[test]
+fn a_node_refusing_the_unsafe_rpc_gets_a_way_out() {
+	let (url, server) =
+		refusing_node(r#"{"code":-32601,"message":"RPC call is unsafe to be called externally"}"#);
+	let out = bitcloud(&["--suri", "//Alice", "validator", "keys", "--node-rpc", &url]);
+	let request = server.join().unwrap();
+	// The owner is Alice's account, SCALE-encoded: its 32 bytes.
+	assert!(request.contains("author_rotateKeysWithOwner"), "{request}");
+	assert!(
+		request.contains("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
+		"{request}"
+	);
+	assert!(!out.status.success());
+	let stderr = text(&out.stderr);
+	assert!(stderr.contains("unsafe to be called externally"), "{stderr}");
+	assert!(stderr.contains("its own node"), "{stderr}");
+	assert!(stderr.contains("--rpc-methods unsafe"), "{stderr}");
 }

@@ -2,10 +2,14 @@
 
 use bitcloud_client::{
 	anonymous::{self, RelayChoice},
-	download, economy, keys, publish, queries, replicas_of, ss58, Error, Listing, Payer, Push,
-	Replica, Rpc, Signer, DEFAULT_STRIPE,
+	download, economy,
+	economy::StandingView,
+	keys,
+	operator::{self, NodeReport, NodeStatus, NodeUpdate, Registration, Subscribed, Unsubscribed},
+	publish, queries, replicas_of, ss58, Error, Listing, Payer, Push, Replica, Rpc, Signer,
+	DEFAULT_STRIPE,
 };
-use bitcloud_primitives::AccountId;
+use bitcloud_primitives::{AccountId, Balance, CapacityStatus};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::{path::PathBuf, process::ExitCode};
@@ -149,6 +153,100 @@ enum Command {
 		/// The node's account (SS58 or 0x hex).
 		node: String,
 	},
+	/// Run a content node: register it, change it, subscribe to catalogs, leave.
+	#[command(subcommand)]
+	Node(NodeCommand),
+	/// Run a validator: session keys.
+	#[command(subcommand)]
+	Validator(ValidatorCommand),
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+	/// Register your key's account as a content node (`nodes.registerNode`; the bond is
+	/// held), then subscribe it to each --moderator.
+	Register {
+		/// Bond in CLD (at least the chain's minimum).
+		#[arg(long, value_name = "CLD", value_parser = economy::parse_cld)]
+		bond: Balance,
+		/// Storage the node offers: bytes, or with a unit (512MiB, 10GiB, 1TiB, 2TB).
+		#[arg(long, value_name = "SIZE", value_parser = operator::parse_size)]
+		capacity: u64,
+		/// The node's gateway URL, where clients reach it (http://HOST:PORT).
+		#[arg(long, value_name = "URL")]
+		endpoint: String,
+		/// The node's onion key, as `bitcloud-node --onion` logs it (0x and 64 hex digits)
+		/// [default: a placeholder derived from the account, for nodes that do not relay].
+		#[arg(long, value_name = "0x..", value_parser = anonymous::parse_onion_key)]
+		onion_key: Option<[u8; 32]>,
+		/// Carry unmoderated (onion-only) traffic; needs --onion-key.
+		#[arg(long)]
+		unmoderated: bool,
+		/// Subscribe to this moderator's catalog once registered (repeat for several).
+		#[arg(long = "moderator", value_name = "M", value_parser = keys::parse_account)]
+		moderators: Vec<AccountId>,
+	},
+	/// Change your node's registration (`nodes.updateNode`); what you do not give stays.
+	Update {
+		/// New capacity: bytes, or with a unit (512MiB, 10GiB, 1TiB).
+		#[arg(long, value_name = "SIZE", value_parser = operator::parse_size)]
+		capacity: Option<u64>,
+		/// New gateway URL.
+		#[arg(long, value_name = "URL")]
+		endpoint: Option<String>,
+		/// New onion key (0x and 64 hex digits).
+		#[arg(long, value_name = "0x..", value_parser = anonymous::parse_onion_key)]
+		onion_key: Option<[u8; 32]>,
+		/// Whether to carry unmoderated (onion-only) traffic.
+		#[arg(long, value_name = "true|false")]
+		unmoderated: Option<bool>,
+	},
+	/// Subscribe your node to a moderator's catalog (it must then hold the catalog).
+	Subscribe {
+		/// The moderator's account (SS58 or 0x hex).
+		#[arg(value_parser = keys::parse_account)]
+		moderator: AccountId,
+	},
+	/// Unsubscribe your node from a moderator (it stays held to the catalog for a delay).
+	Unsubscribe {
+		/// The moderator's account (SS58 or 0x hex).
+		#[arg(value_parser = keys::parse_account)]
+		moderator: AccountId,
+	},
+	/// Deregister your node once its subscriptions have ended; the bond unbonds.
+	Deregister,
+	/// Withdraw your node's bond once it has unbonded.
+	Withdraw,
+	/// Add to your node's bond.
+	BondExtra {
+		/// Amount in CLD (for example 10 or 0.5).
+		#[arg(value_parser = economy::parse_cld)]
+		amount: Balance,
+	},
+	/// Show a node's registration, subscriptions and standing [default: your key's account].
+	Show {
+		/// The node's account (SS58 or 0x hex).
+		#[arg(value_parser = keys::parse_account)]
+		account: Option<AccountId>,
+	},
+}
+
+#[derive(Subcommand)]
+enum ValidatorCommand {
+	/// Generate session keys in your validator node's keystore (`author_rotateKeysWithOwner`,
+	/// an unsafe RPC: ask your own node) and register them for your key's account
+	/// (`session.setKeys`, through --rpc).
+	Keys {
+		/// Your validator node's JSON-RPC endpoint [default: --rpc].
+		#[arg(long, value_name = "URL")]
+		node_rpc: Option<String>,
+	},
+	/// Show whether an account has session keys and validates [default: your key's account].
+	Show {
+		/// The account (SS58 or 0x hex).
+		#[arg(value_parser = keys::parse_account)]
+		account: Option<AccountId>,
+	},
 }
 
 #[derive(Subcommand)]
@@ -177,6 +275,14 @@ impl Cli {
 	fn account_or_signer(&self, text: &Option<String>) -> Result<AccountId, Error> {
 		match text {
 			Some(text) => keys::parse_account(text),
+			None => self.require_signer().map(|signer| signer.account()),
+		}
+	}
+
+	/// `account`, or the signer's account when none is given.
+	fn or_signer(&self, account: &Option<AccountId>) -> Result<AccountId, Error> {
+		match account {
+			Some(account) => Ok(account.clone()),
 			None => self.require_signer().map(|signer| signer.account()),
 		}
 	}
@@ -432,23 +538,231 @@ fn run(cli: Cli) -> Result<(), Error> {
 			let node = keys::parse_account(node)?;
 			match economy::standing(&rpc, &node)? {
 				None => println!("{} is not a node", ss58(&node)),
-				Some(view) => {
-					println!("standing: {:?}", view.standing);
-					println!(
-						"strikes: {} of {} before the next step ({} in all)",
-						view.strikes, view.strikes_per_step, view.total_strikes
-					);
-					println!("challenges passed: {}, pending: {}", view.passed, view.pending);
-					if let Some(epoch) = view.last_strike {
-						println!("last strike in epoch {epoch}");
-					}
-				},
+				Some(view) => print_standing(&view),
 			}
 		},
+		Command::Node(command) => run_node(&cli, &rpc, command)?,
+		Command::Validator(command) => run_validator(&cli, &rpc, command)?,
 		Command::Status => {
 			let gateway = cli.gateway.as_deref().unwrap_or("http://127.0.0.1:8080");
 			let status = queries::status(gateway)?;
 			println!("{}", serde_json::to_string_pretty(&status).map_err(Error::from_display)?);
+		},
+	}
+	Ok(())
+}
+
+fn print_standing(view: &StandingView) {
+	println!("standing: {:?}", view.standing);
+	println!(
+		"strikes: {} of {} before the next step ({} in all)",
+		view.strikes, view.strikes_per_step, view.total_strikes
+	);
+	println!("challenges passed: {}, pending: {}", view.passed, view.pending);
+	if let Some(epoch) = view.last_strike {
+		println!("last strike in epoch {epoch}");
+	}
+}
+
+const PLACEHOLDER_NOTE: &str = "note: registered a placeholder onion key (derived from the \
+	account, not a real key): this node relays no onion traffic. To relay, run the node with \
+	--onion and register the key it logs: bitcloud relay --onion-key 0x..";
+
+fn run_node(cli: &Cli, rpc: &Rpc, command: &NodeCommand) -> Result<(), Error> {
+	if let NodeCommand::Show { account } = command {
+		return print_node(&operator::node_report(rpc, &cli.or_signer(account)?)?);
+	}
+	let signer = cli.require_signer()?;
+	let me = signer.account();
+	match command {
+		NodeCommand::Register { bond, capacity, endpoint, onion_key, unmoderated, moderators } => {
+			let registration = Registration {
+				bond: *bond,
+				capacity: *capacity,
+				endpoint: endpoint.clone(),
+				onion_key: *onion_key,
+				unmoderated: *unmoderated,
+			};
+			// Checked before anything goes to the chain.
+			registration.call(&me)?;
+			operator::register_node(rpc, &signer, &registration)?;
+			println!("registered {}", ss58(&me));
+			for moderator in moderators {
+				operator::subscribe(rpc, &signer, moderator).map_err(|e| {
+					Error(format!(
+						"the node is registered, but subscribing to {m} failed: {e}; then \
+						 retry with `bitcloud node subscribe {m}`",
+						m = ss58(moderator)
+					))
+				})?;
+				println!("subscribed to {}", ss58(moderator));
+			}
+			if onion_key.is_none() {
+				eprintln!("{PLACEHOLDER_NOTE}");
+			}
+			print_node(&operator::node_report(rpc, &me)?)?;
+		},
+		NodeCommand::Update { capacity, endpoint, onion_key, unmoderated } => {
+			let update = NodeUpdate {
+				capacity: *capacity,
+				endpoint: endpoint.clone(),
+				onion_key: *onion_key,
+				unmoderated: *unmoderated,
+			};
+			// Checked before anything goes to the chain.
+			update.check()?;
+			operator::update_node(rpc, &signer, &update)?;
+			println!("updated {}", ss58(&me));
+			print_node(&operator::node_report(rpc, &me)?)?;
+		},
+		NodeCommand::Subscribe { moderator } => {
+			match operator::subscribe(rpc, &signer, moderator)? {
+				Subscribed::New => println!("subscribed to {}", ss58(moderator)),
+				Subscribed::UnsubscriptionCancelled => println!(
+					"subscribed to {} again: the unsubscription is cancelled",
+					ss58(moderator)
+				),
+			}
+		},
+		NodeCommand::Unsubscribe { moderator } => {
+			match operator::unsubscribe(rpc, &signer, moderator)? {
+				Unsubscribed::Ends(epoch) => println!(
+					"unsubscribing from {}: subscribed (and held to its catalog) until the \
+					 start of epoch {epoch}",
+					ss58(moderator)
+				),
+				Unsubscribed::Now => println!("unsubscribed from {}", ss58(moderator)),
+			}
+		},
+		NodeCommand::Deregister => {
+			let (bond, unlocks_at) = operator::deregister(rpc, &signer)?;
+			println!(
+				"deregistered {}: bond of {} unbonding; withdraw it from block {unlocks_at} \
+				 with `bitcloud node withdraw`",
+				ss58(&me),
+				economy::format_cld(bond)
+			);
+		},
+		NodeCommand::Withdraw => {
+			let amount = operator::withdraw_unbonded(rpc, &signer)?;
+			println!("withdrew {}", economy::format_cld(amount));
+		},
+		NodeCommand::BondExtra { amount } => {
+			let bond = operator::bond_extra(rpc, &signer, *amount)?;
+			println!(
+				"bond: {} (added {})",
+				economy::format_cld(bond),
+				economy::format_cld(*amount)
+			);
+		},
+		// Needs no key: answered above.
+		NodeCommand::Show { .. } => {},
+	}
+	Ok(())
+}
+
+fn print_node(report: &NodeReport) -> Result<(), Error> {
+	let me = &report.account;
+	println!("account: {}", ss58(me));
+	match &report.status {
+		NodeStatus::NotANode => println!("status: not a node"),
+		NodeStatus::Banned => println!("status: banned"),
+		NodeStatus::Unbonding { amount, unlocks_at } => {
+			println!("status: deregistered, bond unbonding");
+			println!("unbonding: {}", economy::format_cld(*amount));
+			let when = match *unlocks_at <= report.best {
+				true => "now (bitcloud node withdraw)".to_string(),
+				false => format!("block {unlocks_at} (best block {})", report.best),
+			};
+			println!("withdrawable from: {when}");
+		},
+		NodeStatus::Registered(view) => {
+			println!("status: registered");
+			println!("bond: {}", economy::format_cld(view.bond));
+			let size = |bytes: u64| match bytes < 1024 {
+				true => format!("{bytes} bytes"),
+				false => format!("{bytes} bytes ({})", operator::format_size(bytes)),
+			};
+			println!("capacity: {}", size(view.capacity));
+			println!("required by subscriptions: {}", size(view.required));
+			println!(
+				"capacity status: {}",
+				match view.capacity_status {
+					CapacityStatus::Covered => "covered".to_string(),
+					CapacityStatus::Grace { ends } => format!(
+						"short: add capacity or unsubscribe before block {ends} (best block {})",
+						report.best
+					),
+					CapacityStatus::Failing =>
+						"failing: short of capacity past the grace period".to_string(),
+				}
+			);
+			println!("endpoint: {}", String::from_utf8_lossy(&view.endpoint));
+			let placeholder = match operator::is_placeholder_onion_key(me, &view.onion_key) {
+				true => {
+					" (placeholder, not a real key: register the node's own with `bitcloud relay`)"
+				},
+				false => "",
+			};
+			println!("onion key: 0x{}{placeholder}", hex::encode(view.onion_key));
+			println!("unmoderated: {}", if view.unmoderated { "yes" } else { "no" });
+			println!("epoch: {}", report.epoch);
+			println!("subscriptions: {}", view.subscriptions.len());
+			for moderator in &view.subscriptions {
+				let ends = view.unsubscribing.iter().find(|(m, _)| m == moderator);
+				match ends {
+					None => println!("subscription: {}", ss58(moderator)),
+					Some((_, ends)) if *ends <= report.epoch => println!(
+						"subscription: {} (ended at the start of epoch {ends})",
+						ss58(moderator)
+					),
+					Some((_, ends)) => println!(
+						"subscription: {} (unsubscribing: held until the start of epoch {ends})",
+						ss58(moderator)
+					),
+				}
+			}
+		},
+	}
+	if let Some(standing) = &report.standing {
+		print_standing(standing);
+	}
+	Ok(())
+}
+
+fn run_validator(cli: &Cli, rpc: &Rpc, command: &ValidatorCommand) -> Result<(), Error> {
+	match command {
+		ValidatorCommand::Keys { node_rpc } => {
+			let signer = cli.require_signer()?;
+			let node = Rpc::new(node_rpc.as_deref().unwrap_or(&cli.rpc));
+			let rotated = operator::rotate_keys(&node, &signer.account())?;
+			let included = operator::set_session_keys(rpc, &signer, &rotated)?;
+			println!("account: {}", ss58(&signer.account()));
+			println!("keys: 0x{}", hex::encode(&rotated.encoded));
+			for (name, key) in operator::session_key_parts(&rotated.keys) {
+				println!("{name}: {key}");
+			}
+			println!("block: {} (0x{})", included.number, hex::encode(included.block));
+			eprintln!(
+				"session keys set; they are used from the session after next once the account \
+				 is in the validator set (governance: validatorSet.addValidator)"
+			);
+		},
+		ValidatorCommand::Show { account } => {
+			let report = operator::validator_report(rpc, &cli.or_signer(account)?)?;
+			println!("account: {}", ss58(&report.account));
+			match &report.keys {
+				Some(keys) => {
+					println!("session keys: yes");
+					for (name, key) in operator::session_key_parts(keys) {
+						println!("{name}: {key}");
+					}
+				},
+				None => println!("session keys: no"),
+			}
+			let yes = |b: bool| if b { "yes" } else { "no" };
+			println!("in the validator set: {}", yes(report.in_set));
+			println!("validating in session {}: {}", report.session, yes(report.in_session));
 		},
 	}
 	Ok(())
