@@ -1,11 +1,9 @@
 //! End to end against the real node: the content gateway of a `--dev` node (Dave's content
 //! node) serves Charlie's sample catalog over HTTP, refuses what it must, and reports it.
 
-mod common;
-
+use crate::common::Node;
 use bitcloud_primitives::{content_id, deny_key};
 use bitcloud_runtime::{genesis_presets::SAMPLE_CONTENT, RuntimeCall};
-use common::Node;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave};
 
 /// An HTTP agent that returns 4xx and 5xx answers instead of errors.

@@ -1,9 +1,7 @@
 //! End to end against the real node: the epoch clock every Bitcloud pallet counts by.
 
-mod common;
-
+use crate::common::{failure, succeeded, sudo, Node};
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS};
-use common::{failure, succeeded, sudo, Node};
 use pallet_epochs::{EpochInfo, Event};
 use polkadot_sdk::{
 	pallet_sudo,

@@ -4,11 +4,9 @@
 //! validator keys`, root adds it and removes another, and the set follows at the session after
 //! next. Bad calls to the validator set fail with their error and change nothing.
 
-mod common;
-
+use crate::common::*;
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use codec::Decode;
-use common::*;
 use polkadot_sdk::{
 	frame_support::storage::storage_prefix,
 	pallet_sudo,

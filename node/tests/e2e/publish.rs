@@ -3,11 +3,9 @@
 //! a client downloads it byte-identical and verified across both, finishing from the honest
 //! node while the other serves tampered bytes.
 
-mod common;
-
+use crate::common::*;
 use bitcloud_client::{download, replicas_of, ss58, Replica, Rpc, Signer};
 use bitcloud_runtime::RuntimeCall;
-use common::*;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
 use std::{
 	io::{BufRead, BufReader, Read, Write},

@@ -6,8 +6,7 @@
 //! each step visible as an event and in the runtime API. A bad proof fails with
 //! `ProofInvalid` and changes nothing.
 
-mod common;
-
+use crate::common::{account, counter, failure, succeeded, sudo, Node};
 use bitcloud_content::to_hex;
 use bitcloud_primitives::{
 	content_id,
@@ -16,7 +15,6 @@ use bitcloud_primitives::{
 };
 use bitcloud_runtime::{configs::storage_law::FAST_PARAMS, Runtime, RuntimeCall, RuntimeEvent};
 use codec::Encode;
-use common::{account, counter, failure, succeeded, sudo, Node};
 use pallet_storage_law::{Challenge, ChallengeId, LawParams, StandingView};
 use polkadot_sdk::{
 	sp_core::H256,

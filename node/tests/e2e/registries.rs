@@ -1,11 +1,9 @@
 //! End to end against the real node: the moderator and node registries over RPC, as a
 //! polkadot-js user or a dapp would use them.
 
-mod common;
-
+use crate::common::{account, failure, succeeded, Node};
 use bitcloud_primitives::{content_id, Standing};
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent, UNIT};
-use common::{account, failure, succeeded, Node};
 use polkadot_sdk::{
 	sp_keyring::Sr25519Keyring::{Bob, Charlie, Dave, Eve, Ferdie},
 	sp_runtime::{AccountId32, Perbill},

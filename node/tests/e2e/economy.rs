@@ -14,8 +14,7 @@
 //!    moves along the penalty state machine, in events and the runtime API; Dave's node
 //!    answers its challenges and stays Active.
 
-mod common;
-
+use crate::common::*;
 use bitcloud_client::{economy, Rpc};
 use bitcloud_content::{
 	protocol::{auth_period, sign_request_proof},
@@ -26,7 +25,6 @@ use bitcloud_runtime::{
 	configs::{bitcloud::PricePerByte, storage_law::FAST_PARAMS},
 	RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS,
 };
-use common::*;
 use pallet_bandwidth::{EpochSummary, NodeBytes};
 use pallet_rewards::{ClaimStatus, PendingRewards};
 use polkadot_sdk::{

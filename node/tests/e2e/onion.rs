@@ -4,11 +4,9 @@
 //! CLI and downloads it through a three-hop circuit, byte-identical and verified; the middle
 //! relay is killed mid-transfer and the client rebuilds through other relays and finishes.
 
-mod common;
-
+use crate::common::*;
 use bitcloud_onion::OnionSecret;
 use bitcloud_runtime::{genesis_presets::SAMPLE_NODE_BOND, RuntimeCall};
-use common::*;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Bob, Dave, Eve, Ferdie};
 use std::sync::Mutex;
 

@@ -5,8 +5,7 @@
 //! Once the epoch closes, Dave claims: his balance rises by exactly what the reward formula
 //! gives from the runtime's parameters, and Charlie receives his commission.
 
-mod common;
-
+use crate::common::{account, failure, succeeded, Node};
 use bitcloud_primitives::{
 	receipt::{self, Receipt, SignedReceipt},
 	EpochIndex,
@@ -14,7 +13,6 @@ use bitcloud_primitives::{
 use bitcloud_runtime::{
 	configs::bitcloud::PricePerByte, Runtime, RuntimeCall, RuntimeEvent, DEV_EPOCH_BLOCKS, UNIT,
 };
-use common::{account, failure, succeeded, Node};
 use pallet_bandwidth::{ClientQuota, EpochSummary, Error, Event, NodeBytes};
 use pallet_rewards::{ClaimStatus, PendingRewards};
 use polkadot_sdk::{

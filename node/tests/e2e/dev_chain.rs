@@ -2,11 +2,9 @@
 //! tells wallets its token, accepts a signed transfer, refuses malformed extrinsics, and
 //! stops cleanly on Ctrl-C.
 
-mod common;
-
+use crate::common::{Node, RpcError};
 use bitcloud_runtime::{RuntimeCall, RuntimeEvent, UNIT};
 use codec::Encode;
-use common::{Node, RpcError};
 use polkadot_sdk::{
 	frame_system::{self, Phase},
 	pallet_balances,
