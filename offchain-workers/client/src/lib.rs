@@ -11,6 +11,7 @@ pub mod publish;
 pub mod queries;
 pub mod replicas;
 pub mod rpc;
+pub mod validator;
 
 pub use download::{download, get, DownloadReport, Payer, DEFAULT_STRIPE, RANGE_BYTES};
 pub use keys::{parse_account, ss58, Signer};

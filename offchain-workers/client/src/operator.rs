@@ -1,7 +1,6 @@
 //! A node operator's routine without polkadot-js: register a content node, change its
 //! capacity, endpoint, onion key and unmoderated flag, its subscriptions and its bond, leave
-//! and withdraw the bond (`pallet-nodes`); and, for validators, generate session keys in the
-//! operator's own node and register them (`pallet-session`).
+//! and withdraw the bond (`pallet-nodes`). Validators have theirs in [`crate::validator`].
 //!
 //! Every call goes through [`Rpc::execute`], so a refusal comes back with the runtime's name
 //! for it (for example `Nodes(AlreadyRegistered)`).
@@ -10,14 +9,12 @@ use crate::{
 	economy::{self, StandingView},
 	keys::ss58,
 	queries::{self, NodeView},
-	rpc::{hex_of, Included, Rpc},
+	rpc::Rpc,
 	Error, Signer,
 };
 use bitcloud_primitives::{AccountId, Balance, BlockNumber, EpochIndex, Standing};
-use bitcloud_runtime::{opaque::SessionKeys, Runtime, RuntimeCall, RuntimeEvent};
-use codec::{DecodeAll, Encode};
-use polkadot_sdk::{pallet_session, sp_crypto_hashing::blake2_256};
-use serde_json::{json, Value};
+use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use polkadot_sdk::sp_crypto_hashing::blake2_256;
 
 /// The event of `pallet-nodes` in this runtime.
 type NodesEvent = pallet_nodes::Event<Runtime>;
@@ -470,116 +467,6 @@ pub fn node_report(rpc: &Rpc, account: &AccountId) -> Result<NodeReport, Error> 
 		standing: economy::standing(rpc, account)?,
 		epoch: queries::current_epoch(rpc)?.epoch,
 		best: rpc.best_number()?,
-	})
-}
-
-// Validators.
-
-/// Session keys a node generated in its keystore, with the proof that an account owns them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RotatedKeys {
-	/// The keys (Aura, GRANDPA).
-	pub keys: SessionKeys,
-	/// Their SCALE encoding, as the node returned it.
-	pub encoded: Vec<u8>,
-	/// The ownership proof `session.setKeys` checks.
-	pub proof: Vec<u8>,
-}
-
-/// The public session keys by name with their `0x` hex: `aura`, then `grandpa`.
-pub fn session_key_parts(keys: &SessionKeys) -> [(&'static str, String); 2] {
-	[("aura", hex_of(&keys.aura.encode())), ("grandpa", hex_of(&keys.grandpa.encode()))]
-}
-
-/// Bytes of the `0x` hex string `field` of `answer`.
-fn hex_field(answer: &Value, field: &str) -> Result<Option<Vec<u8>>, Error> {
-	match &answer[field] {
-		Value::Null => Ok(None),
-		Value::String(text) => hex::decode(text.trim_start_matches("0x"))
-			.map(Some)
-			.map_err(|e| Error(format!("author_rotateKeysWithOwner: {field} is not hex: {e}"))),
-		other => Err(Error(format!("author_rotateKeysWithOwner: {field} is not hex: {other}"))),
-	}
-}
-
-/// Why a node would refuse `author_rotateKeysWithOwner`, and what to do.
-fn unsafe_rpc_refused(error: Error) -> Error {
-	Error(format!(
-		"{error}\nauthor_rotateKeysWithOwner is an unsafe RPC: a node answers it only when its \
-		 RPC listens on localhost alone, or when it runs with --rpc-methods unsafe. Run this on \
-		 the validator's machine against its own node (--node-rpc http://127.0.0.1:9944, the \
-		 default port), or start that node with --rpc-methods unsafe (only where nobody else \
-		 can reach its RPC port)"
-	))
-}
-
-/// Generates new session keys in the keystore of the node at `node` (the operator's own)
-/// with `author_rotateKeysWithOwner`, proving that `owner` holds them.
-pub fn rotate_keys(node: &Rpc, owner: &AccountId) -> Result<RotatedKeys, Error> {
-	let answer = node
-		.call("author_rotateKeysWithOwner", json!([hex_of(&owner.encode())]))
-		.map_err(|e| match e.0.contains("unsafe") || e.0.contains("Method not found") {
-			true => unsafe_rpc_refused(e),
-			false => e,
-		})?;
-	let encoded = hex_field(&answer, "keys")?
-		.ok_or_else(|| Error(format!("author_rotateKeysWithOwner: no keys in {answer}")))?;
-	let proof = hex_field(&answer, "proof")?.ok_or_else(|| {
-		Error(
-			"the node generated keys without an ownership proof (its runtime's SessionKeys API \
-			 is older than version 2): session.setKeys would refuse them"
-				.into(),
-		)
-	})?;
-	let keys = SessionKeys::decode_all(&mut &encoded[..]).map_err(|e| {
-		Error(format!(
-			"the node's session keys {} are not Bitcloud's (Aura and GRANDPA): {e}; is it a \
-			 Bitcloud node?",
-			hex_of(&encoded)
-		))
-	})?;
-	Ok(RotatedKeys { keys, encoded, proof })
-}
-
-/// Registers `keys` as the signer's session keys (`session.setKeys`); they are used from the
-/// session after next once the account is in the validator set.
-pub fn set_session_keys(rpc: &Rpc, signer: &Signer, keys: &RotatedKeys) -> Result<Included, Error> {
-	let call =
-		pallet_session::Call::set_keys { keys: keys.keys.clone(), proof: keys.proof.clone() };
-	rpc.execute_in_block(signer, RuntimeCall::Session(call))
-}
-
-/// An account as a validator.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidatorReport {
-	/// The account.
-	pub account: AccountId,
-	/// Its session keys (`session.nextKeys`), if it set some.
-	pub keys: Option<SessionKeys>,
-	/// Whether it is in the validator set governance keeps (`validatorSet.validators`).
-	pub in_set: bool,
-	/// Whether it validates in the current session (`session.validators`).
-	pub in_session: bool,
-	/// The current session (`session.currentIndex`).
-	pub session: u32,
-}
-
-/// What the chain knows of `account` as a validator.
-pub fn validator_report(rpc: &Rpc, account: &AccountId) -> Result<ValidatorReport, Error> {
-	let keys = rpc.storage(&pallet_session::NextKeys::<Runtime>::hashed_key_for(account))?;
-	let set: Vec<AccountId> = rpc
-		.storage(&pallet_validator_set::Validators::<Runtime>::hashed_key())?
-		.unwrap_or_default();
-	let current: Vec<AccountId> =
-		rpc.storage(&pallet_session::Validators::<Runtime>::hashed_key())?.unwrap_or_default();
-	let session =
-		rpc.storage(&pallet_session::CurrentIndex::<Runtime>::hashed_key())?.unwrap_or_default();
-	Ok(ValidatorReport {
-		account: account.clone(),
-		keys,
-		in_set: set.contains(account),
-		in_session: current.contains(account),
-		session,
 	})
 }
 

@@ -6,8 +6,8 @@ use bitcloud_client::{
 	economy::StandingView,
 	keys,
 	operator::{self, NodeReport, NodeStatus, NodeUpdate, Registration, Subscribed, Unsubscribed},
-	publish, queries, replicas_of, ss58, Error, Listing, Payer, Push, Replica, Rpc, Signer,
-	DEFAULT_STRIPE,
+	publish, queries, replicas_of, ss58, validator, Error, Listing, Payer, Push, Replica, Rpc,
+	Signer, DEFAULT_STRIPE,
 };
 use bitcloud_primitives::{AccountId, Balance, CapacityStatus};
 use clap::{Parser, Subcommand};
@@ -735,11 +735,11 @@ fn run_validator(cli: &Cli, rpc: &Rpc, command: &ValidatorCommand) -> Result<(),
 		ValidatorCommand::Keys { node_rpc } => {
 			let signer = cli.require_signer()?;
 			let node = Rpc::new(node_rpc.as_deref().unwrap_or(&cli.rpc));
-			let rotated = operator::rotate_keys(&node, &signer.account())?;
-			let included = operator::set_session_keys(rpc, &signer, &rotated)?;
+			let rotated = validator::rotate_keys(&node, &signer.account())?;
+			let included = validator::set_session_keys(rpc, &signer, &rotated)?;
 			println!("account: {}", ss58(&signer.account()));
 			println!("keys: 0x{}", hex::encode(&rotated.encoded));
-			for (name, key) in operator::session_key_parts(&rotated.keys) {
+			for (name, key) in validator::session_key_parts(&rotated.keys) {
 				println!("{name}: {key}");
 			}
 			println!("block: {} (0x{})", included.number, hex::encode(included.block));
@@ -749,12 +749,12 @@ fn run_validator(cli: &Cli, rpc: &Rpc, command: &ValidatorCommand) -> Result<(),
 			);
 		},
 		ValidatorCommand::Show { account } => {
-			let report = operator::validator_report(rpc, &cli.or_signer(account)?)?;
+			let report = validator::validator_report(rpc, &cli.or_signer(account)?)?;
 			println!("account: {}", ss58(&report.account));
 			match &report.keys {
 				Some(keys) => {
 					println!("session keys: yes");
-					for (name, key) in operator::session_key_parts(keys) {
+					for (name, key) in validator::session_key_parts(keys) {
 						println!("{name}: {key}");
 					}
 				},
