@@ -409,12 +409,33 @@ fn open_book(
 	Ok(Arc::new(BookDoor::new(admission, Arc::new(book), metrics)))
 }
 
+/// The secret URI of a well-known development account: `//Alice`, `//Alice//stash`. (Not
+/// `Sr25519Keyring::to_seed`, which gives `//AliceStash` for the stash accounts: a key of
+/// another account.)
+fn dev_seed(keyring: Sr25519Keyring) -> String {
+	format!("//{}", <&'static str>::from(keyring))
+}
+
 /// On a test chain, a node account that is a well-known development account
 /// (Dave, Eve...) gets its key in the keystore, as `--alice` does for Aura and GRANDPA.
 fn insert_dev_key(keystore: &KeystorePtr, node: &AccountId) -> Result<(), ServiceError> {
 	let Some(keyring) = Sr25519Keyring::from_account_id(node) else { return Ok(()) };
 	keystore
-		.sr25519_generate_new(KEY_TYPE, Some(&keyring.to_seed()))
+		.sr25519_generate_new(KEY_TYPE, Some(&dev_seed(keyring)))
 		.map(drop)
 		.map_err(|e| ServiceError::Other(format!("inserting the development node key: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sp_core::{sr25519, Pair};
+
+	#[test]
+	fn dev_seeds_give_the_well_known_accounts_stashes_included() {
+		for keyring in Sr25519Keyring::well_known() {
+			let pair = sr25519::Pair::from_string(&dev_seed(keyring), None).expect("a valid URI");
+			assert_eq!(AccountId::from(pair.public()), keyring.to_account_id(), "{keyring:?}");
+		}
+	}
 }

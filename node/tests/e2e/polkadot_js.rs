@@ -1,0 +1,120 @@
+//! A validator's session keys set from polkadot-js: `scripts/js/set-session-keys.mjs` has the
+//! operator's node generate keys with `author_rotateKeysWithOwner` and registers them with
+//! `session.setKeys(keys, proof)` through `@polkadot/api`; the chain accepts them and root can
+//! then add the account to the validator set. A bad secret URI fails with a message.
+//!
+//! Needs `node` and `npm ci` in `scripts/js` (`scripts/test` runs it); skipped with a message
+//! when either is missing.
+
+use crate::common::*;
+use bitcloud_runtime::{opaque::SessionKeys, Runtime, RuntimeCall, RuntimeEvent};
+use codec::Decode;
+use polkadot_sdk::{
+	frame_support::storage::storage_prefix,
+	pallet_session, pallet_sudo,
+	sp_core::{bytes, crypto::AccountId32, H256},
+	sp_keyring::Sr25519Keyring,
+};
+use serde_json::json;
+use std::{
+	path::PathBuf,
+	process::{Command, Output},
+};
+
+fn scripts_dir() -> PathBuf {
+	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/js")
+}
+
+/// Why the polkadot-js scripts cannot run here, if they cannot.
+fn polkadot_js_missing() -> Option<String> {
+	let node_runs = Command::new("node")
+		.arg("--version")
+		.output()
+		.map(|output| output.status.success())
+		.unwrap_or(false);
+	if !node_runs {
+		return Some("`node` is not installed".into());
+	}
+	let modules = scripts_dir().join("node_modules/@polkadot/api");
+	if !modules.exists() {
+		return Some(format!("{} is missing: run `npm ci` in scripts/js", modules.display()));
+	}
+	None
+}
+
+/// Runs `node set-session-keys.mjs ARGS...` in `scripts/js`.
+fn set_session_keys(args: &[&str]) -> Output {
+	Command::new("node")
+		.arg("set-session-keys.mjs")
+		.args(args)
+		.current_dir(scripts_dir())
+		.output()
+		.expect("node runs")
+}
+
+/// The `0x` hex string `name` of the script's JSON answer, as bytes.
+fn hex_field(answer: &serde_json::Value, name: &str) -> Vec<u8> {
+	let text = answer[name].as_str().unwrap_or_else(|| panic!("no {name} in {answer}"));
+	bytes::from_hex(text).expect("hex from the script")
+}
+
+#[test]
+fn polkadot_js_sets_session_keys_and_root_makes_a_validator() {
+	if let Some(reason) = polkadot_js_missing() {
+		eprintln!("SKIPPED: {reason}, so setting session keys from polkadot-js is not checked");
+		return;
+	}
+	let node = Node::start_dev(&["--no-content"]);
+	// The node serves WebSocket and HTTP on its one RPC port.
+	let ws = node.rpc_url.replacen("http://", "ws://", 1);
+	let eve = account(Sr25519Keyring::Eve);
+	let next_keys = |at: Option<H256>| {
+		let key = pallet_session::NextKeys::<Runtime>::hashed_key_for(&eve);
+		node.storage(&key, at)
+			.map(|raw| SessionKeys::decode(&mut &raw[..]).expect("session keys decode"))
+	};
+	assert_eq!(next_keys(None), None, "Eve has no session keys on the development chain");
+
+	// A secret URI that is no key: the script says so and fails before sending anything.
+	let bogus = "one two three four five six seven eight nine ten eleven twelve";
+	let output = set_session_keys(&["--node-rpc", &ws, "--rpc", &ws, "--suri", bogus]);
+	assert!(!output.status.success(), "a bad --suri is refused");
+	assert!(
+		text(&output.stderr).contains("--suri is not a valid secret URI"),
+		"{}",
+		text(&output.stderr)
+	);
+
+	// Eve's operator has their node generate keys for Eve and registers them as Eve.
+	let output = set_session_keys(&["--node-rpc", &ws, "--rpc", &ws, "--suri", "//Eve"]);
+	assert!(output.status.success(), "set-session-keys.mjs failed: {}", text(&output.stderr));
+	let answer: serde_json::Value = serde_json::from_slice(&output.stdout)
+		.unwrap_or_else(|e| panic!("the script prints JSON ({e}): {}", text(&output.stdout)));
+	let encoded = hex_field(&answer, "keys");
+	let block = H256::from_slice(&hex_field(&answer, "block"));
+
+	// The chain holds them for Eve from the block the script reported, and they are the keys
+	// now in the node's keystore.
+	let keys = SessionKeys::decode(&mut &encoded[..]).expect("the printed keys decode");
+	assert_eq!(next_keys(Some(block)), Some(keys.clone()));
+	assert_eq!(next_keys(None), Some(keys));
+	let in_keystore: bool =
+		node.call("author_hasSessionKeys", json!([bytes::to_hex(&encoded, false)]));
+	assert!(in_keystore, "the node keeps the private keys");
+
+	// Root adds Eve to the validator set, which now plans Alice and Eve.
+	let add_eve = pallet_validator_set::Call::add_validator { who: eve.clone() };
+	let events = node.execute(Sr25519Keyring::Alice, sudo(RuntimeCall::ValidatorSet(add_eve)));
+	assert!(
+		events.iter().any(|event| matches!(
+			event,
+			RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result: Ok(()) })
+		)),
+		"{events:?}"
+	);
+	let raw = node
+		.storage(&storage_prefix(b"ValidatorSet", b"Validators"), None)
+		.expect("the validator set");
+	let planned = Vec::<AccountId32>::decode(&mut &raw[..]).expect("the validator set decodes");
+	assert_eq!(planned, vec![account(Sr25519Keyring::Alice), eve]);
+}
