@@ -332,6 +332,7 @@ pub fn start(
 		(Some(node), Some(window)) => {
 			let book_dir = service.store().dir().join("receipts");
 			let book = open_book(&book_dir, node, *window.genesis(), chain.clone(), registry)?;
+			window.restore(book.book().receipts());
 			window.set_sink(book.clone());
 			Some(book)
 		},

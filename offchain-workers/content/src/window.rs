@@ -167,6 +167,27 @@ impl SigningWindow {
 		}
 	}
 
+	/// Takes back the receipts a previous run of the node kept (its receipt book): each is
+	/// held again, and counts as sent, so a restart neither refuses a client's next receipt
+	/// as older than the one the client knows was held nor forgets what the client was sent.
+	/// Receipts of other nodes are skipped; old epochs go at the next pruning.
+	pub fn restore(&self, receipts: impl IntoIterator<Item = SignedReceipt<AccountId>>) {
+		let mut entries = self.entries();
+		for signed in receipts.into_iter().filter(|signed| signed.receipt.node == self.node) {
+			let receipt = &signed.receipt;
+			let key = Account {
+				client: receipt.client.clone(),
+				epoch: receipt.epoch,
+				moderator: receipt.moderator.clone(),
+			};
+			let entry = entries.entry(key).or_default();
+			if receipt.bytes > entry.signed() {
+				entry.sent = entry.sent.max(receipt.bytes);
+				entry.held = Some(signed);
+			}
+		}
+	}
+
 	/// Sets where accepted receipts go, if nothing was set before; false otherwise.
 	pub fn set_sink(&self, sink: Arc<dyn ReceiptSink>) -> bool {
 		self.sink.set(sink).is_ok()
@@ -347,6 +368,23 @@ mod tests {
 		assert_eq!(window.figures(&account), (170, 70));
 		assert_eq!(window.held(&account).unwrap().receipt.bytes, 70);
 		assert_eq!(*sink.0.lock().unwrap(), vec![70]);
+	}
+
+	#[test]
+	fn a_restarted_window_holds_the_kept_receipts_again() {
+		let (window, sink, client, account) = setup();
+		let node = window.node().clone();
+		let other: AccountId = pair("//Eve").public().into();
+		let kept = [signed(&client, &node, 5, 70), signed(&client, &node, 5, 40)];
+		window.restore(kept.into_iter().chain([signed(&client, &other, 5, 90)]));
+		assert_eq!(window.figures(&account), (70, 70), "the newest of this node's receipts");
+		assert_eq!(
+			window.offer(signed(&client, &node, 5, 70), 5),
+			Err(ReceiptError::NotIncreasing { held: 70 })
+		);
+		assert_eq!(window.reserve(&account, 30, QUOTA), Reservation::Reserved);
+		assert_eq!(window.offer(signed(&client, &node, 5, 100), 5), Ok(100));
+		assert_eq!(*sink.0.lock().unwrap(), vec![100], "restored receipts are not passed on");
 	}
 
 	#[test]
