@@ -346,7 +346,7 @@ pub fn start(
 	if options.onion != Onion::Off {
 		let relay = crate::onion::start_relay(crate::onion::RelaySetup {
 			base_path,
-			dev: chain_kind.is_test(),
+			test_chain: chain_kind.is_test(),
 			node: node.clone(),
 			stores_unmoderated: options.onion == Onion::RelayAndStore,
 			store: service.store().clone(),

@@ -26,7 +26,7 @@ pub struct RelaySetup<'a> {
 	/// The node's base path (`<base>/onion/x25519.key`).
 	pub base_path: &'a Path,
 	/// Whether the chain is a test chain (development or local).
-	pub dev: bool,
+	pub test_chain: bool,
 	/// The node's account, if it has one.
 	pub node: Option<AccountId>,
 	/// Whether it also stores unmoderated content (`--onion-store`).
@@ -47,7 +47,7 @@ pub struct RelaySetup<'a> {
 
 /// Builds the relay; logs its onion key and warns when the registry does not list it.
 pub fn start_relay(setup: RelaySetup) -> Result<Arc<Relay>, ServiceError> {
-	let secret = onion_secret(setup.base_path, setup.dev, setup.node.as_ref())?;
+	let secret = onion_secret(setup.base_path, setup.test_chain, setup.node.as_ref())?;
 	let payer = setup.node.clone().map(|account| {
 		Arc::new(KeystorePayer { keystore: setup.keystore, account, chain: setup.chain.clone() })
 			as Arc<dyn ExitPayer>
@@ -115,10 +115,12 @@ impl Directory for RuntimeChainView {
 /// account's derived key; otherwise `<base path>/onion/x25519.key` (hex, created on first start).
 fn onion_secret(
 	base_path: &Path,
-	dev: bool,
+	test_chain: bool,
 	node: Option<&AccountId>,
 ) -> Result<OnionSecret, ServiceError> {
-	if let Some(node) = node.filter(|node| dev && Sr25519Keyring::from_account_id(node).is_some()) {
+	if let Some(node) =
+		node.filter(|node| test_chain && Sr25519Keyring::from_account_id(node).is_some())
+	{
 		return Ok(OnionSecret::dev(node.as_ref()));
 	}
 	let path = base_path.join("onion").join("x25519.key");

@@ -285,6 +285,18 @@ impl Node {
 		}
 	}
 
+	/// The value stored under `key` at `at` (the best block if none), decoded as `T`.
+	pub fn decoded_storage<T: Decode>(&self, key: &[u8], at: Option<H256>) -> Option<T> {
+		let bytes = self.storage(key, at)?;
+		Some(T::decode(&mut &bytes[..]).expect("the stored value decodes"))
+	}
+
+	/// The validator set's list at the best block (what pallet-session plans next).
+	pub fn planned_validators(&self) -> Vec<AccountId32> {
+		let key = pallet_validator_set::Validators::<Runtime>::hashed_key();
+		self.decoded_storage(&key, None).unwrap_or_default()
+	}
+
 	/// Number of the best block.
 	pub fn best_number(&self) -> u32 {
 		let header: bitcloud_runtime::Header = self.call("chain_getHeader", json!([]));
@@ -526,6 +538,17 @@ pub fn failure(events: &[RuntimeEvent]) -> Option<DispatchError> {
 	events.iter().find_map(|e| match e {
 		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
 			Some(*dispatch_error)
+		},
+		_ => None,
+	})
+}
+
+/// The error of the call `sudo` dispatched, from its `Sudid` event (none if it succeeded or
+/// there is no such event).
+pub fn sudo_error(events: &[RuntimeEvent]) -> Option<DispatchError> {
+	events.iter().find_map(|event| match event {
+		RuntimeEvent::Sudo(polkadot_sdk::pallet_sudo::Event::Sudid { sudo_result }) => {
+			sudo_result.err()
 		},
 		_ => None,
 	})

@@ -7,12 +7,11 @@
 //! when either is missing.
 
 use crate::common::*;
-use bitcloud_runtime::{opaque::SessionKeys, Runtime, RuntimeCall, RuntimeEvent};
+use bitcloud_runtime::{opaque::SessionKeys, Runtime, RuntimeCall};
 use codec::Decode;
 use polkadot_sdk::{
-	frame_support::storage::storage_prefix,
-	pallet_session, pallet_sudo,
-	sp_core::{bytes, crypto::AccountId32, H256},
+	pallet_session,
+	sp_core::{bytes, H256},
 	sp_keyring::Sr25519Keyring,
 };
 use serde_json::json;
@@ -68,10 +67,8 @@ fn polkadot_js_sets_session_keys_and_root_makes_a_validator() {
 	// The node serves WebSocket and HTTP on its one RPC port.
 	let ws = node.rpc_url.replacen("http://", "ws://", 1);
 	let eve = account(Sr25519Keyring::Eve);
-	let next_keys = |at: Option<H256>| {
-		let key = pallet_session::NextKeys::<Runtime>::hashed_key_for(&eve);
-		node.storage(&key, at)
-			.map(|raw| SessionKeys::decode(&mut &raw[..]).expect("session keys decode"))
+	let next_keys = |at: Option<H256>| -> Option<SessionKeys> {
+		node.decoded_storage(&pallet_session::NextKeys::<Runtime>::hashed_key_for(&eve), at)
 	};
 	assert_eq!(next_keys(None), None, "Eve has no session keys on the development chain");
 
@@ -105,16 +102,6 @@ fn polkadot_js_sets_session_keys_and_root_makes_a_validator() {
 	// Root adds Eve to the validator set, which now plans Alice and Eve.
 	let add_eve = pallet_validator_set::Call::add_validator { who: eve.clone() };
 	let events = node.execute(Sr25519Keyring::Alice, sudo(RuntimeCall::ValidatorSet(add_eve)));
-	assert!(
-		events.iter().any(|event| matches!(
-			event,
-			RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result: Ok(()) })
-		)),
-		"{events:?}"
-	);
-	let raw = node
-		.storage(&storage_prefix(b"ValidatorSet", b"Validators"), None)
-		.expect("the validator set");
-	let planned = Vec::<AccountId32>::decode(&mut &raw[..]).expect("the validator set decodes");
-	assert_eq!(planned, vec![account(Sr25519Keyring::Alice), eve]);
+	assert!(succeeded(&events) && sudo_error(&events).is_none(), "{events:?}");
+	assert_eq!(node.planned_validators(), vec![account(Sr25519Keyring::Alice), eve]);
 }

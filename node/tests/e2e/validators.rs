@@ -5,11 +5,8 @@
 //! next. Bad calls to the validator set fail with their error and change nothing.
 
 use crate::common::*;
-use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeEvent};
-use codec::Decode;
+use bitcloud_runtime::{Runtime, RuntimeCall};
 use polkadot_sdk::{
-	frame_support::storage::storage_prefix,
-	pallet_sudo,
 	sp_core::{crypto::AccountId32, H256},
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::DispatchError,
@@ -71,20 +68,10 @@ impl Operator {
 	}
 }
 
-/// The storage value `pallet::item` at `at` (best block if none).
-fn value<T: Decode>(node: &Node, pallet: &[u8], item: &[u8], at: Option<H256>) -> Option<T> {
-	let bytes = node.storage(&storage_prefix(pallet, item), at)?;
-	Some(T::decode(&mut &bytes[..]).expect("the stored value decodes"))
-}
-
-/// The validator set's list (what the next planned session takes).
-fn planned_set(node: &Node) -> Vec<AccountId32> {
-	value(node, b"ValidatorSet", b"Validators", None).unwrap_or_default()
-}
-
 /// The validators of the session in force at the best block.
 fn session_validators(node: &Node) -> Vec<AccountId32> {
-	value(node, b"Session", b"Validators", None).unwrap_or_default()
+	let key = polkadot_sdk::pallet_session::Validators::<Runtime>::hashed_key();
+	node.decoded_storage(&key, None).unwrap_or_default()
 }
 
 /// How many blocks this node has authored, from its log.
@@ -166,7 +153,7 @@ fn four_validators_finalize_lose_one_stall_at_two_and_take_in_a_new_validator() 
 		assert!(sudo_error(&events).is_none(), "{events:?}");
 	}
 	assert_eq!(
-		planned_set(&alice_node),
+		alice_node.planned_validators(),
 		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]
 			.map(account)
 	);
@@ -189,19 +176,11 @@ fn four_validators_finalize_lose_one_stall_at_two_and_take_in_a_new_validator() 
 	assert!(hashes.iter().all(|hash| *hash == hashes[0]), "one finalized chain: {hashes:?}");
 }
 
-/// The error of the call `sudo` dispatched, from its `Sudid` event.
-fn sudo_error(events: &[RuntimeEvent]) -> Option<DispatchError> {
-	events.iter().find_map(|event| match event {
-		RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result }) => sudo_result.err(),
-		_ => None,
-	})
-}
-
 #[test]
 fn bad_changes_to_the_validator_set_fail_with_their_error_and_change_nothing() {
 	use pallet_validator_set::{Call, Error};
 	let node = Node::start_dev(&["--no-content"]);
-	let before = planned_set(&node);
+	let before = node.planned_validators();
 	assert_eq!(before, vec![account(Sr25519Keyring::Alice)]);
 	let error = |e: Error<Runtime>| DispatchError::from(e);
 
@@ -229,6 +208,6 @@ fn bad_changes_to_the_validator_set_fail_with_their_error_and_change_nothing() {
 	let events = node.execute(Sr25519Keyring::Ferdie, RuntimeCall::Session(set_keys));
 	assert!(matches!(failure(&events), Some(DispatchError::Module(_))), "{events:?}");
 
-	assert_eq!(planned_set(&node), before);
+	assert_eq!(node.planned_validators(), before);
 	assert_eq!(session_validators(&node), before);
 }

@@ -123,7 +123,16 @@ impl Rpc {
 	/// The value stored under `key` (a full storage key) at the best block, decoded as `T`;
 	/// none when nothing is stored there.
 	pub fn storage<T: Decode>(&self, key: &[u8]) -> Result<Option<T>, Error> {
-		let result = self.call("state_getStorage", json!([hex_of(key)]))?;
+		self.storage_at(key, None)
+	}
+
+	/// [`Rpc::storage`] at block `at` (the best block if none).
+	fn storage_at<T: Decode>(&self, key: &[u8], at: Option<H256>) -> Result<Option<T>, Error> {
+		let params = match at {
+			Some(at) => json!([hex_of(key), hex_of(&at.0)]),
+			None => json!([hex_of(key)]),
+		};
+		let result = self.call("state_getStorage", params)?;
 		if result.is_null() {
 			return Ok(None);
 		}
@@ -159,10 +168,8 @@ impl Rpc {
 	/// The events of extrinsic `index` in block `at`.
 	fn extrinsic_events(&self, at: H256, index: u32) -> Result<Vec<RuntimeEvent>, Error> {
 		let key = storage_prefix(b"System", b"Events");
-		let result = self.call("state_getStorage", json!([hex_of(&key), hex_of(&at.0)]))?;
-		let bytes = bytes_of(&result)?;
-		let records = Vec::<EventRecord<RuntimeEvent, H256>>::decode(&mut &bytes[..])
-			.map_err(|e| Error(format!("undecodable events: {e}")))?;
+		let records: Vec<EventRecord<RuntimeEvent, H256>> =
+			self.storage_at(&key, Some(at))?.unwrap_or_default();
 		Ok(records
 			.into_iter()
 			.filter(|record| record.phase == Phase::ApplyExtrinsic(index))

@@ -273,10 +273,7 @@ impl Cli {
 
 	/// `text` as an account, or the signer's account when none is given.
 	fn account_or_signer(&self, text: &Option<String>) -> Result<AccountId, Error> {
-		match text {
-			Some(text) => keys::parse_account(text),
-			None => self.require_signer().map(|signer| signer.account()),
-		}
+		self.or_signer(&text.as_deref().map(keys::parse_account).transpose()?)
 	}
 
 	/// `account`, or the signer's account when none is given.
