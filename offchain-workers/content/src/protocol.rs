@@ -10,7 +10,7 @@
 //! Without it anyone could name a victim and use up the victim's signing window and quota at
 //! a node.
 
-use bitcloud_primitives::AccountId;
+use bitcloud_primitives::{AccountId, EpochIndex, Receipt};
 use codec::Encode;
 use polkadot_sdk::sp_core::{
 	sr25519::{Pair, Public, Signature},
@@ -40,6 +40,51 @@ pub const RECEIPT_HELD_HEADER: &str = "bitcloud-receipt-held";
 /// Response header: bytes this node may still send the client in the epoch (its quota left,
 /// less what the node already sent it).
 pub const QUOTA_LEFT_HEADER: &str = "bitcloud-quota-left";
+
+/// Response header of `/outboard/<id>`: the content's size in bytes.
+pub const CONTENT_SIZE_HEADER: &str = "bitcloud-content-size";
+/// Response header of `/outboard/<id>`: log2 of the chunks (1 KiB each) in a chunk group,
+/// the unit the outboard's tree verifies.
+pub const CHUNK_GROUP_LOG_HEADER: &str = "bitcloud-chunk-group-log";
+
+/// What a cumulative receipt counts bytes for: every field of a [`Receipt`] but its bytes.
+/// Both sides keep their newest receipt per key: the gateway per client it serves (its own
+/// node fixed), the client per node it pays (itself fixed), the node's duties per claim.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, codec::Decode)]
+pub struct ReceiptKey {
+	/// The client that signs.
+	pub client: AccountId,
+	/// The node that served.
+	pub node: AccountId,
+	/// The epoch the bytes were served in.
+	pub epoch: EpochIndex,
+	/// The moderator whose catalog the content was served under; `None`: unmoderated.
+	pub moderator: Option<AccountId>,
+}
+
+impl ReceiptKey {
+	/// The receipt for `bytes` under this key.
+	pub fn receipt(&self, bytes: u64) -> Receipt<AccountId> {
+		Receipt {
+			client: self.client.clone(),
+			node: self.node.clone(),
+			epoch: self.epoch,
+			moderator: self.moderator.clone(),
+			bytes,
+		}
+	}
+}
+
+impl From<&Receipt<AccountId>> for ReceiptKey {
+	fn from(receipt: &Receipt<AccountId>) -> Self {
+		ReceiptKey {
+			client: receipt.client.clone(),
+			node: receipt.node.clone(),
+			epoch: receipt.epoch,
+			moderator: receipt.moderator.clone(),
+		}
+	}
+}
 
 /// Domain tag of a request proof: no receipt, extrinsic or other signed payload starts so.
 pub const AUTH_DOMAIN: &[u8] = b"bitcloud/gateway-auth/v1";
