@@ -17,7 +17,7 @@ pub mod verify;
 pub use circuit::{BuildError, Circuit, CircuitError};
 pub use directory::{choose_path, Directory, RelayInfo};
 pub use noise::OnionSecret;
-pub use payment::ExitPayer;
+pub use payment::{ExitPayer, KeyPayer};
 pub use relay::{CircuitRecord, Limits, Relay, RelayConfig, RelayStats};
 pub use route::router;
 pub use transfer::{Anonymous, TransferError, TransferReport};

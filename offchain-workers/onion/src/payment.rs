@@ -4,7 +4,7 @@
 use bitcloud_content::ReceiptSink;
 use bitcloud_primitives::{receipt, AccountId, EpochIndex, Receipt, SignedReceipt};
 use codec::{Decode, Encode};
-use polkadot_sdk::sp_core::H256;
+use polkadot_sdk::sp_core::{sr25519, Pair as _, H256};
 use std::{collections::HashMap, sync::Mutex};
 
 /// How an exit signs receipts: with its node account's key, for the chain's current epoch.
@@ -16,6 +16,29 @@ pub trait ExitPayer: Send + Sync + 'static {
 	fn epoch(&self) -> Option<EpochIndex>;
 	/// `receipt` signed for this chain, if the key is at hand.
 	fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>>;
+}
+
+/// An [`ExitPayer`] whose key is in memory and whose epoch is given: for tools and tests that
+/// run an exit without a chain (the node signs with its keystore and asks the runtime).
+pub struct KeyPayer {
+	/// The exit's key.
+	pub pair: sr25519::Pair,
+	/// The genesis hash of the chain its receipts are for.
+	pub genesis: H256,
+	/// The epoch it says is current.
+	pub epoch: EpochIndex,
+}
+
+impl ExitPayer for KeyPayer {
+	fn account(&self) -> AccountId {
+		AccountId::new(self.pair.public().0)
+	}
+	fn epoch(&self) -> Option<EpochIndex> {
+		Some(self.epoch)
+	}
+	fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>> {
+		Some(receipt::sign(receipt, &self.pair, &self.genesis))
+	}
 }
 
 /// What an exit has paid each storing node per epoch (receipts are cumulative).
@@ -89,9 +112,13 @@ pub fn encode(signed: &SignedReceipt<AccountId>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use polkadot_sdk::sp_core::{sr25519, Pair};
+	use polkadot_sdk::sp_core::Pair;
 
 	const GENESIS: [u8; 32] = [3; 32];
+
+	fn key_payer() -> KeyPayer {
+		KeyPayer { pair: sr25519::Pair::from_seed(&[1; 32]), genesis: H256(GENESIS), epoch: 4 }
+	}
 
 	#[derive(Default)]
 	struct Kept(Mutex<Vec<SignedReceipt<AccountId>>>);
@@ -102,23 +129,9 @@ mod tests {
 		}
 	}
 
-	struct KeyPayer(sr25519::Pair);
-
-	impl ExitPayer for KeyPayer {
-		fn account(&self) -> AccountId {
-			AccountId::new(self.0.public().0)
-		}
-		fn epoch(&self) -> Option<EpochIndex> {
-			Some(4)
-		}
-		fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>> {
-			Some(receipt::sign(receipt, &self.0, &H256(GENESIS)))
-		}
-	}
-
 	#[test]
 	fn receipts_are_cumulative_per_node_and_epoch() {
-		let payer = KeyPayer(sr25519::Pair::from_seed(&[1; 32]));
+		let payer = key_payer();
 		let ledger = PaidLedger::default();
 		let (a, b) = (AccountId::new([7; 32]), AccountId::new([8; 32]));
 		assert_eq!(ledger.receipt(&payer, &a, 100).unwrap().receipt.bytes, 100);
@@ -132,7 +145,7 @@ mod tests {
 
 	#[test]
 	fn only_sound_receipts_for_this_node_are_kept() {
-		let payer = KeyPayer(sr25519::Pair::from_seed(&[1; 32]));
+		let payer = key_payer();
 		let node = AccountId::new([7; 32]);
 		let kept = Kept::default();
 		let good = PaidLedger::default().receipt(&payer, &node, 10).unwrap();

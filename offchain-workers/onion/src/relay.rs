@@ -622,8 +622,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		let (from_previous, to_previous) = tokio::io::split(stream);
 		let (from_next, to_next) = next.into_split();
 		let activity = Activity::new();
-		let outward = pump_outward(from_previous, to_next, layer.opener, depth, &relay, &activity);
-		let inward = pump_inward(from_next, to_previous, layer.sealer, depth, &relay, &activity);
+		let (mut opener, mut sealer) = (layer.opener, layer.sealer);
+		let outward = pump(
+			from_previous,
+			to_next,
+			|frame, out| open_and_pad(&mut opener, frame, out, depth, &relay),
+			&relay,
+			&activity,
+		);
+		let inward = pump(
+			from_next,
+			to_previous,
+			|frame, out| {
+				seal_and_pad(&mut sealer, &frame[..payload_len(depth)], out, depth)
+					.map_err(|_| HopEnd::Tampered)
+			},
+			&relay,
+			&activity,
+		);
 		tokio::select! {
 			result = outward => result,
 			result = inward => result,
@@ -676,38 +692,29 @@ fn seal_and_pad(
 	Ok(())
 }
 
-/// Client to next hop: take this hop's layer off.
-async fn pump_outward(
-	mut from: impl AsyncRead + Unpin,
-	mut to: impl AsyncWrite + Unpin,
-	mut opener: Opener,
+/// Client to next hop: take this hop's layer off (a frame that does not open was tampered
+/// with), then pad the rest of the frame with random bytes.
+fn open_and_pad(
+	opener: &mut Opener,
+	frame: &[u8],
+	out: &mut [u8],
 	depth: u8,
 	relay: &Relay,
-	activity: &Activity,
 ) -> Result<(), HopEnd> {
-	let mut frame = Box::new([0u8; FRAME_LEN]);
-	let mut out = Box::new([0u8; FRAME_LEN]);
-	loop {
-		if let Err(e) = link::read_frame(&mut from, &mut frame).await {
-			return end_of_link(e);
-		}
-		if opener.open(&frame[..sealed_len(depth)], &mut out[..payload_len(depth)]).is_err() {
-			relay.stats.tampered.fetch_add(1, Ordering::Relaxed);
-			return Err(HopEnd::Tampered);
-		}
-		rand::thread_rng().fill_bytes(&mut out[payload_len(depth)..]);
-		link::write_frame(&mut to, &out).await?;
-		activity.touch();
-		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);
+	if opener.open(&frame[..sealed_len(depth)], &mut out[..payload_len(depth)]).is_err() {
+		relay.stats.tampered.fetch_add(1, Ordering::Relaxed);
+		return Err(HopEnd::Tampered);
 	}
+	rand::thread_rng().fill_bytes(&mut out[payload_len(depth)..]);
+	Ok(())
 }
 
-/// Next hop to client: add this hop's layer.
-async fn pump_inward(
+/// Moves frames from `from` to `to`, each through `layer` (taking this hop's layer off on the
+/// way out, adding it on the way in), until the link ends.
+async fn pump(
 	mut from: impl AsyncRead + Unpin,
 	mut to: impl AsyncWrite + Unpin,
-	mut sealer: Sealer,
-	depth: u8,
+	mut layer: impl FnMut(&[u8], &mut [u8; FRAME_LEN]) -> Result<(), HopEnd>,
 	relay: &Relay,
 	activity: &Activity,
 ) -> Result<(), HopEnd> {
@@ -717,8 +724,7 @@ async fn pump_inward(
 		if let Err(e) = link::read_frame(&mut from, &mut frame).await {
 			return end_of_link(e);
 		}
-		seal_and_pad(&mut sealer, &frame[..payload_len(depth)], &mut out, depth)
-			.map_err(|_| HopEnd::Tampered)?;
+		layer(&frame[..], &mut out)?;
 		link::write_frame(&mut to, &out).await?;
 		activity.touch();
 		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);

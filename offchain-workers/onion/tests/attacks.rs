@@ -17,9 +17,9 @@ use bitcloud_onion::{
 	noise::{self, OnionSecret},
 	relay::MAX_CIRCUITS_PER_PEER,
 	verify::GROUP_BYTES,
-	Anonymous, Circuit, CircuitError, ExitPayer, Limits, RelayConfig, RelayInfo,
+	Anonymous, Circuit, CircuitError, KeyPayer, Limits, RelayConfig, RelayInfo,
 };
-use bitcloud_primitives::{receipt, AccountId, ContentId, EpochIndex, Receipt, SignedReceipt};
+use bitcloud_primitives::{AccountId, ContentId, SignedReceipt};
 use codec::Decode;
 use polkadot_sdk::sp_core::{sr25519, Pair, H256};
 use std::{
@@ -219,20 +219,6 @@ impl Kept {
 	}
 }
 
-struct KeyPayer(sr25519::Pair);
-
-impl ExitPayer for KeyPayer {
-	fn account(&self) -> AccountId {
-		AccountId::new(self.0.public().0)
-	}
-	fn epoch(&self) -> Option<EpochIndex> {
-		Some(3)
-	}
-	fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>> {
-		Some(receipt::sign(receipt, &self.0, &H256(GENESIS)))
-	}
-}
-
 /// Account byte of the fake storing relay.
 const LIAR: u8 = 200;
 
@@ -255,7 +241,11 @@ fn content_asked_of_the_liar_first(len: usize) -> Vec<u8> {
 
 /// Relays that pay the storing relays they fetch from; relay 3 keeps its receipts in `kept`.
 fn paying(kept: &Arc<Kept>) -> impl Fn(usize, &mut RelayConfig) {
-	let payer = Arc::new(KeyPayer(sr25519::Pair::from_seed(&[6; 32])));
+	let payer = Arc::new(KeyPayer {
+		pair: sr25519::Pair::from_seed(&[6; 32]),
+		genesis: H256(GENESIS),
+		epoch: 3,
+	});
 	let sink = kept.clone();
 	move |n, config| {
 		config.payer = Some(payer.clone());

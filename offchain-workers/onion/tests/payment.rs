@@ -2,8 +2,8 @@
 //! storing relay keeps (for its node to submit).
 
 use bitcloud_content::ReceiptSink;
-use bitcloud_onion::{local::LocalNet, ExitPayer};
-use bitcloud_primitives::{receipt, AccountId, EpochIndex, Receipt, SignedReceipt};
+use bitcloud_onion::{local::LocalNet, ExitPayer, KeyPayer};
+use bitcloud_primitives::{receipt, AccountId, SignedReceipt};
 use polkadot_sdk::sp_core::{sr25519, Pair, H256};
 use std::sync::{atomic::Ordering, Arc, Mutex};
 
@@ -16,25 +16,15 @@ impl ReceiptSink for Kept {
 	}
 }
 
-struct KeyPayer(sr25519::Pair, [u8; 32]);
-
-impl ExitPayer for KeyPayer {
-	fn account(&self) -> AccountId {
-		AccountId::new(self.0.public().0)
-	}
-	fn epoch(&self) -> Option<EpochIndex> {
-		Some(7)
-	}
-	fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>> {
-		Some(receipt::sign(receipt, &self.0, &H256(self.1)))
-	}
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exit_pays_the_storing_relay_for_what_it_fetched() {
 	let dir = tempfile::tempdir().unwrap();
 	let kept = Arc::new(Kept::default());
-	let payer = Arc::new(KeyPayer(sr25519::Pair::from_seed(&[5; 32]), [42; 32]));
+	let payer = Arc::new(KeyPayer {
+		pair: sr25519::Pair::from_seed(&[5; 32]),
+		genesis: H256([42; 32]),
+		epoch: 7,
+	});
 	let (sink, exit_payer) = (kept.clone(), payer.clone());
 	let net = LocalNet::start_with(dir.path(), 4, 3, move |n, config| {
 		config.payer = Some(exit_payer.clone());
@@ -44,7 +34,7 @@ async fn an_exit_pays_the_storing_relay_for_what_it_fetched() {
 	})
 	.await
 	.unwrap();
-	assert_eq!(net.genesis, payer.1);
+	assert_eq!(net.genesis, payer.genesis.0);
 	let bytes = vec![9u8; 2_000_000];
 	let id = net.stores[3].import_bytes(&bytes).unwrap();
 	let mut out = Vec::new();
