@@ -71,13 +71,18 @@ impl<T: Config> Pallet<T> {
 		T::Currency::release(&HoldReason::BandwidthLock.into(), who, amount, Precision::Exact)?;
 		lock.unlocking = Zero::zero();
 		lock.unlocks_at = Zero::zero();
+		Self::store_lock(who, lock);
+		Self::deposit_event(Event::Withdrawn { client: who.clone(), amount });
+		Ok(())
+	}
+
+	/// Store `who`'s lock, or remove the record if nothing is left in it.
+	pub(crate) fn store_lock(who: &T::AccountId, lock: ClientLock<T>) {
 		if lock.is_empty() {
 			Locks::<T>::remove(who);
 		} else {
 			Locks::<T>::insert(who, lock);
 		}
-		Self::deposit_event(Event::Withdrawn { client: who.clone(), amount });
-		Ok(())
 	}
 
 	/// Burn the fees `who` has paid from its hold (`spent`), emitting `FeesBurnt`.

@@ -8,8 +8,9 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use bitcloud_primitives::EpochClock;
-use frame_support::{traits::Get, weights::Weight};
+use bitcloud_primitives::{EpochClock, EpochIndex};
+use codec::FullCodec;
+use frame_support::{storage::IterableStorageDoubleMap, traits::Get, weights::Weight};
 use sp_runtime::traits::Saturating;
 
 /// Number of storage maps cleared per epoch, in order: `clientEpochs`, `nodeEpochs`,
@@ -38,38 +39,10 @@ impl<T: Config> Pallet<T> {
 		while progress.stage < STAGES && removed < limit {
 			let budget = limit.saturating_sub(removed) as usize;
 			let epoch = progress.epoch;
-			// Read one key more than the budget, to know whether the map is done.
 			let done = match progress.stage {
-				0 => {
-					let keys: Vec<_> =
-						ClientEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
-					let done = keys.len() <= budget;
-					for client in keys.into_iter().take(budget) {
-						ClientEpochs::<T>::remove(epoch, client);
-						removed.saturating_inc();
-					}
-					done
-				},
-				1 => {
-					let keys: Vec<_> =
-						NodeEpochs::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
-					let done = keys.len() <= budget;
-					for node in keys.into_iter().take(budget) {
-						NodeEpochs::<T>::remove(epoch, node);
-						removed.saturating_inc();
-					}
-					done
-				},
-				2 => {
-					let keys: Vec<_> =
-						ModeratorBytes::<T>::iter_key_prefix(epoch).take(budget + 1).collect();
-					let done = keys.len() <= budget;
-					for moderator in keys.into_iter().take(budget) {
-						ModeratorBytes::<T>::remove(epoch, moderator);
-						removed.saturating_inc();
-					}
-					done
-				},
+				0 => remove_some::<ClientEpochs<T>, _, _>(epoch, budget, &mut removed),
+				1 => remove_some::<NodeEpochs<T>, _, _>(epoch, budget, &mut removed),
+				2 => remove_some::<ModeratorBytes<T>, _, _>(epoch, budget, &mut removed),
 				_ => {
 					EpochTotals::<T>::remove(epoch);
 					removed.saturating_inc();
@@ -90,4 +63,22 @@ impl<T: Config> Pallet<T> {
 		}
 		T::WeightInfo::on_initialize_prune(removed)
 	}
+}
+
+/// Remove up to `budget` entries of `epoch` from the epoch-keyed double map `M`, counting
+/// them in `removed`. Returns whether none is left.
+fn remove_some<M, K, V>(epoch: EpochIndex, budget: usize, removed: &mut u32) -> bool
+where
+	M: IterableStorageDoubleMap<EpochIndex, K, V>,
+	K: FullCodec,
+	V: FullCodec,
+{
+	// Read one key more than the budget, to know whether the map is done.
+	let keys: Vec<K> = M::iter_key_prefix(epoch).take(budget.saturating_add(1)).collect();
+	let done = keys.len() <= budget;
+	for key in keys.into_iter().take(budget) {
+		M::remove(epoch, key);
+		removed.saturating_inc();
+	}
+	done
 }

@@ -10,14 +10,11 @@
 //! refused receipt would fail the node's whole batch.
 
 use crate::*;
-use alloc::{
-	collections::btree_map::{BTreeMap, Entry},
-	vec::Vec,
-};
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bitcloud_primitives::{receipt, EpochClock, EpochIndex, NodeRegistry};
 use frame_support::{
 	ensure,
-	pallet_prelude::DispatchResult,
+	pallet_prelude::{DispatchError, DispatchResult},
 	traits::{
 		fungible::MutateHold,
 		tokens::{Fortitude, Precision, Restriction},
@@ -26,6 +23,9 @@ use frame_support::{
 };
 use polkadot_sdk::sp_core::H256;
 use sp_runtime::traits::{SaturatedConversion, Saturating, Zero};
+
+/// A receipt as clients sign it.
+type Receipt<T> = receipt::Receipt<<T as frame_system::Config>::AccountId>;
 
 /// A client paying for bytes of the batch.
 struct Payer<T: Config> {
@@ -102,84 +102,26 @@ impl<T: Config> Batch<T> {
 		}
 	}
 
-	/// Check `signed` and add its effect to the batch.
+	/// Check `signed` (its terms, a total above the last claimed, its signature), charge its
+	/// client ([`Self::charge`]) and record its claim, all in the batch: storage is only read
+	/// here, and written by [`Self::write`] once every receipt passed.
 	fn take(&mut self, signed: &SignedReceiptOf<T>) -> DispatchResult {
 		let r = &signed.receipt;
 		self.check_terms(r)?;
-		let record = match self.clients.entry((r.epoch, r.client.clone())) {
-			Entry::Occupied(entry) => entry.into_mut(),
-			Entry::Vacant(entry) => {
-				entry.insert(ClientEpochs::<T>::get(r.epoch, &r.client).unwrap_or_default())
-			},
-		};
-		let position = record
-			.claims
-			.iter()
-			.position(|claim| claim.node == self.node && claim.moderator == r.moderator);
-		let previous = position.and_then(|i| record.claims.get(i)).map_or(0, |c| c.total);
+		let record = record_of::<T>(&mut self.clients, r);
+		let previous = claim_of::<T>(record, &self.node, &r.moderator).map_or(0, |c| c.total);
+		let used = record.used;
 		ensure!(r.bytes > previous, Error::<T>::NotIncreasing);
 		ensure!(receipt::verify(signed, &self.genesis), Error::<T>::BadSignature);
 
-		let payer = match self.payers.entry(r.client.clone()) {
-			Entry::Occupied(entry) => entry.into_mut(),
-			Entry::Vacant(entry) => {
-				let lock = Locks::<T>::get(&r.client).unwrap_or_default();
-				entry.insert(Payer { before: lock.clone(), lock, compensation: Zero::zero() })
-			},
-		};
-		ensure!(!payer.before.spendable(r.epoch).is_zero(), Error::<T>::ClientHasNoLock);
-
-		// Credit what the client can still pay for: its quota left, and fees its coins cover.
-		let increase = r.bytes.saturating_sub(previous);
-		let quota_left =
-			Pallet::<T>::quota_of(payer.before.backing(r.epoch)).saturating_sub(record.used);
-		let affordable = affordable_bytes::<T>(payer.lock.spendable(r.epoch), self.fee_per_byte);
-		let credit = increase.min(quota_left).min(affordable);
-		let fee = self.fee_per_byte.saturating_mul(credit.saturated_into());
-		payer.lock.take(fee, r.epoch);
-		payer.lock.spent = payer.lock.spent.saturating_add(fee);
-		self.fees = self.fees.saturating_add(fee);
-
-		// Bytes signed beyond that are paid to the node from what is left of the lock.
-		let overdrawn = increase.saturating_sub(credit);
-		if overdrawn > 0 {
-			let paid = self
-				.fee_per_byte
-				.saturating_mul(overdrawn.saturated_into())
-				.min(payer.lock.spendable(r.epoch));
-			payer.lock.take(paid, r.epoch);
-			payer.compensation = payer.compensation.saturating_add(paid);
-			self.overdrawn.push(Event::QuotaOverdrawn {
-				client: r.client.clone(),
-				node: self.node.clone(),
-				epoch: r.epoch,
-				bytes: overdrawn,
-				paid,
-			});
-		}
-
-		record.used = record.used.saturating_add(credit);
-		match position.and_then(|i| record.claims.get_mut(i)) {
-			Some(claim) => {
-				claim.total = r.bytes;
-				claim.credited = claim.credited.saturating_add(credit);
-			},
-			None => record
-				.claims
-				.try_push(Claim {
-					node: self.node.clone(),
-					moderator: r.moderator.clone(),
-					total: r.bytes,
-					credited: credit,
-				})
-				.map_err(|_| Error::<T>::TooManyPairs)?,
-		}
+		let credit = self.charge(r, r.bytes.saturating_sub(previous), used)?;
+		self.record_claim(r, credit)?;
 		self.credit(r.epoch, &r.moderator, credit);
 		Ok(())
 	}
 
 	/// The receipt's node, client, epoch and moderator are ones the node may be paid for.
-	fn check_terms(&mut self, r: &receipt::Receipt<T::AccountId>) -> DispatchResult {
+	fn check_terms(&mut self, r: &Receipt<T>) -> DispatchResult {
 		ensure!(r.node == self.node, Error::<T>::WrongNode);
 		ensure!(r.client != self.node, Error::<T>::SelfServed);
 		let (oldest, current) = self.window;
@@ -200,6 +142,54 @@ impl<T: Config> Batch<T> {
 		Ok(())
 	}
 
+	/// Charge the receipt's client for `increase` more bytes, `used` bytes of its quota for
+	/// the epoch already counted: the fees of the bytes it can still pay for, which are
+	/// credited, and for the bytes beyond, a payment to the node from what is left of its lock.
+	/// Returns the bytes credited.
+	fn charge(&mut self, r: &Receipt<T>, increase: u64, used: u64) -> Result<u64, DispatchError> {
+		let fee_per_byte = self.fee_per_byte;
+		let payer = payer_of::<T>(&mut self.payers, &r.client);
+		ensure!(!payer.before.spendable(r.epoch).is_zero(), Error::<T>::ClientHasNoLock);
+
+		let credit = increase.min(payer.bytes_left(r.epoch, used, fee_per_byte));
+		let fee = fee_per_byte.saturating_mul(credit.saturated_into());
+		payer.pay_fee(fee, r.epoch);
+		self.fees = self.fees.saturating_add(fee);
+
+		let overdrawn = increase.saturating_sub(credit);
+		if overdrawn > 0 {
+			let paid =
+				payer.compensate(fee_per_byte.saturating_mul(overdrawn.saturated_into()), r.epoch);
+			self.overdrawn.push(Event::QuotaOverdrawn {
+				client: r.client.clone(),
+				node: self.node.clone(),
+				epoch: r.epoch,
+				bytes: overdrawn,
+				paid,
+			});
+		}
+		Ok(credit)
+	}
+
+	/// Record the receipt's total as the node's last claim under its moderator, `credit` of
+	/// its increase credited.
+	fn record_claim(&mut self, r: &Receipt<T>, credit: u64) -> DispatchResult {
+		let record = record_of::<T>(&mut self.clients, r);
+		record.used = record.used.saturating_add(credit);
+		if let Some(claim) = claim_of::<T>(record, &self.node, &r.moderator) {
+			claim.total = r.bytes;
+			claim.credited = claim.credited.saturating_add(credit);
+			return Ok(());
+		}
+		let claim = Claim {
+			node: self.node.clone(),
+			moderator: r.moderator.clone(),
+			total: r.bytes,
+			credited: credit,
+		};
+		record.claims.try_push(claim).map_err(|_| Error::<T>::TooManyPairs.into())
+	}
+
 	/// Add `bytes` credited under `moderator` in `epoch`.
 	fn credit(&mut self, epoch: EpochIndex, moderator: &Option<T::AccountId>, bytes: u64) {
 		if bytes == 0 {
@@ -214,59 +204,21 @@ impl<T: Config> Batch<T> {
 
 	/// Write everything the batch changes and emit its events.
 	fn write(self, receipts: u32) -> DispatchResult {
-		let node = &self.node;
-		// Node figures first: the only write that can still fail.
-		let mut nodes = BTreeMap::<EpochIndex, NodeEpoch<T>>::new();
+		// Node figures first: the only write that can fail on a bound.
+		self.write_node_figures()?;
 		for (epoch, moderator, bytes) in &self.credits {
-			let figures = match nodes.entry(*epoch) {
-				Entry::Occupied(entry) => entry.into_mut(),
-				Entry::Vacant(entry) => {
-					entry.insert(NodeEpochs::<T>::get(epoch, node).unwrap_or_default())
-				},
-			};
-			figures.total = figures.total.saturating_add(*bytes);
-			match figures.by_moderator.iter_mut().find(|(m, _)| m == moderator) {
-				Some((_, credited)) => *credited = credited.saturating_add(*bytes),
-				None => figures
-					.by_moderator
-					.try_push((moderator.clone(), *bytes))
-					.map_err(|_| Error::<T>::TooManyModerators)?,
-			}
-		}
-		for (epoch, figures) in nodes {
-			NodeEpochs::<T>::insert(epoch, node, figures);
-		}
-		for (epoch, moderator, bytes) in self.credits {
-			ModeratorBytes::<T>::mutate(epoch, &moderator, |b| *b = b.saturating_add(bytes));
-			EpochTotals::<T>::mutate(epoch, |b| *b = b.saturating_add(bytes));
+			ModeratorBytes::<T>::mutate(epoch, moderator, |b| *b = b.saturating_add(*bytes));
+			EpochTotals::<T>::mutate(epoch, |b| *b = b.saturating_add(*bytes));
 		}
 		for ((epoch, client), record) in self.clients {
 			ClientEpochs::<T>::insert(epoch, client, record);
 		}
 		for (client, payer) in self.payers {
-			if !payer.compensation.is_zero() {
-				T::Currency::transfer_on_hold(
-					&HoldReason::BandwidthLock.into(),
-					&client,
-					node,
-					payer.compensation,
-					Precision::Exact,
-					Restriction::Free,
-					Fortitude::Force,
-				)?;
-			}
-			if payer.lock == payer.before {
-				continue;
-			}
-			if payer.lock.is_empty() {
-				Locks::<T>::remove(&client);
-			} else {
-				Locks::<T>::insert(&client, payer.lock);
-			}
+			payer.settle(&client, &self.node)?;
 		}
 
 		Pallet::<T>::deposit_event(Event::ReceiptsAccepted {
-			node: node.clone(),
+			node: self.node,
 			receipts,
 			bytes: self.credited,
 			fees: self.fees,
@@ -276,6 +228,112 @@ impl<T: Config> Batch<T> {
 		}
 		Ok(())
 	}
+
+	/// Add the batch's credits to the node's figures of each epoch (read and written once).
+	fn write_node_figures(&self) -> DispatchResult {
+		let mut nodes = BTreeMap::<EpochIndex, NodeEpoch<T>>::new();
+		for (epoch, moderator, bytes) in &self.credits {
+			let figures = nodes
+				.entry(*epoch)
+				.or_insert_with(|| NodeEpochs::<T>::get(epoch, &self.node).unwrap_or_default());
+			add_to_figures::<T>(figures, moderator, *bytes)?;
+		}
+		for (epoch, figures) in nodes {
+			NodeEpochs::<T>::insert(epoch, &self.node, figures);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> Payer<T> {
+	/// Bytes of `epoch` the client can still pay for, `used` bytes of its quota for it
+	/// already counted: its quota left, and the bytes its coins pay fees for.
+	fn bytes_left(&self, epoch: EpochIndex, used: u64, fee_per_byte: BalanceOf<T>) -> u64 {
+		let quota_left = Pallet::<T>::quota_of(self.before.backing(epoch)).saturating_sub(used);
+		quota_left.min(affordable_bytes::<T>(self.lock.spendable(epoch), fee_per_byte))
+	}
+
+	/// Take `fee` from the lock for bytes of `epoch`; it stays held, as spent, until burnt.
+	fn pay_fee(&mut self, fee: BalanceOf<T>, epoch: EpochIndex) {
+		self.lock.take(fee, epoch);
+		self.lock.spent = self.lock.spent.saturating_add(fee);
+	}
+
+	/// Take `owed` for the node, or what is left of the lock for `epoch` if less; returns the
+	/// amount taken.
+	fn compensate(&mut self, owed: BalanceOf<T>, epoch: EpochIndex) -> BalanceOf<T> {
+		let paid = owed.min(self.lock.spendable(epoch));
+		self.lock.take(paid, epoch);
+		self.compensation = self.compensation.saturating_add(paid);
+		paid
+	}
+
+	/// Move the compensation owed to `node` from `client`'s hold, and store its lock if the
+	/// batch changed it.
+	fn settle(self, client: &T::AccountId, node: &T::AccountId) -> DispatchResult {
+		if !self.compensation.is_zero() {
+			T::Currency::transfer_on_hold(
+				&HoldReason::BandwidthLock.into(),
+				client,
+				node,
+				self.compensation,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+		}
+		if self.lock != self.before {
+			Pallet::<T>::store_lock(client, self.lock);
+		}
+		Ok(())
+	}
+}
+
+/// The receipt's client record for its epoch in `clients`, read from storage the first time.
+fn record_of<'a, T: Config>(
+	clients: &'a mut BTreeMap<(EpochIndex, T::AccountId), ClientEpoch<T>>,
+	r: &Receipt<T>,
+) -> &'a mut ClientEpoch<T> {
+	clients
+		.entry((r.epoch, r.client.clone()))
+		.or_insert_with(|| ClientEpochs::<T>::get(r.epoch, &r.client).unwrap_or_default())
+}
+
+/// `client` as a payer in `payers`, its lock read from storage the first time.
+fn payer_of<'a, T: Config>(
+	payers: &'a mut BTreeMap<T::AccountId, Payer<T>>,
+	client: &T::AccountId,
+) -> &'a mut Payer<T> {
+	payers.entry(client.clone()).or_insert_with(|| {
+		let lock = Locks::<T>::get(client).unwrap_or_default();
+		Payer { before: lock.clone(), lock, compensation: Zero::zero() }
+	})
+}
+
+/// `node`'s claim under `moderator` in a client's record, if it has one.
+fn claim_of<'a, T: Config>(
+	record: &'a mut ClientEpoch<T>,
+	node: &T::AccountId,
+	moderator: &Option<T::AccountId>,
+) -> Option<&'a mut Claim<T::AccountId>> {
+	record.claims.iter_mut().find(|c| c.node == *node && c.moderator == *moderator)
+}
+
+/// Add `bytes` credited under `moderator` to a node's figures of an epoch.
+fn add_to_figures<T: Config>(
+	figures: &mut NodeEpoch<T>,
+	moderator: &Option<T::AccountId>,
+	bytes: u64,
+) -> DispatchResult {
+	figures.total = figures.total.saturating_add(bytes);
+	if let Some((_, credited)) = figures.by_moderator.iter_mut().find(|(m, _)| m == moderator) {
+		*credited = credited.saturating_add(bytes);
+		return Ok(());
+	}
+	figures
+		.by_moderator
+		.try_push((moderator.clone(), bytes))
+		.map_err(|_| Error::<T>::TooManyModerators.into())
 }
 
 /// Bytes whose fees `coins` pay at `fee_per_byte` (all of them when the fee is zero).

@@ -15,6 +15,16 @@ use frame_support::{
 };
 use sp_runtime::{traits::Saturating, Perbill};
 
+/// How a proposal was closed, which decides the event [`Pallet::close_proposal`] emits.
+enum Closing {
+	/// The moderator listed the content.
+	Accepted,
+	/// The moderator turned it down.
+	Rejected,
+	/// The publisher took it back.
+	Withdrawn,
+}
+
 impl<T: Config> Pallet<T> {
 	/// Register `who` as a live moderator, holding `ModeratorDeposit`.
 	pub(crate) fn do_register_moderator(
@@ -228,52 +238,27 @@ impl<T: Config> Pallet<T> {
 	/// List the content of a pending proposal to the live moderator `who`.
 	pub(crate) fn do_accept_proposal(who: &T::AccountId, content: ContentId) -> DispatchResult {
 		let mut info = Self::live_moderator(who)?;
-		let proposal = Proposals::<T>::take(who, content).ok_or(Error::<T>::ProposalNotFound)?;
+		let Proposal { publisher, size, title, mime_type, deposit } =
+			Proposals::<T>::take(who, content).ok_or(Error::<T>::ProposalNotFound)?;
 
-		Self::add_to_catalog(
-			who,
-			&mut info,
-			content,
-			proposal.size,
-			proposal.title,
-			proposal.mime_type,
-			Some(proposal.publisher.clone()),
-		)?;
-		info.pending_proposals.saturating_dec();
-		Moderators::<T>::insert(who, info);
-		T::Currency::release(
-			&HoldReason::ProposalDeposit.into(),
-			&proposal.publisher,
-			proposal.deposit,
-			Exact,
-		)?;
-		Self::deposit_event(Event::ProposalAccepted {
-			moderator: who.clone(),
-			content,
-			publisher: proposal.publisher,
-		});
-		Ok(())
+		let listed_by = Some(publisher.clone());
+		Self::add_to_catalog(who, &mut info, content, size, title, mime_type, listed_by)?;
+		Self::close_proposal(who, info, content, publisher, deposit, Closing::Accepted)
 	}
 
 	/// Drop a pending proposal to the moderator `who` (live or retired).
 	pub(crate) fn do_reject_proposal(who: &T::AccountId, content: ContentId) -> DispatchResult {
-		let mut info = Moderators::<T>::get(who).ok_or(Error::<T>::UnknownModerator)?;
+		let info = Moderators::<T>::get(who).ok_or(Error::<T>::UnknownModerator)?;
 		let proposal = Proposals::<T>::take(who, content).ok_or(Error::<T>::ProposalNotFound)?;
 
-		info.pending_proposals.saturating_dec();
-		Moderators::<T>::insert(who, info);
-		T::Currency::release(
-			&HoldReason::ProposalDeposit.into(),
-			&proposal.publisher,
-			proposal.deposit,
-			Exact,
-		)?;
-		Self::deposit_event(Event::ProposalRejected {
-			moderator: who.clone(),
+		Self::close_proposal(
+			who,
+			info,
 			content,
-			publisher: proposal.publisher,
-		});
-		Ok(())
+			proposal.publisher,
+			proposal.deposit,
+			Closing::Rejected,
+		)
 	}
 
 	/// Drop `publisher`'s own pending proposal to `moderator`.
@@ -285,23 +270,39 @@ impl<T: Config> Pallet<T> {
 		let proposal =
 			Proposals::<T>::get(moderator, content).ok_or(Error::<T>::ProposalNotFound)?;
 		ensure!(&proposal.publisher == publisher, Error::<T>::NotProposer);
+		// Never fails: reaping a moderator drops its proposals first.
+		let info = Moderators::<T>::get(moderator).ok_or(Error::<T>::UnknownModerator)?;
 
 		Proposals::<T>::remove(moderator, content);
-		Moderators::<T>::mutate(moderator, |info| {
-			if let Some(info) = info {
-				info.pending_proposals.saturating_dec();
-			}
-		});
-		T::Currency::release(
-			&HoldReason::ProposalDeposit.into(),
-			publisher,
-			proposal.deposit,
-			Exact,
-		)?;
-		Self::deposit_event(Event::ProposalWithdrawn {
-			moderator: moderator.clone(),
+		Self::close_proposal(
+			moderator,
+			info,
 			content,
-			publisher: publisher.clone(),
+			proposal.publisher,
+			proposal.deposit,
+			Closing::Withdrawn,
+		)
+	}
+
+	/// Close a proposal of `content` to `moderator` that the caller took out of `Proposals`:
+	/// count it off the moderator's pending proposals (`info`, stored here), release the
+	/// publisher's deposit and emit the event saying how it closed.
+	fn close_proposal(
+		moderator: &T::AccountId,
+		mut info: ModeratorInfo<T>,
+		content: ContentId,
+		publisher: T::AccountId,
+		deposit: BalanceOf<T>,
+		closing: Closing,
+	) -> DispatchResult {
+		info.pending_proposals.saturating_dec();
+		Moderators::<T>::insert(moderator, info);
+		T::Currency::release(&HoldReason::ProposalDeposit.into(), &publisher, deposit, Exact)?;
+		let moderator = moderator.clone();
+		Self::deposit_event(match closing {
+			Closing::Accepted => Event::ProposalAccepted { moderator, content, publisher },
+			Closing::Rejected => Event::ProposalRejected { moderator, content, publisher },
+			Closing::Withdrawn => Event::ProposalWithdrawn { moderator, content, publisher },
 		});
 		Ok(())
 	}

@@ -177,14 +177,8 @@ impl<T: Config> Pallet<T> {
 			});
 		} else {
 			// A catalog that is not live is nobody's obligation: nothing to dodge.
-			info.subscriptions.remove(position);
-			Self::remove_subscriber(moderator, node);
-			Nodes::<T>::insert(node, &info);
-			Self::deposit_event(Event::Unsubscribed {
-				node: node.clone(),
-				moderator: moderator.clone(),
-			});
-			Self::refresh_capacity(node, &info);
+			let event = Event::Unsubscribed { node: node.clone(), moderator: moderator.clone() };
+			Self::drop_subscription(node, moderator, info, position, event);
 		}
 		Ok(())
 	}
@@ -195,7 +189,7 @@ impl<T: Config> Pallet<T> {
 		node: &T::AccountId,
 		moderator: &T::AccountId,
 	) -> DispatchResult {
-		let mut info = Self::registered(node)?;
+		let info = Self::registered(node)?;
 		let epoch = T::Epochs::current_epoch();
 		let position = info
 			.subscriptions
@@ -205,15 +199,25 @@ impl<T: Config> Pallet<T> {
 		let ended = info.subscriptions.get(position).is_some_and(|s| s.ended(epoch));
 		ensure!(ended || !T::Moderators::is_live(moderator), Error::<T>::ModeratorLive);
 
+		let event = Event::SubscriptionPruned { node: node.clone(), moderator: moderator.clone() };
+		Self::drop_subscription(node, moderator, info, position, event);
+		Ok(())
+	}
+
+	/// Remove `node`'s subscription to `moderator` (at `position` in `info`) at once: from
+	/// both indexes, then store `info`, emit `event` and check the capacity it frees.
+	fn drop_subscription(
+		node: &T::AccountId,
+		moderator: &T::AccountId,
+		mut info: NodeInfo<T>,
+		position: usize,
+		event: Event<T>,
+	) {
 		info.subscriptions.remove(position);
 		Self::remove_subscriber(moderator, node);
 		Nodes::<T>::insert(node, &info);
-		Self::deposit_event(Event::SubscriptionPruned {
-			node: node.clone(),
-			moderator: moderator.clone(),
-		});
+		Self::deposit_event(event);
 		Self::refresh_capacity(node, &info);
-		Ok(())
 	}
 
 	/// Deregister `who`'s node and start unbonding its bond, once no live subscription holds

@@ -334,9 +334,17 @@ impl<T: Config> Pallet<T> {
 			Some(_) => Records::<T>::insert(node, record),
 			None => {
 				Records::<T>::insert(node, record);
-				// Deregistered: slash the unbonding funds if any are left.
-				let _ = T::Penalties::slash(node, params.slash_fraction);
+				Self::slash_unbonding(node, params.slash_fraction);
 			},
+		}
+	}
+
+	/// Slash `fraction` of the unbonding funds of the deregistered `node`. The registry emits
+	/// `Slashed` when it does; when it cannot (the node already withdrew its bond, so nothing
+	/// is left to slash), the strike stays recorded and `SlashFailed` says why.
+	fn slash_unbonding(node: &T::AccountId, fraction: sp_runtime::Perbill) {
+		if let Err(error) = T::Penalties::slash(node, fraction) {
+			Self::deposit_event(Event::SlashFailed { node: node.clone(), error });
 		}
 	}
 

@@ -262,6 +262,14 @@ pub mod pallet {
 			/// The new parameters.
 			params: LawParams,
 		},
+		/// A strike of a deregistered node could not slash its unbonding funds (typically
+		/// because it already withdrew them); the strike was recorded all the same.
+		SlashFailed {
+			/// The node.
+			node: T::AccountId,
+			/// Why the node registry refused the slash.
+			error: DispatchError,
+		},
 	}
 
 	#[pallet::error]

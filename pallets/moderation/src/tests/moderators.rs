@@ -3,9 +3,20 @@
 use super::testing_utils::*;
 use crate::{mock::*, *};
 use polkadot_sdk::{
-	frame_support::assert_noop,
+	frame_support::{assert_noop, pallet_prelude::DispatchResult},
 	sp_runtime::{DispatchError, Perbill},
 };
+
+/// `register_moderator` or `update_moderator`: they take the same input.
+type ModeratorCall = fn(RuntimeOrigin, Vec<u8>, Vec<u8>, [u8; 32], Perbill) -> DispatchResult;
+
+/// `call` as a closure that signs for `who` and passes `name`, `uri` and `commission` (and a
+/// zero policy hash).
+fn with_input(call: ModeratorCall) -> impl Fn(AccountId, &[u8], &[u8], Perbill) -> DispatchResult {
+	move |who, name, uri, commission| {
+		call(RuntimeOrigin::signed(who), name.to_vec(), uri.to_vec(), [0; 32], commission)
+	}
+}
 
 #[test]
 fn register_moderator_holds_deposit_and_records_moderator() {
@@ -32,44 +43,20 @@ fn register_moderator_accepts_limits() {
 #[test]
 fn register_moderator_twice_fails() {
 	new_test_ext(|| {
+		let register_again =
+			|who| with_input(Moderation::register_moderator)(who, b"again", b"", Perbill::zero());
 		register(ALICE);
-		assert_noop!(
-			Moderation::register_moderator(
-				RuntimeOrigin::signed(ALICE),
-				b"again".to_vec(),
-				vec![],
-				[0; 32],
-				Perbill::zero()
-			),
-			Error::<Test>::AlreadyRegistered
-		);
+		assert_noop!(register_again(ALICE), Error::<Test>::AlreadyRegistered);
 		// A retired moderator is still registered until it is reaped.
 		assert_retire_moderator(ALICE, false);
-		assert_noop!(
-			Moderation::register_moderator(
-				RuntimeOrigin::signed(ALICE),
-				b"again".to_vec(),
-				vec![],
-				[0; 32],
-				Perbill::zero()
-			),
-			Error::<Test>::AlreadyRegistered
-		);
+		assert_noop!(register_again(ALICE), Error::<Test>::AlreadyRegistered);
 	});
 }
 
 #[test]
 fn register_moderator_refuses_bad_input() {
 	new_test_ext(|| {
-		let register = |who, name: &[u8], uri: &[u8], commission| {
-			Moderation::register_moderator(
-				RuntimeOrigin::signed(who),
-				name.to_vec(),
-				uri.to_vec(),
-				[0; 32],
-				commission,
-			)
-		};
+		let register = with_input(Moderation::register_moderator);
 		assert_noop!(register(ALICE, b"", b"", Perbill::zero()), Error::<Test>::EmptyName);
 		assert_noop!(
 			register(ALICE, &[b'n'; 17], b"", Perbill::zero()),
@@ -132,15 +119,7 @@ fn update_moderator_replaces_name_policy_and_schedules_commission() {
 #[test]
 fn update_moderator_refuses_bad_input_and_state() {
 	new_test_ext(|| {
-		let update = |who, name: &[u8], uri: &[u8], commission| {
-			Moderation::update_moderator(
-				RuntimeOrigin::signed(who),
-				name.to_vec(),
-				uri.to_vec(),
-				[0; 32],
-				commission,
-			)
-		};
+		let update = with_input(Moderation::update_moderator);
 		assert_noop!(update(ALICE, b"x", b"", Perbill::zero()), Error::<Test>::UnknownModerator);
 		register(ALICE);
 		assert_noop!(update(ALICE, b"", b"", Perbill::zero()), Error::<Test>::EmptyName);

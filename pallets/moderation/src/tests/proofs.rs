@@ -53,6 +53,15 @@ fn assert_record_proof(
 	assert_ok!(Moderation::do_try_state());
 }
 
+/// Register Alice with two items of 100 bytes and prove the second one in block 2.
+fn alice_with_one_of_two_items_proven() {
+	register(ALICE);
+	list(ALICE, content(1), 100);
+	list(ALICE, content(2), 100);
+	run_to_block(2);
+	assert_record_proof(ALICE, content(2), 100, 2, true);
+}
+
 #[test]
 fn listed_items_are_unproven_and_hold_nobody_to_their_size() {
 	new_test_ext(|| {
@@ -209,11 +218,7 @@ fn genesis_items_count_as_proven() {
 #[test]
 fn reaping_removes_proven_items_too() {
 	new_test_ext(|| {
-		register(ALICE);
-		list(ALICE, content(1), 100);
-		list(ALICE, content(2), 100);
-		run_to_block(2);
-		assert_record_proof(ALICE, content(2), 100, 2, true);
+		alice_with_one_of_two_items_proven();
 		assert_retire_moderator(ALICE, false);
 		run_to_block(100);
 		assert_reap_moderator(BOB, ALICE);
@@ -224,11 +229,7 @@ fn reaping_removes_proven_items_too() {
 #[test]
 fn try_state_detects_a_broken_partition() {
 	new_test_ext(|| {
-		register(ALICE);
-		list(ALICE, content(1), 100);
-		list(ALICE, content(2), 100);
-		run_to_block(2);
-		assert_record_proof(ALICE, content(2), 100, 2, true);
+		alice_with_one_of_two_items_proven();
 
 		Moderators::<Test>::mutate(ALICE, |info| info.as_mut().unwrap().proven_bytes = 1);
 		assert_err!(Moderation::do_try_state(), "proven byte total differs from the items");

@@ -27,6 +27,16 @@ pub struct AccountBalances {
 	pub proposal_deposit: Balance,
 }
 
+impl AccountBalances {
+	/// The deposit held for `reason`.
+	fn held_for(&mut self, reason: HoldReason) -> &mut Balance {
+		match reason {
+			HoldReason::ModeratorDeposit => &mut self.moderator_deposit,
+			HoldReason::ProposalDeposit => &mut self.proposal_deposit,
+		}
+	}
+}
+
 /// A copy of all the pallet's storage and of the test accounts' balances.
 #[derive(Clone, PartialEq, Debug)]
 pub struct MemorySnapshot {
@@ -83,32 +93,27 @@ impl MemorySnapshot {
 		self.moderators.get_mut(&who).expect("the moderator exists")
 	}
 
-	/// Hold `amount` for a moderator deposit.
-	fn hold_moderator_deposit(&mut self, who: AccountId, amount: Balance) {
+	/// Move `amount` of `who`'s free balance to the deposit held for `reason`.
+	fn hold(&mut self, who: AccountId, reason: HoldReason, amount: Balance) {
 		let b = self.balances_of(who);
 		b.free -= amount;
-		b.moderator_deposit += amount;
+		*b.held_for(reason) += amount;
 	}
 
-	/// Release `amount` of a moderator deposit.
-	fn release_moderator_deposit(&mut self, who: AccountId, amount: Balance) {
+	/// Move `amount` of the deposit held for `reason` back to `who`'s free balance.
+	fn release(&mut self, who: AccountId, reason: HoldReason, amount: Balance) {
 		let b = self.balances_of(who);
 		b.free += amount;
-		b.moderator_deposit -= amount;
+		*b.held_for(reason) -= amount;
 	}
 
-	/// Hold `amount` for a proposal deposit.
-	fn hold_proposal_deposit(&mut self, who: AccountId, amount: Balance) {
-		let b = self.balances_of(who);
-		b.free -= amount;
-		b.proposal_deposit += amount;
-	}
-
-	/// Release `amount` of a proposal deposit.
-	fn release_proposal_deposit(&mut self, who: AccountId, amount: Balance) {
-		let b = self.balances_of(who);
-		b.free += amount;
-		b.proposal_deposit -= amount;
+	/// Remove the proposal of `content` to `moderator`, release its deposit and count it off the
+	/// moderator's pending proposals, as accepting, rejecting and withdrawing do; returns it.
+	fn close_proposal(&mut self, moderator: AccountId, content: ContentId) -> Proposal<Test> {
+		let proposal = self.proposals.remove(&(moderator, content)).expect("the proposal existed");
+		self.release(proposal.publisher, HoldReason::ProposalDeposit, proposal.deposit);
+		self.moderator(moderator).pending_proposals -= 1;
+		proposal
 	}
 
 	/// Move the item at catalog position `from` of `moderator` to position `to`.
@@ -215,7 +220,7 @@ pub fn assert_register_moderator(
 			pending_proposals: 0,
 		},
 	);
-	expected.hold_moderator_deposit(who, MODERATOR_DEPOSIT);
+	expected.hold(who, HoldReason::ModeratorDeposit, MODERATOR_DEPOSIT);
 	assert_eq!(MemorySnapshot::new(), expected);
 	assert_eq!(
 		last_event(),
@@ -330,7 +335,7 @@ pub fn assert_reap_moderator(caller: AccountId, moderator: AccountId) {
 
 	let mut expected = pre.clone();
 	let info = expected.moderators.remove(&moderator).expect("the moderator existed");
-	expected.release_moderator_deposit(moderator, info.deposit);
+	expected.release(moderator, HoldReason::ModeratorDeposit, info.deposit);
 	expected.catalog.retain(|(m, _), _| *m != moderator);
 	expected.catalog_index.retain(|(m, _), _| *m != moderator);
 	expected.deny_list.retain(|(m, _)| *m != moderator);
@@ -338,7 +343,7 @@ pub fn assert_reap_moderator(caller: AccountId, moderator: AccountId) {
 	for ((m, content), proposal) in pre.proposals.iter() {
 		if *m == moderator {
 			expected.proposals.remove(&(*m, *content));
-			expected.release_proposal_deposit(proposal.publisher, proposal.deposit);
+			expected.release(proposal.publisher, HoldReason::ProposalDeposit, proposal.deposit);
 			rejected.push((*content, proposal.publisher));
 		}
 	}
@@ -443,7 +448,7 @@ pub fn assert_propose_content(
 			deposit: PROPOSAL_DEPOSIT,
 		},
 	);
-	expected.hold_proposal_deposit(publisher, PROPOSAL_DEPOSIT);
+	expected.hold(publisher, HoldReason::ProposalDeposit, PROPOSAL_DEPOSIT);
 	expected.moderator(moderator).pending_proposals += 1;
 	assert_eq!(MemorySnapshot::new(), expected);
 	assert_eq!(
@@ -465,9 +470,7 @@ pub fn assert_accept_proposal(who: AccountId, content: ContentId) {
 	assert_ok!(Moderation::accept_proposal(RuntimeOrigin::signed(who), content));
 
 	let mut expected = pre;
-	let proposal = expected.proposals.remove(&(who, content)).expect("the proposal existed");
-	expected.release_proposal_deposit(proposal.publisher, proposal.deposit);
-	expected.moderator(who).pending_proposals -= 1;
+	let proposal = expected.close_proposal(who, content);
 	expected.push_item(
 		who,
 		content,
@@ -499,9 +502,7 @@ pub fn assert_reject_proposal(who: AccountId, content: ContentId) {
 	assert_ok!(Moderation::reject_proposal(RuntimeOrigin::signed(who), content));
 
 	let mut expected = pre;
-	let proposal = expected.proposals.remove(&(who, content)).expect("the proposal existed");
-	expected.release_proposal_deposit(proposal.publisher, proposal.deposit);
-	expected.moderator(who).pending_proposals -= 1;
+	let proposal = expected.close_proposal(who, content);
 	assert_eq!(MemorySnapshot::new(), expected);
 	assert_eq!(
 		last_event(),
@@ -517,9 +518,7 @@ pub fn assert_withdraw_proposal(publisher: AccountId, moderator: AccountId, cont
 	assert_ok!(Moderation::withdraw_proposal(RuntimeOrigin::signed(publisher), moderator, content));
 
 	let mut expected = pre;
-	let proposal = expected.proposals.remove(&(moderator, content)).expect("the proposal existed");
-	expected.release_proposal_deposit(publisher, proposal.deposit);
-	expected.moderator(moderator).pending_proposals -= 1;
+	expected.close_proposal(moderator, content);
 	assert_eq!(MemorySnapshot::new(), expected);
 	assert_eq!(last_event(), Event::ProposalWithdrawn { moderator, content, publisher });
 	assert_ok!(Moderation::do_try_state());

@@ -111,9 +111,31 @@ pub fn expected_payout(node: AccountId, epoch: EpochIndex) -> (EpochRecord<Balan
 		(pot * b.min(t) / t).min(MAX_REWARD_PER_BYTE as u128 * b.min(t))
 	};
 	reward = reward.min(pot - totals.paid as u128);
+	// The node's part is the reward minus every commission the formula computes, paid or not.
+	let formula = formula_commissions(node, epoch, reward, b);
+	let computed: u128 = formula.iter().map(|(_, amount)| amount).sum();
+	let commissions = formula
+		.into_iter()
+		.map(|(moderator, amount)| (moderator, amount as Balance))
+		.filter(|(moderator, amount)| {
+			let exists = Balances::total_balance(moderator) > 0;
+			*amount > 0 && (exists || *amount >= EXISTENTIAL_DEPOSIT)
+		})
+		.collect();
+	(totals, Payout { bytes, node: (reward - computed) as Balance, commissions })
+}
+
+/// The commission on `reward` the formula computes for each moderator with a rate that `node`'s
+/// `b` bytes of `epoch` count for (at most `MAX_COMMISSIONS` moderators), paid or not.
+fn formula_commissions(
+	node: AccountId,
+	epoch: EpochIndex,
+	reward: u128,
+	b: u128,
+) -> Vec<(AccountId, u128)> {
 	let mut left = b;
-	let mut commissions = Vec::new();
 	let mut counted = 0;
+	let mut all = Vec::new();
 	for (moderator, bytes) in MockLedger::node_bytes_by_moderator(epoch, &node) {
 		let bm = (bytes as u128).min(left);
 		left -= bm;
@@ -122,35 +144,11 @@ pub fn expected_payout(node: AccountId, epoch: EpochIndex) -> (EpochRecord<Balan
 			continue;
 		}
 		counted += 1;
-		let Some(rate) = MockModerators::commission(&moderator, epoch) else { continue };
-		let amount = (reward * bm / b) * rate.deconstruct() as u128 / 1_000_000_000;
-		let amount = amount as Balance;
-		let exists = Balances::total_balance(&moderator) > 0;
-		if amount > 0 && (exists || amount >= EXISTENTIAL_DEPOSIT) {
-			commissions.push((moderator, amount));
+		if let Some(rate) = MockModerators::commission(&moderator, epoch) {
+			all.push((moderator, (reward * bm / b) * rate.deconstruct() as u128 / 1_000_000_000));
 		}
 	}
-	let computed: u128 = {
-		// The node's part is the reward minus every commission the formula computes, paid or
-		// not.
-		let mut left = b;
-		let mut counted = 0;
-		let mut all = 0u128;
-		for (moderator, bytes) in MockLedger::node_bytes_by_moderator(epoch, &node) {
-			let bm = (bytes as u128).min(left);
-			left -= bm;
-			let Some(moderator) = moderator else { continue };
-			if counted == MAX_COMMISSIONS {
-				continue;
-			}
-			counted += 1;
-			if let Some(rate) = MockModerators::commission(&moderator, epoch) {
-				all += (reward * bm / b) * rate.deconstruct() as u128 / 1_000_000_000;
-			}
-		}
-		all
-	};
-	(totals, Payout { bytes, node: (reward - computed) as Balance, commissions })
+	all
 }
 
 /// `caller` claims `node`'s reward for `epoch` (with `claimRewards` when they are the same

@@ -166,18 +166,24 @@ fn answer_all_valid(who: AccountId) {
 	}
 }
 
+/// Dave and Eve answer their challenges of epoch 0; Eve leaves her catalog, then the registry:
+/// not before the draw of the epoch her subscription ends in, which challenges her once more.
+/// Returns that challenge, left pending.
+fn eve_deregisters_with_a_challenge_pending() -> ChallengeId {
+	assert_challenges_at(2, &[DAVE, EVE]);
+	answer_all(DAVE);
+	answer_all(EVE);
+	assert_ok!(Nodes::unsubscribe(RuntimeOrigin::signed(EVE), MODERATOR));
+	assert_challenges_at(10, &[DAVE, EVE]);
+	let (id, _) = only_challenge(EVE);
+	assert_ok!(Nodes::deregister_node(RuntimeOrigin::signed(EVE)));
+	id
+}
+
 #[test]
 fn a_deregistered_node_still_pays_for_missed_challenges() {
 	new_test_ext(|| {
-		assert_challenges_at(2, &[DAVE, EVE]);
-		answer_all(DAVE);
-		answer_all(EVE);
-		// Eve leaves her catalog, then the registry: not before the draw of the epoch her
-		// subscription ends in, which challenges her once more.
-		assert_ok!(Nodes::unsubscribe(RuntimeOrigin::signed(EVE), MODERATOR));
-		assert_challenges_at(10, &[DAVE, EVE]);
-		let (id, _) = only_challenge(EVE);
-		assert_ok!(Nodes::deregister_node(RuntimeOrigin::signed(EVE)));
+		let id = eve_deregisters_with_a_challenge_pending();
 		run_to_block(15);
 		let before = law_events().len();
 		run_to_block(16);
@@ -188,6 +194,35 @@ fn a_deregistered_node_still_pays_for_missed_challenges() {
 		}));
 		// 10% of the unbonding funds.
 		assert_eq!(bond_of(EVE), BOND - 1_000);
+		assert_eq!(Nodes::standing(&EVE), None);
+	});
+}
+
+#[test]
+fn a_strike_with_nothing_left_to_slash_says_why() {
+	new_test_ext(|| {
+		eve_deregisters_with_a_challenge_pending();
+		// She takes her bond back once it unbonded (the challenge she missed took 10%).
+		run_to_block(110);
+		assert_ok!(Nodes::withdraw_unbonded(RuntimeOrigin::signed(EVE)));
+		// A strike now finds nothing to slash: it is recorded, and the refusal is told.
+		let before = law_events().len();
+		StorageLaw::strike(&EVE, StrikeReason::CapacityShortfall);
+		assert_eq!(
+			law_events()[before..],
+			[
+				Event::StrikeRecorded {
+					node: EVE,
+					reason: StrikeReason::CapacityShortfall,
+					strikes: 1
+				},
+				Event::SlashFailed {
+					node: EVE,
+					error: pallet_nodes::Error::<Test>::NotRegistered.into()
+				},
+			]
+		);
+		assert_eq!(Records::<Test>::get(EVE).map(|r| r.total_strikes), Some(2));
 		assert_eq!(Nodes::standing(&EVE), None);
 	});
 }
