@@ -2,23 +2,17 @@
 //! chunks under pending storage challenges (`StorageLawApi::open_challenges`), which the
 //! gateway and the onion relay then refuse to whoever could be the challenged node.
 
-use std::{
-	sync::Arc,
-	time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
 use bitcloud_content::ChallengeBoard;
-use bitcloud_runtime::{opaque::Block, AccountId, BlockNumber, MILLI_SECS_PER_BLOCK};
+use bitcloud_runtime::{opaque::Block, AccountId, BlockNumber};
 use futures::StreamExt;
 use pallet_storage_law::runtime_api::StorageLawApi;
 use polkadot_sdk::{
 	sc_client_api::BlockchainEvents, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend,
 };
 
-use crate::service::FullClient;
-
-/// Time between blocks, from the runtime.
-const BLOCK_TIME: Duration = Duration::from_millis(MILLI_SECS_PER_BLOCK);
+use crate::{client::FullClient, runtime_params};
 
 /// Refreshes `board` at every new best block until the future is dropped.
 pub async fn follow(client: Arc<FullClient>, board: Arc<ChallengeBoard>) {
@@ -46,10 +40,7 @@ fn refresh(client: &FullClient, board: &ChallengeBoard) {
 				// Answers are taken up to the deadline's block: the chunks are free once the
 				// block after it is due.
 				let blocks = deadline.saturating_sub(info.best_number).saturating_add(1);
-				let closes = BLOCK_TIME
-					.checked_mul(blocks)
-					.and_then(|wait| now.checked_add(wait))
-					.unwrap_or(now);
+				let closes = now.checked_add(runtime_params::blocks(blocks)).unwrap_or(now);
 				(content, chunks.into_inner(), closes)
 			}))
 		},

@@ -2,6 +2,8 @@
 
 use polkadot_sdk::sc_cli;
 
+use crate::account_arg::parse_account;
+
 /// `bitcloud-node [SUBCOMMAND] [OPTIONS]`: without a subcommand, runs the node.
 #[derive(Debug, clap::Parser)]
 pub struct Cli {
@@ -63,21 +65,6 @@ impl ContentParams {
 			|| self.onion
 			|| self.onion_store
 	}
-}
-
-/// Parses an account as SS58 (any prefix) or 32 bytes of `0x` hex.
-pub(crate) fn parse_account(text: &str) -> Result<bitcloud_runtime::AccountId, String> {
-	use polkadot_sdk::sp_core::crypto::Ss58Codec;
-	if let Some(hex) = text.strip_prefix("0x") {
-		let bytes: [u8; 32] = polkadot_sdk::sp_core::bytes::from_hex(hex)
-			.ok()
-			.and_then(|bytes| bytes.try_into().ok())
-			.ok_or("an account in hex is 0x followed by 64 hex digits")?;
-		return Ok(bytes.into());
-	}
-	bitcloud_runtime::AccountId::from_ss58check_with_version(text)
-		.map(|(account, _)| account)
-		.map_err(|e| format!("not an SS58 address: {e}"))
 }
 
 /// Maintenance subcommands.

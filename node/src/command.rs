@@ -4,12 +4,14 @@ use crate::{
 	chain_spec,
 	cli::{Cli, Subcommand},
 	service,
+	services::{ContentOptions, Onion},
 };
 use bitcloud_runtime::opaque::Block;
+use futures::Future;
 use polkadot_sdk::{
-	sc_cli::{self, SubstrateCli},
+	sc_cli::{self, CliConfiguration, SubstrateCli},
 	sc_network::config::NetworkBackendType,
-	sc_service::{self, PartialComponents},
+	sc_service::{self, Configuration, TaskManager},
 	sp_core::{
 		crypto::{set_default_ss58_version, Ss58AddressFormat},
 		H256,
@@ -68,52 +70,29 @@ pub fn run() -> sc_cli::Result<()> {
 			cmd.run(chain_spec)
 		},
 		Some(Subcommand::TestnetSpec(cmd)) => cmd.run(),
-		Some(Subcommand::CheckBlock(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config)?;
-				Ok((cmd.run(client, import_queue), task_manager))
-			})
-		},
-		Some(Subcommand::ExportBlocks(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
-				Ok((cmd.run(client, config.database), task_manager))
-			})
-		},
-		Some(Subcommand::ExportState(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
-				Ok((cmd.run(client, config.chain_spec), task_manager))
-			})
-		},
-		Some(Subcommand::ImportBlocks(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config)?;
-				Ok((cmd.run(client, import_queue), task_manager))
-			})
-		},
+		Some(Subcommand::CheckBlock(cmd)) => on_chain_data(&cli, cmd, |parts, _| {
+			(cmd.run(parts.client, parts.import_queue), parts.task_manager)
+		}),
+		Some(Subcommand::ExportBlocks(cmd)) => on_chain_data(&cli, cmd, |parts, config| {
+			(cmd.run(parts.client, config.database), parts.task_manager)
+		}),
+		Some(Subcommand::ExportState(cmd)) => on_chain_data(&cli, cmd, |parts, config| {
+			(cmd.run(parts.client, config.chain_spec), parts.task_manager)
+		}),
+		Some(Subcommand::ImportBlocks(cmd)) => on_chain_data(&cli, cmd, |parts, _| {
+			(cmd.run(parts.client, parts.import_queue), parts.task_manager)
+		}),
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
 		},
-		Some(Subcommand::Revert(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, backend, .. } =
-					service::new_partial(&config)?;
-				let aux_revert = Box::new(|client, _, blocks| {
-					polkadot_sdk::sc_consensus_grandpa::revert(client, blocks)?;
-					Ok(())
-				});
-				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
-			})
-		},
+		Some(Subcommand::Revert(cmd)) => on_chain_data(&cli, cmd, |parts, _| {
+			let aux_revert = Box::new(|client, _, blocks| {
+				polkadot_sdk::sc_consensus_grandpa::revert(client, blocks)?;
+				Ok(())
+			});
+			(cmd.run(parts.client, parts.backend, Some(aux_revert)), parts.task_manager)
+		}),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
@@ -124,14 +103,14 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.run_node_until_exit(|config| async move {
 				let dev = config.chain_spec.id() == chain_spec::DEV_CHAIN_ID;
 				let wanted = !params.no_content && (dev || params.explicitly_enabled());
-				let content = wanted.then_some(crate::content::ContentOptions {
+				let content = wanted.then_some(ContentOptions {
 					dir: params.content_dir,
 					gateway_addr: params.gateway_addr,
 					node: params.node_account,
 					onion: match (params.onion, params.onion_store) {
-						(_, true) => crate::content::Onion::RelayAndStore,
-						(true, false) => crate::content::Onion::Relay,
-						(false, false) => crate::content::Onion::Off,
+						(_, true) => Onion::RelayAndStore,
+						(true, false) => Onion::Relay,
+						(false, false) => Onion::Off,
 					},
 				});
 				match config.network.network_backend {
@@ -147,4 +126,23 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 	}
+}
+
+/// Runs a maintenance subcommand on the chain's data: `run` is given the client's parts
+/// (without networking) and the configuration, and returns the command's future and the
+/// task manager it runs under.
+fn on_chain_data<C, F>(
+	cli: &Cli,
+	cmd: &C,
+	run: impl FnOnce(service::Service, Configuration) -> (F, TaskManager),
+) -> sc_cli::Result<()>
+where
+	C: CliConfiguration,
+	F: Future<Output = sc_cli::Result<()>>,
+{
+	let runner = cli.create_runner(cmd)?;
+	runner.async_run(|config| {
+		let parts = service::new_partial(&config)?;
+		Ok(run(parts, config))
+	})
 }

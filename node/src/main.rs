@@ -4,15 +4,21 @@
 // them would only move the allocation into every call site.
 #![allow(clippy::result_large_err)]
 
+mod account_arg;
 mod chain_spec;
+mod chain_view;
 mod challenges;
 mod cli;
+mod client;
 mod command;
 mod content;
 mod duties;
+mod node_key;
 mod onion;
 mod rpc;
+mod runtime_params;
 mod service;
+mod services;
 mod testnet_spec;
 
 fn main() -> polkadot_sdk::sc_cli::Result<()> {

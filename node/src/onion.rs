@@ -5,21 +5,20 @@
 use std::{path::Path, sync::Arc};
 
 use bitcloud_content::{ChainView, ChallengeBoard, ContentStore, ReceiptSink};
-use bitcloud_onion::{Directory, ExitPayer, OnionSecret, Relay, RelayConfig, RelayInfo};
-use bitcloud_primitives::{EpochIndex, Receipt, SignedReceipt, Standing};
-use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
-use pallet_nodes::runtime_api::NodesApi;
+use bitcloud_onion::{ExitPayer, OnionSecret, Relay, RelayConfig};
+use bitcloud_primitives::{EpochIndex, Receipt, SignedReceipt};
+use bitcloud_runtime::AccountId;
 use polkadot_sdk::{
 	sc_service::error::Error as ServiceError,
-	sp_api::ProvideRuntimeApi,
-	sp_keyring::Sr25519Keyring,
-	sp_keystore::KeystorePtr,
 	substrate_prometheus_endpoint::{
 		register, MetricSource, Opts, PrometheusError, Registry, SourcedCounter, SourcedGauge,
 	},
 };
 
-use crate::{content::RuntimeChainView, duties::KEY_TYPE};
+use crate::{
+	chain_view::RuntimeChainView,
+	node_key::{dev_account, NodeKey},
+};
 
 /// What the relay needs from the node.
 pub struct RelaySetup<'a> {
@@ -27,16 +26,14 @@ pub struct RelaySetup<'a> {
 	pub base_path: &'a Path,
 	/// Whether the chain is a test chain (development or local).
 	pub test_chain: bool,
-	/// The node's account, if it has one.
-	pub node: Option<AccountId>,
+	/// The node account's key, if the node has an account: it pays storing nodes.
+	pub key: Option<NodeKey>,
 	/// Whether it also stores unmoderated content (`--onion-store`).
 	pub stores_unmoderated: bool,
 	/// The content store it serves from and stores into.
 	pub store: Arc<ContentStore>,
 	/// Where receipts from exits go (the node's receipt book).
 	pub receipts: Option<Arc<dyn ReceiptSink>>,
-	/// The keystore with the node account's `bcnd` key.
-	pub keystore: KeystorePtr,
 	/// The chain.
 	pub chain: Arc<RuntimeChainView>,
 	/// The chunks under pending storage challenges, not served through circuits.
@@ -47,16 +44,16 @@ pub struct RelaySetup<'a> {
 
 /// Builds the relay; logs its onion key and warns when the registry does not list it.
 pub fn start_relay(setup: RelaySetup) -> Result<Arc<Relay>, ServiceError> {
-	let secret = onion_secret(setup.base_path, setup.test_chain, setup.node.as_ref())?;
-	let payer = setup.node.clone().map(|account| {
-		Arc::new(KeystorePayer { keystore: setup.keystore, account, chain: setup.chain.clone() })
-			as Arc<dyn ExitPayer>
+	let node = setup.key.as_ref().map(|key| key.account().clone());
+	let secret = onion_secret(setup.base_path, setup.test_chain, node.as_ref())?;
+	let payer = setup.key.map(|key| {
+		Arc::new(KeystorePayer { key, chain: setup.chain.clone() }) as Arc<dyn ExitPayer>
 	});
 	let relay = Relay::new(
 		RelayConfig {
 			secret: secret.clone(),
 			genesis: setup.chain.genesis().0,
-			node: setup.node.clone(),
+			node: node.clone(),
 			store: Some(setup.store),
 			stores_unmoderated: setup.stores_unmoderated,
 			receipts: setup.receipts,
@@ -70,45 +67,8 @@ pub fn start_relay(setup: RelaySetup) -> Result<Arc<Relay>, ServiceError> {
 		register_metrics(&relay, registry)
 			.map_err(|e| ServiceError::Other(format!("onion metrics: {e}")))?;
 	}
-	check_registered_key(&setup.chain, setup.node.as_ref(), &secret);
+	check_registered_key(&setup.chain, node.as_ref(), &secret);
 	Ok(relay)
-}
-
-impl RuntimeChainView {
-	/// `node` as an onion relay: Active, carrying unmoderated traffic, with an endpoint.
-	fn relay_info(&self, node: &AccountId) -> Result<Option<RelayInfo>, String> {
-		let view = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
-			&*self.client.runtime_api(),
-			self.best(),
-			node.clone(),
-		)
-		.map_err(|e| e.to_string())?;
-		Ok(view.filter(|view| view.unmoderated && view.standing == Standing::Active).and_then(
-			|view| {
-				let endpoint = String::from_utf8(view.endpoint).ok()?;
-				Some(RelayInfo { account: node.clone(), endpoint, onion_key: view.onion_key })
-			},
-		))
-	}
-}
-
-impl Directory for RuntimeChainView {
-	fn relay(&self, account: &AccountId) -> Result<Option<RelayInfo>, String> {
-		self.relay_info(account)
-	}
-
-	fn relays(&self) -> Result<Vec<RelayInfo>, String> {
-		let accounts = NodesApi::<Block, AccountId, Balance, BlockNumber>::onion_relays(
-			&*self.client.runtime_api(),
-			self.best(),
-		)
-		.map_err(|e| e.to_string())?;
-		let mut relays = Vec::new();
-		for account in accounts {
-			relays.extend(self.relay_info(&account)?);
-		}
-		Ok(relays)
-	}
 }
 
 /// The relay's onion key: on a test chain (development or local), a well-known development
@@ -118,9 +78,7 @@ fn onion_secret(
 	test_chain: bool,
 	node: Option<&AccountId>,
 ) -> Result<OnionSecret, ServiceError> {
-	if let Some(node) =
-		node.filter(|node| test_chain && Sr25519Keyring::from_account_id(node).is_some())
-	{
+	if let Some(node) = node.filter(|node| test_chain && dev_account(node).is_some()) {
 		return Ok(OnionSecret::dev(node.as_ref()));
 	}
 	let path = base_path.join("onion").join("x25519.key");
@@ -161,44 +119,49 @@ fn check_registered_key(chain: &RuntimeChainView, node: Option<&AccountId>, secr
 	let public = format!("0x{}", hex::encode(secret.public()));
 	log::info!(target: "onion", "Onion relay on the gateway's /onion; onion key {public}");
 	let Some(node) = node else { return };
-	let registered = NodesApi::<Block, AccountId, Balance, BlockNumber>::node(
-		&*chain.client.runtime_api(),
-		chain.best(),
-		node.clone(),
-	);
-	match registered {
+	match chain.node(node) {
 		Ok(Some(view)) if view.onion_key == secret.public() && view.unmoderated => {},
 		Ok(Some(_)) => log::warn!(
 			target: "onion",
 			"The registry does not list this relay yet: run `bitcloud --suri <node account> relay \
 			 --onion-key {public}` (nodes.updateNode with unmoderated = true)"
 		),
-		_ => log::warn!(target: "onion", "The node account is not a registered node"),
+		Ok(None) => log::warn!(target: "onion", "The node account is not a registered node"),
+		Err(e) => log::warn!(target: "onion", "Cannot check the relay's registration: {e}"),
 	}
 }
 
 /// Signs the receipts an exit sends storing nodes with the node account's `bcnd` key.
 struct KeystorePayer {
-	keystore: KeystorePtr,
-	account: AccountId,
+	key: NodeKey,
 	chain: Arc<RuntimeChainView>,
 }
 
 impl ExitPayer for KeystorePayer {
 	fn account(&self) -> AccountId {
-		self.account.clone()
+		self.key.account().clone()
 	}
 
 	fn epoch(&self) -> Option<EpochIndex> {
-		self.chain.receipt_context().ok().map(|(epoch, _)| epoch)
+		match self.chain.receipt_context() {
+			Ok((epoch, _)) => Some(epoch),
+			Err(e) => {
+				log::warn!(target: "onion", "No epoch for the exit's receipts: {e}");
+				None
+			},
+		}
 	}
 
 	fn sign(&self, receipt: Receipt<AccountId>) -> Option<SignedReceipt<AccountId>> {
-		let (_, genesis) = self.chain.receipt_context().ok()?;
-		let payload = bitcloud_primitives::receipt::signing_payload(&receipt, &genesis);
-		let public = polkadot_sdk::sp_core::sr25519::Public::from_raw(*self.account.as_ref());
-		let signature = self.keystore.sr25519_sign(KEY_TYPE, &public, &payload).ok()??;
-		Some(SignedReceipt { receipt, signature })
+		let payload =
+			bitcloud_primitives::receipt::signing_payload(&receipt, &self.chain.genesis());
+		match self.key.sign(&payload) {
+			Ok(signature) => Some(SignedReceipt { receipt, signature }),
+			Err(e) => {
+				log::warn!(target: "onion", "Cannot sign the exit's receipt: {e}");
+				None
+			},
+		}
 	}
 }
 

@@ -12,7 +12,6 @@ use polkadot_sdk::{
 	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
-	sc_executor::WasmExecutor,
 	sc_network, sc_offchain,
 	sc_service::{self, error::Error as ServiceError, Configuration, TaskManager},
 	sc_telemetry::{Telemetry, TelemetryWorker},
@@ -22,13 +21,12 @@ use polkadot_sdk::{
 	sp_io, sp_runtime, sp_timestamp,
 };
 
-/// The client of a full node: blocks, state and the wasm runtime executor.
-pub type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, WasmExecutor<sp_io::SubstrateHostFunctions>>;
-type FullBackend = sc_service::TFullBackend<Block>;
+use crate::{
+	client::{FullBackend, FullClient, TransactionPool},
+	services::{self, ChainKind, ContentOptions},
+};
+
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
-/// The node's transaction pool.
-pub type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
 type GrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type GrandpaLinkHalf = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
@@ -148,7 +146,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
-	content: Option<crate::content::ContentOptions>,
+	content: Option<ContentOptions>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -224,7 +222,6 @@ pub fn new_full<
 	}
 
 	if let Some(options) = content {
-		use crate::content::ChainKind;
 		let chain_kind = match config.chain_spec.chain_type() {
 			_ if config.chain_spec.id() == crate::chain_spec::DEV_CHAIN_ID => {
 				ChainKind::Development
@@ -232,12 +229,12 @@ pub fn new_full<
 			ChainType::Development | ChainType::Local => ChainKind::Local,
 			_ => ChainKind::Live,
 		};
-		crate::content::start(
+		services::start(
 			options,
 			config.base_path.path(),
 			chain_kind,
 			config.impl_version.clone(),
-			crate::content::NodeParts {
+			services::NodeParts {
 				client: client.clone(),
 				pool: transaction_pool.clone(),
 				keystore: keystore_container.keystore(),

@@ -1,7 +1,7 @@
 //! `bitcloud-node testnet-spec`: the chain specification of a new multi-party network, from
 //! its genesis validators (account and session keys), funded accounts, root and bootnodes.
 
-use crate::{chain_spec, cli::parse_account};
+use crate::{account_arg::parse_account, chain_spec};
 use bitcloud_primitives::UNIT;
 use bitcloud_runtime::{
 	genesis_presets::{self, GenesisValidator},

@@ -24,6 +24,7 @@ use crate::{
 	book::{Kept, NotKept, ReceiptBook},
 	chain::{ChainError, ChainView},
 	metrics::ReceiptMetrics,
+	protocol::ReceiptKey,
 	window::ReceiptSink,
 };
 use bitcloud_primitives::{
@@ -182,14 +183,9 @@ pub struct Admission {
 
 impl Admission {
 	/// The checks for `node`'s receipts on the chain of `genesis`, which takes receipts of the
-	/// current epoch and the `submission_window` epochs before it (the runtime's
-	/// `SubmissionWindow`).
-	pub fn new(
-		node: AccountId,
-		genesis: H256,
-		submission_window: EpochIndex,
-		chain: Arc<dyn ChainView>,
-	) -> Self {
+	/// current epoch and the [`ChainView::submission_window`] epochs before it.
+	pub fn new(node: AccountId, genesis: H256, chain: Arc<dyn ChainView>) -> Self {
+		let submission_window = chain.submission_window();
 		Admission { node, genesis, submission_window, chain, cache: Mutex::new(Cache::default()) }
 	}
 
@@ -362,7 +358,7 @@ impl BookDoor {
 	pub fn admit(&self, signed: SignedReceipt<AccountId>) -> Result<Kept, DoorError> {
 		let r = &signed.receipt;
 		let current = self.admission.check_terms(r)?;
-		self.book.would_keep(&(r.client.clone(), r.epoch, r.moderator.clone()), r.bytes)?;
+		self.book.would_keep(&ReceiptKey::from(r), r.bytes)?;
 		self.admission.check_signature(&signed)?;
 		self.admission.check_lock(r, current)?;
 		Ok(self.book.insert(signed)?)
@@ -399,6 +395,7 @@ mod tests {
 	use crate::{
 		book::{Limits, ReceiptBook},
 		chain::ItemMeta,
+		test_support::signed_receipt,
 	};
 	use bitcloud_primitives::ContentId;
 	use polkadot_sdk::sp_core::{sr25519, Pair};
@@ -430,7 +427,7 @@ mod tests {
 		fn answer<T>(&self, counter: &AtomicUsize, value: T) -> Result<T, ChainError> {
 			counter.fetch_add(1, Ordering::Relaxed);
 			if self.down {
-				return Err(ChainError("the chain is down".into()));
+				return Err(ChainError::Unavailable("the chain is down".into()));
 			}
 			Ok(value)
 		}
@@ -452,6 +449,9 @@ mod tests {
 		}
 		fn is_denied(&self, _: &AccountId, _: &ContentId) -> Result<bool, ChainError> {
 			Ok(false)
+		}
+		fn submission_window(&self) -> EpochIndex {
+			WINDOW
 		}
 		fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
 			self.answer(&self.other_queries, (self.epoch, GENESIS))
@@ -505,7 +505,7 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let (book, _) = ReceiptBook::open(dir.path(), GENESIS, limits).unwrap();
 		let metrics = ReceiptMetrics::unregistered();
-		let admission = Admission::new(node.clone(), GENESIS, WINDOW, chain.clone());
+		let admission = Admission::new(node.clone(), GENESIS, chain.clone());
 		let door = BookDoor::new(admission, Arc::new(book), metrics.clone());
 		Setup { door, chain, node, client, moderator, metrics, _dir: dir }
 	}
@@ -521,14 +521,7 @@ mod tests {
 		moderator: Option<&AccountId>,
 		bytes: u64,
 	) -> SignedReceipt<AccountId> {
-		let receipt = Receipt {
-			client: client.public().into(),
-			node: node.clone(),
-			epoch,
-			moderator: moderator.cloned(),
-			bytes,
-		};
-		receipt::sign(receipt, client, &GENESIS)
+		signed_receipt(client, node, epoch, moderator, bytes, &GENESIS)
 	}
 
 	/// Offers `signed` through the sink and checks it was refused for `reason`, counted once

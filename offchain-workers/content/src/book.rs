@@ -7,8 +7,8 @@
 //! it is marked refused ([`ReceiptBook::refuse`]) and never submitted again.
 //!
 //! File `receipts.log` under the store's directory: a header record (format version and the
-//! chain's genesis hash), then one record per change: a receipt kept, or a receipt the chain
-//! refused. Each record is a `u32` length (little endian) + SCALE bytes + BLAKE3 checksum
+//! chain's genesis hash), then one record per change: a receipt kept, or the [`ReceiptKey`]
+//! and bytes of a receipt the chain refused. Each record is a `u32` length (little endian) + SCALE bytes + BLAKE3 checksum
 //! (first 8 bytes). Records are appended as receipts arrive (written through to the OS, so a
 //! killed process loses nothing) and synced to disk by [`ReceiptBook::sync`], which the node's
 //! duties call every round; the log is rewritten with the live entries only when epochs leave
@@ -19,8 +19,14 @@
 //! is skipped and counted, and the replay goes on with the next one (a flipped bit costs one
 //! receipt, not the rest of the book); a record whose length is implausible or that ends past
 //! the end of the file stops the replay there (the framing is lost: this is the torn tail a
-//! killed process leaves). Both are logged with their counts, the damaged log is kept as
-//! `receipts.log.damaged`, and the book is rewritten clean ([`OpenReport`]).
+//! killed process leaves). Both are counted, the first of them is reported with its offset
+//! and cause ([`Damage`]) and logged, the damaged log is kept as `receipts.log.damaged`, and
+//! the book is rewritten clean ([`OpenReport`]). The book keeps what it read before.
+//!
+//! Formats 1 (bare receipts) and 2 (refusals keyed without the node) are still read, and
+//! rewritten as the current one.
+
+pub use crate::protocol::ReceiptKey;
 
 use bitcloud_primitives::{
 	receipt::{self, SignedReceipt},
@@ -37,7 +43,11 @@ use std::{
 };
 
 /// Version of the log format: records are [`Record`]s.
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 3;
+
+/// Version 2 of the log format (records are [`RecordV2`]s): still read, rewritten as
+/// [`FORMAT`].
+const FORMAT_V2: u8 = 2;
 
 /// Version 1 of the log format (records are bare receipts): still read, rewritten as
 /// [`FORMAT`].
@@ -62,9 +72,6 @@ const COMPACT_SLACK: usize = 1024;
 /// it; a flood of fresh keys stops here (every one of them needs coins locked on chain to pass
 /// the door first).
 pub const MAX_RECEIPTS_PER_EPOCH: usize = 16_384;
-
-/// What a receipt is for.
-pub type ReceiptKey = (AccountId, EpochIndex, Option<AccountId>);
 
 /// How many receipts the book holds at most; a receipt for a new key beyond them is refused
 /// (a newer receipt for a key held always replaces the old one).
@@ -211,12 +218,60 @@ pub struct OpenReport {
 	pub torn_bytes: u64,
 	/// Receipts beyond the [`Limits`] (a log written before them), dropped.
 	pub over_limits: usize,
+	/// The first damage the replay met, if any: where, and why.
+	pub first_damage: Option<Damage>,
 }
 
 impl OpenReport {
 	/// Whether the log was damaged (something was skipped or dropped).
 	pub fn damaged(&self) -> bool {
 		self.corrupt_records > 0 || self.torn_bytes > 0
+	}
+
+	/// Counts `damage`, remembering the first.
+	fn damage(&mut self, damage: Damage) {
+		match damage.cause {
+			DamageCause::Torn { dropped } => self.torn_bytes = dropped,
+			DamageCause::Checksum | DamageCause::Undecodable => self.corrupt_records += 1,
+		}
+		self.first_damage.get_or_insert(damage);
+	}
+}
+
+/// A damaged part of the log: the record at `offset` (bytes from the start of the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+	/// Where the record starts.
+	pub offset: u64,
+	/// What is wrong with it.
+	pub cause: DamageCause,
+}
+
+/// What is wrong with a damaged record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamageCause {
+	/// Its checksum does not match its bytes: skipped, the replay went on.
+	Checksum,
+	/// Its checksum matches, but its bytes are no record of the log's format: skipped, the
+	/// replay went on.
+	Undecodable,
+	/// It is cut short or its length is implausible: the replay stopped, dropping the rest.
+	Torn {
+		/// Bytes dropped, from the record's start to the end of the file.
+		dropped: u64,
+	},
+}
+
+impl std::fmt::Display for Damage {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		let offset = self.offset;
+		match self.cause {
+			DamageCause::Checksum => write!(f, "record at byte {offset} fails its checksum"),
+			DamageCause::Undecodable => write!(f, "record at byte {offset} is not a record"),
+			DamageCause::Torn { dropped } => {
+				write!(f, "record at byte {offset} is torn: {dropped} bytes dropped")
+			},
+		}
 	}
 }
 
@@ -233,6 +288,23 @@ enum Record {
 	Kept(SignedReceipt<AccountId>),
 	/// The chain refused the receipt for `key` counting `bytes`.
 	Refused { key: ReceiptKey, bytes: u64 },
+}
+
+/// A record of a format-2 log: its refusals name no node.
+#[derive(Decode)]
+enum RecordV2 {
+	/// A receipt kept for its key.
+	Kept(SignedReceipt<AccountId>),
+	/// The chain refused the receipt of `client` in `epoch` under `moderator` for `bytes`.
+	Refused { client: AccountId, epoch: EpochIndex, moderator: Option<AccountId>, bytes: u64 },
+}
+
+/// A record as the replay reads it, whatever the log's format.
+enum Replayed {
+	/// A record of the current format.
+	Record(Record),
+	/// A format-2 refusal, applied to the receipt held for its client, epoch and moderator.
+	RefusedV2 { client: AccountId, epoch: EpochIndex, moderator: Option<AccountId>, bytes: u64 },
 }
 
 /// What the book holds for a key.
@@ -252,11 +324,6 @@ impl Slot {
 			Slot::Refused { bytes } => Record::Refused { key: key.clone(), bytes: *bytes },
 		}
 	}
-}
-
-fn key_of(signed: &SignedReceipt<AccountId>) -> ReceiptKey {
-	let r = &signed.receipt;
-	(r.client.clone(), r.epoch, r.moderator.clone())
 }
 
 /// The book's entries and their counts, in memory.
@@ -279,7 +346,7 @@ impl Ledger {
 			},
 			Some(_) => Ok(Kept::Replaced),
 			None => {
-				let (client, epoch, _) = key;
+				let (client, epoch) = (&key.client, &key.epoch);
 				let of_client = self.per_client.get(&(*epoch, client.clone())).copied();
 				if of_client.unwrap_or(0) >= limits.per_client_epoch {
 					return Err(NotKept::ClientFull { limit: limits.per_client_epoch });
@@ -294,7 +361,7 @@ impl Ledger {
 
 	/// Puts `slot` under `key`, counting a new key.
 	fn put(&mut self, key: ReceiptKey, slot: Slot) {
-		let (client, epoch) = (key.0.clone(), key.1);
+		let (client, epoch) = (key.client.clone(), key.epoch);
 		if self.slots.insert(key, slot).is_none() {
 			*self.per_epoch.entry(epoch).or_default() += 1;
 			*self.per_client.entry((epoch, client)).or_default() += 1;
@@ -303,7 +370,7 @@ impl Ledger {
 
 	/// Keeps `signed` if the limits and the slot held allow.
 	fn keep(&mut self, signed: SignedReceipt<AccountId>, limits: &Limits) -> Result<Kept, NotKept> {
-		let key = key_of(&signed);
+		let key = ReceiptKey::from(&signed.receipt);
 		let kept = self.admits(&key, signed.receipt.bytes, limits)?;
 		self.put(key, Slot::Kept(signed));
 		Ok(kept)
@@ -323,10 +390,41 @@ impl Ledger {
 		changes
 	}
 
+	/// Replays a refusal of the log: marks `key` refused at `bytes`, taking a slot for it if
+	/// the book holds none (the log is rewritten with refused slots on their own).
+	fn replay_refusal(
+		&mut self,
+		key: ReceiptKey,
+		bytes: u64,
+		limits: &Limits,
+	) -> Result<(), NotKept> {
+		if self.slots.contains_key(&key) {
+			self.refuse(&key, bytes);
+			return Ok(());
+		}
+		self.admits(&key, bytes, limits)?;
+		self.put(key, Slot::Refused { bytes });
+		Ok(())
+	}
+
+	/// The key held for `client`'s receipt in `epoch` under `moderator`, whichever node it
+	/// names (a format-2 refusal names none; a book holds one node's receipts).
+	fn key_without_node(
+		&self,
+		client: &AccountId,
+		epoch: EpochIndex,
+		moderator: &Option<AccountId>,
+	) -> Option<ReceiptKey> {
+		self.slots
+			.keys()
+			.find(|key| key.client == *client && key.epoch == epoch && key.moderator == *moderator)
+			.cloned()
+	}
+
 	/// Forgets epochs before `oldest`. Returns how many receipts were dropped.
 	fn prune(&mut self, oldest: EpochIndex) -> usize {
 		let before = self.slots.len();
-		self.slots.retain(|(_, epoch, _), _| *epoch >= oldest);
+		self.slots.retain(|key, _| key.epoch >= oldest);
 		self.per_epoch.retain(|epoch, _| *epoch >= oldest);
 		self.per_client.retain(|(epoch, _), _| *epoch >= oldest);
 		before - self.slots.len()
@@ -377,20 +475,7 @@ impl ReceiptBook {
 			Err(e) => return Err(e.into()),
 		};
 		report.receipts = ledger.receipts().count();
-		if report.damaged() {
-			let damaged = path.with_extension("log.damaged");
-			fs::copy(&path, &damaged)?;
-			log::warn!(
-				target: "content",
-				"Receipt book {}: {} corrupt records skipped and {} bytes of a torn tail dropped; \
-				 {} receipts kept; the damaged log is kept as {}",
-				path.display(),
-				report.corrupt_records,
-				report.torn_bytes,
-				report.receipts,
-				damaged.display()
-			);
-		}
+		keep_damaged(&path, &report)?;
 		if report.over_limits > 0 {
 			log::warn!(
 				target: "content",
@@ -429,7 +514,11 @@ impl ReceiptBook {
 	/// reach the book through the door of [`admission`](crate::admission).
 	pub fn insert(&self, signed: SignedReceipt<AccountId>) -> Result<Kept, NotKept> {
 		let mut inner = self.inner();
-		inner.ledger.admits(&key_of(&signed), signed.receipt.bytes, &self.limits)?;
+		inner.ledger.admits(
+			&ReceiptKey::from(&signed.receipt),
+			signed.receipt.bytes,
+			&self.limits,
+		)?;
 		inner
 			.log
 			.write_all(&record(&Record::Kept(signed.clone()).encode()))
@@ -442,7 +531,7 @@ impl ReceiptBook {
 	/// only a receipt counting more bytes for its key is taken again. Returns false if the
 	/// book holds a newer receipt for the key (which keeps its chance) or none.
 	pub fn refuse(&self, signed: &SignedReceipt<AccountId>) -> Result<bool, BookError> {
-		let key = key_of(signed);
+		let key = ReceiptKey::from(&signed.receipt);
 		let bytes = signed.receipt.bytes;
 		let mut inner = self.inner();
 		if !inner.ledger.refuse(&key, bytes) {
@@ -529,6 +618,25 @@ fn record(bytes: &[u8]) -> Vec<u8> {
 	out
 }
 
+/// Keeps a copy of a damaged log as `receipts.log.damaged` and logs what the replay
+/// skipped or dropped, and why.
+fn keep_damaged(path: &Path, report: &OpenReport) -> Result<(), BookError> {
+	let Some(first) = &report.first_damage else { return Ok(()) };
+	let damaged = path.with_extension("log.damaged");
+	fs::copy(path, &damaged)?;
+	log::warn!(
+		target: "content",
+		"Receipt book {}: {} corrupt records skipped and {} bytes of a torn tail dropped (first: \
+		 {first}); {} receipts kept; the damaged log is kept as {}",
+		path.display(),
+		report.corrupt_records,
+		report.torn_bytes,
+		report.receipts,
+		damaged.display()
+	);
+	Ok(())
+}
+
 /// What the log holds at the reader's position.
 enum Frame {
 	/// A whole record with a good checksum.
@@ -569,17 +677,64 @@ fn next_frame(reader: &mut impl Read, offset: &mut u64, len: u64) -> Frame {
 }
 
 /// Decodes a record of a log of `format`.
-fn decode_record(format: u8, bytes: &[u8]) -> Option<Record> {
+fn decode_record(format: u8, bytes: &[u8]) -> Option<Replayed> {
 	let mut input = bytes;
-	let record = if format == FORMAT_V1 {
-		Record::Kept(SignedReceipt::<AccountId>::decode(&mut input).ok()?)
-	} else {
-		Record::decode(&mut input).ok()?
+	let record = match format {
+		FORMAT_V1 => Replayed::Record(Record::Kept(Decode::decode(&mut input).ok()?)),
+		FORMAT_V2 => match RecordV2::decode(&mut input).ok()? {
+			RecordV2::Kept(signed) => Replayed::Record(Record::Kept(signed)),
+			RecordV2::Refused { client, epoch, moderator, bytes } => {
+				Replayed::RefusedV2 { client, epoch, moderator, bytes }
+			},
+		},
+		_ => Replayed::Record(Record::decode(&mut input).ok()?),
 	};
 	// Trailing bytes mean the record is not what it claims to be.
 	input.is_empty().then_some(record)
 }
 
+/// Reads the log's header: its format, if the book is of `genesis`'s chain.
+fn read_header(
+	path: &Path,
+	reader: &mut impl Read,
+	offset: &mut u64,
+	len: u64,
+	genesis: H256,
+) -> Result<u8, BookError> {
+	let header = match next_frame(reader, offset, len) {
+		Frame::Record(bytes) => Header::decode(&mut &bytes[..]).ok(),
+		_ => None,
+	}
+	.filter(|header| [FORMAT, FORMAT_V2, FORMAT_V1].contains(&header.format))
+	.ok_or_else(|| BookError::NotABook(path.to_path_buf()))?;
+	if header.genesis != genesis {
+		return Err(BookError::OtherChain { held: header.genesis, chain: genesis });
+	}
+	Ok(header.format)
+}
+
+/// Applies one replayed record to `ledger`, counting in `report` what it cannot take.
+fn apply(ledger: &mut Ledger, replayed: Replayed, limits: &Limits, report: &mut OpenReport) {
+	let taken = match replayed {
+		Replayed::Record(Record::Kept(signed)) => ledger.keep(signed, limits).map(drop),
+		Replayed::Record(Record::Refused { key, bytes }) => {
+			ledger.replay_refusal(key, bytes, limits)
+		},
+		Replayed::RefusedV2 { client, epoch, moderator, bytes } => {
+			// Without a receipt held for it the node of the key is unknown: it is dropped.
+			if let Some(key) = ledger.key_without_node(&client, epoch, &moderator) {
+				ledger.refuse(&key, bytes);
+			}
+			Ok(())
+		},
+	};
+	match taken {
+		Ok(()) | Err(NotKept::NotNewer { .. } | NotKept::RefusedBefore { .. }) => {},
+		Err(_) => report.over_limits += 1,
+	}
+}
+
+/// Replays the log in `file`: the ledger it leaves, and what was skipped or dropped.
 fn replay(
 	path: &Path,
 	file: File,
@@ -589,35 +744,26 @@ fn replay(
 	let len = file.metadata()?.len();
 	let mut reader = BufReader::new(file);
 	let mut offset = 0u64;
-	let header = match next_frame(&mut reader, &mut offset, len) {
-		Frame::Record(bytes) => Header::decode(&mut &bytes[..]).ok(),
-		_ => None,
-	}
-	.filter(|header| header.format == FORMAT || header.format == FORMAT_V1)
-	.ok_or_else(|| BookError::NotABook(path.to_path_buf()))?;
-	if header.genesis != genesis {
-		return Err(BookError::OtherChain { held: header.genesis, chain: genesis });
-	}
+	let format = read_header(path, &mut reader, &mut offset, len, genesis)?;
 	let mut ledger = Ledger::default();
 	let mut report = OpenReport::default();
 	loop {
-		match next_frame(&mut reader, &mut offset, len) {
-			Frame::Record(bytes) => match decode_record(header.format, &bytes) {
-				Some(Record::Kept(signed)) => match ledger.keep(signed, limits) {
-					Ok(_) | Err(NotKept::NotNewer { .. } | NotKept::RefusedBefore { .. }) => {},
-					Err(_) => report.over_limits += 1,
+		let at = offset;
+		let cause = match next_frame(&mut reader, &mut offset, len) {
+			Frame::Record(bytes) => match decode_record(format, &bytes) {
+				Some(replayed) => {
+					apply(&mut ledger, replayed, limits, &mut report);
+					continue;
 				},
-				Some(Record::Refused { key, bytes }) => {
-					ledger.refuse(&key, bytes);
-				},
-				None => report.corrupt_records += 1,
+				None => DamageCause::Undecodable,
 			},
-			Frame::Corrupt => report.corrupt_records += 1,
+			Frame::Corrupt => DamageCause::Checksum,
 			Frame::End => break,
-			Frame::Torn => {
-				report.torn_bytes = len - offset;
-				break;
-			},
+			Frame::Torn => DamageCause::Torn { dropped: len - at },
+		};
+		report.damage(Damage { offset: at, cause });
+		if matches!(cause, DamageCause::Torn { .. }) {
+			break;
 		}
 	}
 	Ok((ledger, report))
@@ -649,11 +795,12 @@ fn rewrite(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use bitcloud_primitives::receipt::Receipt;
+	use crate::test_support::signed_receipt;
 	use polkadot_sdk::sp_core::{sr25519, Pair};
 
 	const GENESIS: H256 = H256::repeat_byte(1);
 	const LIMITS: Limits = Limits { per_client_epoch: 3, per_epoch: 5 };
+	const NODE: AccountId = AccountId::new([9; 32]);
 
 	fn signed(
 		client: &sr25519::Pair,
@@ -661,14 +808,8 @@ mod tests {
 		moderator: u8,
 		bytes: u64,
 	) -> SignedReceipt<AccountId> {
-		let receipt = Receipt {
-			client: client.public().into(),
-			node: AccountId::new([9; 32]),
-			epoch,
-			moderator: (moderator > 0).then(|| AccountId::new([moderator; 32])),
-			bytes,
-		};
-		receipt::sign(receipt, client, &GENESIS)
+		let moderator = (moderator > 0).then(|| AccountId::new([moderator; 32]));
+		signed_receipt(client, &NODE, epoch, moderator.as_ref(), bytes, &GENESIS)
 	}
 
 	fn fresh(n: u32) -> sr25519::Pair {
@@ -771,9 +912,16 @@ mod tests {
 		bytes[inside] ^= 0xff;
 		fs::write(&log, &bytes).unwrap();
 		let (book, report) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
+		let first_damage = Some(Damage { offset: lengths[0], cause: DamageCause::Checksum });
 		assert_eq!(
 			report,
-			OpenReport { receipts: 2, corrupt_records: 1, torn_bytes: 0, over_limits: 0 }
+			OpenReport {
+				receipts: 2,
+				corrupt_records: 1,
+				torn_bytes: 0,
+				over_limits: 0,
+				first_damage
+			}
 		);
 		let held: Vec<u64> = book.receipts().iter().map(|s| s.receipt.bytes).collect();
 		let mut held = held;
@@ -804,6 +952,74 @@ mod tests {
 		let (book, report) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
 		assert_eq!(report.torn_bytes, bytes.len() as u64 - after_first);
 		assert_eq!(book.receipts().len(), 1);
+		let dropped = bytes.len() as u64 - after_first;
+		let torn = Damage { offset: after_first, cause: DamageCause::Torn { dropped } };
+		assert_eq!(report.first_damage, Some(torn));
+	}
+
+	#[test]
+	fn a_record_that_is_no_record_is_reported_with_its_cause_and_the_rest_is_kept() {
+		let dir = tempfile::tempdir().unwrap();
+		let log = dir.path().join("receipts.log");
+		let after_first = {
+			let (book, _) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
+			book.insert(signed(&fresh(0), 4, 0, 10)).unwrap();
+			fs::metadata(&log).unwrap().len()
+		};
+		// A record with a sound length and checksum whose bytes are no record, then a receipt.
+		let mut bytes = fs::read(&log).unwrap();
+		bytes.extend(record(b"\xffnot a record"));
+		bytes.extend(record(&Record::Kept(signed(&fresh(1), 4, 0, 11)).encode()));
+		fs::write(&log, &bytes).unwrap();
+		let (book, report) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
+		assert_eq!((report.corrupt_records, report.torn_bytes, report.receipts), (1, 0, 2));
+		assert_eq!(
+			report.first_damage,
+			Some(Damage { offset: after_first, cause: DamageCause::Undecodable })
+		);
+		assert_eq!(book.receipts().len(), 2, "what came before and after it is kept");
+		assert!(dir.path().join("receipts.log.damaged").exists());
+	}
+
+	#[test]
+	fn a_refusal_survives_any_number_of_restarts() {
+		let dir = tempfile::tempdir().unwrap();
+		let bad = signed(&fresh(0), 4, 0, 10);
+		{
+			let (book, _) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
+			book.insert(bad.clone()).unwrap();
+			assert!(book.refuse(&bad).unwrap());
+		}
+		// Each open rewrites the log: the refused slot is then on its own in it.
+		for _ in 0..2 {
+			let (book, report) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
+			assert_eq!(report.receipts, 0);
+			assert!(matches!(book.insert(bad.clone()), Err(NotKept::RefusedBefore { .. })));
+		}
+	}
+
+	#[test]
+	fn a_format_2_book_is_read_with_its_refusals() {
+		let dir = tempfile::tempdir().unwrap();
+		let log = dir.path().join("receipts.log");
+		let (kept, refused) = (signed(&fresh(0), 4, 0, 10), signed(&fresh(1), 4, 7, 20));
+		let refusal = |signed: &SignedReceipt<AccountId>| {
+			let r = &signed.receipt;
+			// Format 2: `Refused { key: (client, epoch, moderator), bytes }`.
+			let mut bytes = vec![1u8];
+			(&r.client, r.epoch, &r.moderator, r.bytes).encode_to(&mut bytes);
+			bytes
+		};
+		let mut bytes = record(&Header { format: FORMAT_V2, genesis: GENESIS }.encode());
+		for signed in [&kept, &refused] {
+			bytes.extend(record(&Record::Kept(signed.clone()).encode()));
+		}
+		bytes.extend(record(&refusal(&refused)));
+		fs::write(&log, &bytes).unwrap();
+		let (book, report) = ReceiptBook::open(dir.path(), GENESIS, LIMITS).unwrap();
+		assert_eq!((report.receipts, report.damaged()), (1, false));
+		assert_eq!(book.receipts(), vec![kept]);
+		assert!(matches!(book.insert(refused), Err(NotKept::RefusedBefore { refused: 20 })));
 	}
 
 	#[test]

@@ -24,13 +24,44 @@ pub struct Quota {
 	pub used: u64,
 }
 
-/// A failed chain query.
+/// A chain query that gave no answer, by what the caller should do about it. Every variant
+/// keeps the cause, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainError(pub String);
+pub enum ChainError {
+	/// The chain cannot be asked now (the runtime call failed, the node is still starting or
+	/// the block is gone): retry later; a request that waits on it is answered 503.
+	Unavailable(String),
+	/// The chain answered no in a way the query's value cannot say: refuse the request, do
+	/// not retry it.
+	Refused(String),
+	/// This chain view cannot answer such a query at all (it was not given what it needs, or
+	/// the node is misconfigured): stop relying on it; retrying does not help.
+	Unsupported(String),
+}
+
+impl ChainError {
+	/// [`ChainError::Unavailable`] with `cause`: how a failed runtime call is reported.
+	pub fn unavailable(cause: impl fmt::Display) -> Self {
+		ChainError::Unavailable(cause.to_string())
+	}
+
+	/// The cause, without the advice.
+	pub fn cause(&self) -> &str {
+		match self {
+			ChainError::Unavailable(cause)
+			| ChainError::Refused(cause)
+			| ChainError::Unsupported(cause) => cause,
+		}
+	}
+}
 
 impl fmt::Display for ChainError {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-		write!(f, "chain query failed: {}", self.0)
+		match self {
+			ChainError::Unavailable(cause) => write!(f, "chain query failed: {cause}"),
+			ChainError::Refused(cause) => write!(f, "the chain refuses: {cause}"),
+			ChainError::Unsupported(cause) => write!(f, "chain view cannot answer: {cause}"),
+		}
 	}
 }
 
@@ -57,6 +88,11 @@ pub trait ChainView: Send + Sync + 'static {
 	/// Whether `moderator`'s deny list holds `content` (by its deny key).
 	fn is_denied(&self, moderator: &AccountId, content: &ContentId) -> Result<bool, ChainError>;
 
+	/// How many epochs before the current one the chain still takes receipts for (the
+	/// runtime's `pallet_bandwidth::Config::SubmissionWindow`): the gateway keeps counting
+	/// and the receipt book's door takes receipts for as long.
+	fn submission_window(&self) -> EpochIndex;
+
 	/// The size of `content` if a pending proposal offers it to `moderator` (none if not
 	/// proposed, or the moderator is not live).
 	fn proposed_size(
@@ -70,12 +106,12 @@ pub trait ChainView: Send + Sync + 'static {
 	/// The current epoch and the genesis hash receipts are signed for
 	/// (`BandwidthApi_receipt_context`).
 	fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
-		Err(ChainError("this chain view knows no receipts".into()))
+		Err(ChainError::Unsupported("this chain view knows no receipts".into()))
 	}
 
 	/// A client's quota in `epoch` and the bytes already credited against it.
 	fn client_quota(&self, _client: &AccountId, _epoch: EpochIndex) -> Result<Quota, ChainError> {
-		Err(ChainError("this chain view knows no quotas".into()))
+		Err(ChainError::Unsupported("this chain view knows no quotas".into()))
 	}
 
 	/// Whether `client` has coins locked or unlocking for bandwidth: the chain credits no
@@ -86,13 +122,13 @@ pub trait ChainView: Send + Sync + 'static {
 		_client: &AccountId,
 		_epoch: EpochIndex,
 	) -> Result<bool, ChainError> {
-		Err(ChainError("this chain view knows no bandwidth locks".into()))
+		Err(ChainError::Unsupported("this chain view knows no bandwidth locks".into()))
 	}
 
 	/// Whether `node` is a registered node that carries unmoderated traffic: the chain
 	/// credits unmoderated receipts to such nodes only (`UnmoderatedNotCarried`).
 	fn carries_unmoderated(&self, _node: &AccountId) -> Result<bool, ChainError> {
-		Err(ChainError("this chain view knows no nodes' terms".into()))
+		Err(ChainError::Unsupported("this chain view knows no nodes' terms".into()))
 	}
 
 	/// Whether `account` is a registered content node (of any standing): challenged chunks

@@ -13,12 +13,14 @@ pub mod expiry;
 pub mod gateway;
 pub mod id;
 pub mod metrics;
-mod paying;
 pub mod protocol;
 pub mod prove;
 pub mod range;
 pub mod replication;
 pub mod store;
+#[cfg(test)]
+mod test_support;
+pub mod verify;
 pub mod window;
 
 pub use book::{BookError, ReceiptBook};
@@ -32,9 +34,8 @@ pub use gateway::Gateway;
 pub use id::{parse_id, to_cid, to_hex, IdError};
 pub use metrics::Metrics;
 pub use replication::{Replicator, RoundReport};
-pub use store::{
-	range_is_valid, ContentStore, OpenReport, StoreError, Unlisted, UnlistedBudget, UnlistedPolicy,
-};
+pub use store::{ContentStore, OpenReport, StoreError, Unlisted, UnlistedBudget, UnlistedPolicy};
+pub use verify::{range_is_valid, valid_chunk_ranges, Received};
 pub use window::{ReceiptSink, Reservation, SigningWindow, WINDOW_BYTES};
 
 use bitcloud_primitives::AccountId;
@@ -145,9 +146,13 @@ impl ContentService {
 		};
 		// Receipts need the chain's genesis hash; a chain view without receipts gets none.
 		let window = match (&config.node, chain.receipt_context()) {
-			(Some(node), Ok((_, genesis))) => {
-				Some(Arc::new(SigningWindow::new(node.clone(), genesis, WINDOW_BYTES, None)))
-			},
+			(Some(node), Ok((_, genesis))) => Some(Arc::new(SigningWindow::new(
+				node.clone(),
+				genesis,
+				WINDOW_BYTES,
+				chain.submission_window(),
+				None,
+			))),
 			_ => None,
 		};
 		let sweeper = expiry::Sweeper {

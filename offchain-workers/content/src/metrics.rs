@@ -30,82 +30,84 @@ pub struct Metrics {
 	pub challenged_ranges: CounterVec<U64>,
 }
 
+/// A counter `name` registered in `registry`.
+fn counter(registry: &Registry, name: &str, help: &str) -> Result<Counter<U64>, PrometheusError> {
+	register(Counter::new(name, help)?, registry)
+}
+
+/// A counter `name` by `label` registered in `registry`.
+fn counter_vec(
+	registry: &Registry,
+	name: &str,
+	help: &str,
+	label: &str,
+) -> Result<CounterVec<U64>, PrometheusError> {
+	register(CounterVec::new(Opts::new(name, help), &[label])?, registry)
+}
+
+/// A gauge `name` registered in `registry`.
+fn gauge(registry: &Registry, name: &str, help: &str) -> Result<Gauge<U64>, PrometheusError> {
+	register(Gauge::new(name, help)?, registry)
+}
+
+/// A gauge `name` by `label` registered in `registry`.
+fn gauge_vec(
+	registry: &Registry,
+	name: &str,
+	help: &str,
+	label: &str,
+) -> Result<GaugeVec<U64>, PrometheusError> {
+	register(GaugeVec::new(Opts::new(name, help), &[label])?, registry)
+}
+
 impl Metrics {
 	/// Registers the metrics in `registry` (`bitcloud_content_*`).
 	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
+		let r = registry;
 		Ok(Metrics {
-			bytes_served: register(
-				Counter::new("bitcloud_content_bytes_served_total", "Content bytes sent")?,
-				registry,
+			bytes_served: counter(r, "bitcloud_content_bytes_served_total", "Content bytes sent")?,
+			requests: counter_vec(
+				r,
+				"bitcloud_content_requests_total",
+				"Gateway requests by status class",
+				"class",
 			)?,
-			requests: register(
-				CounterVec::new(
-					Opts::new(
-						"bitcloud_content_requests_total",
-						"Gateway requests by status class",
-					),
-					&["class"],
-				)?,
-				registry,
+			errors: counter_vec(
+				r,
+				"bitcloud_content_errors_total",
+				"Content service errors by kind",
+				"kind",
 			)?,
-			errors: register(
-				CounterVec::new(
-					Opts::new("bitcloud_content_errors_total", "Content service errors by kind"),
-					&["kind"],
-				)?,
-				registry,
+			store_bytes: gauge(r, "bitcloud_content_store_bytes", "Bytes of content in the store")?,
+			store_items: gauge(r, "bitcloud_content_store_items", "Items in the content store")?,
+			connections_open: gauge(
+				r,
+				"bitcloud_content_connections_open",
+				"Gateway connections open",
 			)?,
-			store_bytes: register(
-				Gauge::new("bitcloud_content_store_bytes", "Bytes of content in the store")?,
-				registry,
+			connections_refused: counter_vec(
+				r,
+				"bitcloud_content_connections_refused_total",
+				"Gateway connections refused, by bound",
+				"bound",
 			)?,
-			store_items: register(
-				Gauge::new("bitcloud_content_store_items", "Items in the content store")?,
-				registry,
+			unlisted_bytes: gauge_vec(
+				r,
+				"bitcloud_content_unlisted_bytes",
+				"Bytes of content held while no subscribed moderator lists it",
+				"kind",
 			)?,
-			connections_open: register(
-				Gauge::new("bitcloud_content_connections_open", "Gateway connections open")?,
-				registry,
+			unlisted_removed: counter_vec(
+				r,
+				"bitcloud_content_unlisted_removed_total",
+				"Unlisted content removed from the store, by reason",
+				"reason",
 			)?,
-			connections_refused: register(
-				CounterVec::new(
-					Opts::new(
-						"bitcloud_content_connections_refused_total",
-						"Gateway connections refused, by bound",
-					),
-					&["bound"],
-				)?,
-				registry,
-			)?,
-			unlisted_bytes: register(
-				GaugeVec::new(
-					Opts::new(
-						"bitcloud_content_unlisted_bytes",
-						"Bytes of content held while no subscribed moderator lists it",
-					),
-					&["kind"],
-				)?,
-				registry,
-			)?,
-			unlisted_removed: register(
-				CounterVec::new(
-					Opts::new(
-						"bitcloud_content_unlisted_removed_total",
-						"Unlisted content removed from the store, by reason",
-					),
-					&["reason"],
-				)?,
-				registry,
-			)?,
-			challenged_ranges: register(
-				CounterVec::new(
-					Opts::new(
-						"bitcloud_content_challenged_ranges_total",
-						"Requests for chunks under a pending storage challenge, by outcome",
-					),
-					&["outcome"],
-				)?,
-				registry,
+			challenged_ranges: counter_vec(
+				r,
+				"bitcloud_content_challenged_ranges_total",
+				"Requests for chunks under a pending storage challenge, by outcome",
+				"outcome",
 			)?,
 		})
 	}
@@ -149,22 +151,16 @@ impl ReceiptMetrics {
 	/// `bitcloud_receipts_refused_total{reason}`).
 	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
 		Ok(ReceiptMetrics {
-			kept: register(
-				Counter::new(
-					"bitcloud_receipts_kept_total",
-					"Receipts kept in the receipt book (new keys and newer receipts)",
-				)?,
+			kept: counter(
 				registry,
+				"bitcloud_receipts_kept_total",
+				"Receipts kept in the receipt book (new keys and newer receipts)",
 			)?,
-			refused: register(
-				CounterVec::new(
-					Opts::new(
-						"bitcloud_receipts_refused_total",
-						"Receipts refused at the receipt book's door, by reason",
-					),
-					&["reason"],
-				)?,
+			refused: counter_vec(
 				registry,
+				"bitcloud_receipts_refused_total",
+				"Receipts refused at the receipt book's door, by reason",
+				"reason",
 			)?,
 		})
 	}

@@ -28,12 +28,14 @@
 //! mark is written before the data is renamed into place and removed after it, so a crash
 //! never leaves an unlisted object unmarked; a mark without its object is removed at start.
 
+pub use crate::verify::range_is_valid;
+
 use bao_tree::{
 	io::{
 		outboard::PostOrderOutboard,
-		sync::{outboard_post_order, valid_ranges, ReadAt},
+		sync::{outboard_post_order, ReadAt},
 	},
-	BaoTree, BlockSize, ChunkNum, ChunkRanges,
+	BaoTree, BlockSize,
 };
 use bitcloud_primitives::ContentId;
 use std::{
@@ -750,10 +752,8 @@ impl ContentReader {
 	/// The outboard's hash pairs (without the trailing size) in one buffer: what a client
 	/// verifies any range with. Blocking.
 	pub fn outboard_bytes(&self) -> io::Result<Vec<u8>> {
-		let len = usize::try_from(self.outboard.tree.outboard_size()).map_err(io::Error::other)?;
-		let mut buf = vec![0u8; len];
-		self.outboard.data.read_exact_at(0, &mut buf)?;
-		Ok(buf)
+		let len = usize::try_from(self.outboard_len()).map_err(io::Error::other)?;
+		self.read_outboard(0, len)
 	}
 
 	/// Reads `len` bytes at `offset` after checking every chunk group they touch against the
@@ -782,46 +782,6 @@ impl ContentReader {
 		buf.truncate(to);
 		buf.drain(..from);
 		Ok(buf)
-	}
-}
-
-/// Whether `bytes`, found at `offset` of a content, are that content according to its
-/// outboard (and so its root). `offset` is on a chunk boundary and `bytes` end on one or at
-/// the content's end: every chunk they cover is checked.
-pub fn range_is_valid(
-	outboard: &impl bao_tree::io::sync::Outboard,
-	offset: u64,
-	bytes: &[u8],
-) -> io::Result<bool> {
-	let end = offset.saturating_add(bytes.len() as u64);
-	let first = ChunkNum(offset / 1024);
-	let last = ChunkNum(end.div_ceil(1024));
-	let ranges = ChunkRanges::from(first..last);
-	let mut valid = 0u64;
-	for range in valid_ranges(outboard, Window { offset, buf: bytes }, &ranges) {
-		let range = range.map_err(io::Error::other)?;
-		valid += range.end.0 - range.start.0;
-	}
-	Ok(offset.is_multiple_of(1024) && valid == last.0 - first.0)
-}
-
-/// Bytes read from the data file at `offset`, as a `ReadAt` for `valid_ranges`.
-struct Window<'a> {
-	offset: u64,
-	buf: &'a [u8],
-}
-
-impl ReadAt for Window<'_> {
-	fn read_at(&self, pos: u64, out: &mut [u8]) -> io::Result<usize> {
-		let start = pos
-			.checked_sub(self.offset)
-			.ok_or_else(|| io::Error::other("read before the verified window"))?;
-		let Some(rest) = usize::try_from(start).ok().and_then(|start| self.buf.get(start..)) else {
-			return Ok(0);
-		};
-		let n = rest.len().min(out.len());
-		out[..n].copy_from_slice(&rest[..n]);
-		Ok(n)
 	}
 }
 

@@ -1,11 +1,12 @@
 //! The signing window: a client that identifies itself is served only as far as it keeps
-//! signing receipts. For each (client, epoch, moderator) the gateway counts the bytes it sent
+//! signing receipts. For each [`ReceiptKey`] (client, epoch, moderator; the node is this
+//! gateway's own) the gateway counts the bytes it sent
 //! and holds the newest receipt; it sends more only while `sent − signed` stays within
 //! [`WINDOW_BYTES`]. A client that stops signing is cut off after at most the window, and the
 //! node can never be paid for more than the client signed. Protocol: `docs/protocol.md`,
 //! "Receipts between client and gateway".
 
-use crate::auth::ClientAuth;
+use crate::{auth::ClientAuth, protocol::ReceiptKey};
 use bitcloud_primitives::{
 	receipt::{self, SignedReceipt},
 	AccountId, EpochIndex,
@@ -22,10 +23,6 @@ use std::{
 /// Bytes a client may have received without a receipt covering them.
 pub const WINDOW_BYTES: u64 = 8 << 20;
 
-/// Epochs before the current one whose receipts a gateway still takes (the chain takes
-/// receipts for the current epoch and the two before it: `SubmissionWindow` in the runtime).
-pub const PAST_EPOCHS: EpochIndex = 2;
-
 /// Where accepted receipts go: the node's receipt book, which keeps, persists and submits
 /// them.
 pub trait ReceiptSink: Send + Sync + 'static {
@@ -39,7 +36,8 @@ pub trait ReceiptSink: Send + Sync + 'static {
 pub enum ReceiptError {
 	/// Its node is another node.
 	WrongNode,
-	/// Its epoch is neither the current one nor one of the [`PAST_EPOCHS`] before it.
+	/// Its epoch is neither the current one nor within the chain's submission window before
+	/// it.
 	WrongEpoch {
 		/// The receipt's epoch.
 		epoch: EpochIndex,
@@ -80,16 +78,8 @@ impl std::fmt::Display for ReceiptError {
 	}
 }
 
-/// Which receipt a byte count belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Account {
-	/// The client.
-	pub client: AccountId,
-	/// The epoch.
-	pub epoch: EpochIndex,
-	/// The moderator whose catalog the content is served under.
-	pub moderator: Option<AccountId>,
-}
+/// Which receipt a byte count belongs to: the old name of [`ReceiptKey`].
+pub use crate::protocol::ReceiptKey as Account;
 
 #[derive(Default)]
 struct Entry {
@@ -120,13 +110,18 @@ pub enum Reservation {
 	},
 }
 
-/// Bytes sent to `client` in `epoch` under every moderator (keys are ordered by client, then
-/// epoch, so they are adjacent).
-fn sent_in_epoch(entries: &BTreeMap<Account, Entry>, client: &AccountId, epoch: EpochIndex) -> u64 {
-	let first = Account { client: client.clone(), epoch, moderator: None };
+/// Bytes sent to `client` in `epoch` under every moderator (keys are ordered by client, node
+/// and epoch, and the node is always this one: they are adjacent).
+fn sent_in_epoch(
+	entries: &BTreeMap<ReceiptKey, Entry>,
+	node: &AccountId,
+	client: &AccountId,
+	epoch: EpochIndex,
+) -> u64 {
+	let first = ReceiptKey { client: client.clone(), node: node.clone(), epoch, moderator: None };
 	entries
 		.range(first..)
-		.take_while(|(account, _)| account.client == *client && account.epoch == epoch)
+		.take_while(|(key, _)| key.client == *client && key.epoch == epoch)
 		.fold(0u64, |sum, (_, entry)| sum.saturating_add(entry.sent))
 }
 
@@ -135,9 +130,11 @@ pub struct SigningWindow {
 	node: AccountId,
 	genesis: H256,
 	window: u64,
+	/// Epochs before the current one whose receipts are still taken (the chain's).
+	submission_window: EpochIndex,
 	/// Who may use a client's window: only the client.
 	auth: ClientAuth,
-	entries: Mutex<BTreeMap<Account, Entry>>,
+	entries: Mutex<BTreeMap<ReceiptKey, Entry>>,
 	sink: OnceLock<Arc<dyn ReceiptSink>>,
 	/// The current epoch when entries were last pruned: pruning runs once per epoch, not
 	/// once per receipt.
@@ -145,11 +142,15 @@ pub struct SigningWindow {
 }
 
 impl SigningWindow {
-	/// The window of `node` on the chain of `genesis`, passing accepted receipts to `sink`.
+	/// The window of `window` bytes of `node` on the chain of `genesis`, which takes receipts
+	/// for the current epoch and the `submission_window` before it
+	/// ([`ChainView::submission_window`](crate::ChainView::submission_window)), passing
+	/// accepted receipts to `sink`.
 	pub fn new(
 		node: AccountId,
 		genesis: H256,
 		window: u64,
+		submission_window: EpochIndex,
 		sink: Option<Arc<dyn ReceiptSink>>,
 	) -> Self {
 		let cell = OnceLock::new();
@@ -161,6 +162,7 @@ impl SigningWindow {
 			node,
 			genesis,
 			window,
+			submission_window,
 			entries: Mutex::new(BTreeMap::new()),
 			sink: cell,
 			pruned_at: AtomicU32::new(0),
@@ -174,15 +176,10 @@ impl SigningWindow {
 	pub fn restore(&self, receipts: impl IntoIterator<Item = SignedReceipt<AccountId>>) {
 		let mut entries = self.entries();
 		for signed in receipts.into_iter().filter(|signed| signed.receipt.node == self.node) {
-			let receipt = &signed.receipt;
-			let key = Account {
-				client: receipt.client.clone(),
-				epoch: receipt.epoch,
-				moderator: receipt.moderator.clone(),
-			};
-			let entry = entries.entry(key).or_default();
-			if receipt.bytes > entry.signed() {
-				entry.sent = entry.sent.max(receipt.bytes);
+			let bytes = signed.receipt.bytes;
+			let entry = entries.entry(ReceiptKey::from(&signed.receipt)).or_default();
+			if bytes > entry.signed() {
+				entry.sent = entry.sent.max(bytes);
 				entry.held = Some(signed);
 			}
 		}
@@ -213,7 +210,22 @@ impl SigningWindow {
 		&self.auth
 	}
 
-	fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<Account, Entry>> {
+	/// The key of `client`'s receipts for bytes this node sends in `epoch` under `moderator`.
+	pub fn key(
+		&self,
+		client: AccountId,
+		epoch: EpochIndex,
+		moderator: Option<AccountId>,
+	) -> ReceiptKey {
+		ReceiptKey { client, node: self.node.clone(), epoch, moderator }
+	}
+
+	/// The oldest epoch whose receipts are taken at `current`.
+	fn oldest(&self, current: EpochIndex) -> EpochIndex {
+		current.saturating_sub(self.submission_window)
+	}
+
+	fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<ReceiptKey, Entry>> {
 		// A panic while holding the lock leaves plain counters behind: keep using them.
 		self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
@@ -229,14 +241,10 @@ impl SigningWindow {
 		if receipt.node != self.node {
 			return Err(ReceiptError::WrongNode);
 		}
-		if receipt.epoch > current || receipt.epoch < current.saturating_sub(PAST_EPOCHS) {
+		if receipt.epoch > current || receipt.epoch < self.oldest(current) {
 			return Err(ReceiptError::WrongEpoch { epoch: receipt.epoch, current });
 		}
-		let key = Account {
-			client: receipt.client.clone(),
-			epoch: receipt.epoch,
-			moderator: receipt.moderator.clone(),
-		};
+		let key = ReceiptKey::from(receipt);
 		{
 			let entries = self.entries();
 			let entry = entries.get(&key);
@@ -256,7 +264,8 @@ impl SigningWindow {
 		{
 			let mut entries = self.entries();
 			if self.pruned_at.fetch_max(current, Ordering::Relaxed) < current {
-				entries.retain(|account, _| account.epoch >= current.saturating_sub(PAST_EPOCHS));
+				let oldest = self.oldest(current);
+				entries.retain(|key, _| key.epoch >= oldest);
 			}
 			let entry = entries.entry(key).or_default();
 			// Another request may have brought a newer receipt meanwhile.
@@ -271,16 +280,16 @@ impl SigningWindow {
 		Ok(bytes)
 	}
 
-	/// Reserves `len` more bytes for `account` if they keep the unsigned bytes within the
-	/// window and the bytes sent to its client in its epoch (under every moderator) within
-	/// `budget`, what the client can still pay for; the caller then sends them.
-	pub fn reserve(&self, account: &Account, len: u64, budget: u64) -> Reservation {
+	/// Reserves `len` more bytes for `key` if they keep the unsigned bytes within the window
+	/// and the bytes sent to its client in its epoch (under every moderator) within `budget`,
+	/// what the client can still pay for; the caller then sends them.
+	pub fn reserve(&self, key: &ReceiptKey, len: u64, budget: u64) -> Reservation {
 		let mut entries = self.entries();
-		let sent = sent_in_epoch(&entries, &account.client, account.epoch);
+		let sent = sent_in_epoch(&entries, &self.node, &key.client, key.epoch);
 		if sent.saturating_add(len) > budget {
 			return Reservation::OverQuota { left: budget.saturating_sub(sent) };
 		}
-		let entry = entries.entry(account.clone()).or_default();
+		let entry = entries.entry(key.clone()).or_default();
 		let unsigned = entry.sent.saturating_sub(entry.signed());
 		if unsigned.saturating_add(len) > self.window {
 			return Reservation::WindowFull { unsigned };
@@ -291,34 +300,31 @@ impl SigningWindow {
 
 	/// Bytes sent to `client` in `epoch`, under every moderator.
 	pub fn sent_in_epoch(&self, client: &AccountId, epoch: EpochIndex) -> u64 {
-		sent_in_epoch(&self.entries(), client, epoch)
+		sent_in_epoch(&self.entries(), &self.node, client, epoch)
 	}
 
-	/// Bytes sent to `account` and bytes its newest receipt covers.
-	pub fn figures(&self, account: &Account) -> (u64, u64) {
-		self.entries().get(account).map_or((0, 0), |entry| (entry.sent, entry.signed()))
+	/// Bytes sent for `key` and bytes its newest receipt covers.
+	pub fn figures(&self, key: &ReceiptKey) -> (u64, u64) {
+		self.entries().get(key).map_or((0, 0), |entry| (entry.sent, entry.signed()))
 	}
 
-	/// The newest receipt held for `account`.
-	pub fn held(&self, account: &Account) -> Option<SignedReceipt<AccountId>> {
-		self.entries().get(account).and_then(|entry| entry.held.clone())
+	/// The newest receipt held for `key`.
+	pub fn held(&self, key: &ReceiptKey) -> Option<SignedReceipt<AccountId>> {
+		self.entries().get(key).and_then(|entry| entry.held.clone())
 	}
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use bitcloud_primitives::receipt::Receipt;
+	use crate::test_support::{pair, signed_receipt};
 	use polkadot_sdk::sp_core::{sr25519, Pair};
 	use std::sync::Mutex as StdMutex;
 
 	const GENESIS: H256 = H256::repeat_byte(7);
+	const SUBMISSION_WINDOW: EpochIndex = 2;
 	/// A budget no test reaches.
 	const QUOTA: u64 = 1 << 40;
-
-	fn pair(seed: &str) -> sr25519::Pair {
-		sr25519::Pair::from_string(seed, None).unwrap()
-	}
 
 	struct Collect(StdMutex<Vec<u64>>);
 	impl ReceiptSink for Collect {
@@ -327,12 +333,18 @@ mod tests {
 		}
 	}
 
-	fn setup() -> (SigningWindow, Arc<Collect>, sr25519::Pair, Account) {
+	fn setup() -> (SigningWindow, Arc<Collect>, sr25519::Pair, ReceiptKey) {
 		let node = pair("//Dave");
 		let client = pair("//Ferdie");
 		let sink = Arc::new(Collect(StdMutex::new(Vec::new())));
-		let window = SigningWindow::new(node.public().into(), GENESIS, 100, Some(sink.clone()));
-		let account = Account { client: client.public().into(), epoch: 5, moderator: None };
+		let window = SigningWindow::new(
+			node.public().into(),
+			GENESIS,
+			100,
+			SUBMISSION_WINDOW,
+			Some(sink.clone()),
+		);
+		let account = window.key(client.public().into(), 5, None);
 		(window, sink, client, account)
 	}
 
@@ -342,14 +354,7 @@ mod tests {
 		epoch: u32,
 		bytes: u64,
 	) -> SignedReceipt<AccountId> {
-		let receipt = Receipt {
-			client: client.public().into(),
-			node: node.clone(),
-			epoch,
-			moderator: None,
-			bytes,
-		};
-		receipt::sign(receipt, client, &GENESIS)
+		signed_receipt(client, node, epoch, None, bytes, &GENESIS)
 	}
 
 	#[test]
@@ -430,7 +435,7 @@ mod tests {
 		let node = window.node().clone();
 		assert_eq!(window.offer(signed(&client, &node, 5, 10), 7), Ok(10));
 		// Two epochs later the entry is dropped when another receipt arrives.
-		let later = Account { epoch: 8, ..account.clone() };
+		let later = ReceiptKey { epoch: 8, ..account.clone() };
 		assert_eq!(window.reserve(&later, 5, QUOTA), Reservation::Reserved);
 		assert_eq!(window.offer(signed(&client, &node, 8, 5), 8), Ok(5));
 		assert_eq!(window.figures(&account), (0, 0));
@@ -440,11 +445,8 @@ mod tests {
 	fn a_client_is_never_sent_more_than_it_can_pay_for_under_all_moderators() {
 		let (window, _, client, _) = setup();
 		let client: AccountId = client.public().into();
-		let under = |moderator: u8| Account {
-			client: client.clone(),
-			epoch: 5,
-			moderator: Some(AccountId::new([moderator; 32])),
-		};
+		let under =
+			|moderator: u8| window.key(client.clone(), 5, Some(AccountId::new([moderator; 32])));
 		// The client can pay for 150 bytes this epoch; the window (100) is not what stops it.
 		assert_eq!(window.reserve(&under(1), 100, 150), Reservation::Reserved);
 		assert_eq!(window.reserve(&under(2), 60, 150), Reservation::OverQuota { left: 50 });
@@ -453,7 +455,7 @@ mod tests {
 		assert_eq!(window.sent_in_epoch(&client, 5), 150);
 		// Other epochs are counted apart.
 		assert_eq!(window.sent_in_epoch(&client, 6), 0);
-		let next = Account { epoch: 6, ..under(1) };
+		let next = ReceiptKey { epoch: 6, ..under(1) };
 		assert_eq!(window.reserve(&next, 100, 150), Reservation::Reserved);
 		assert_eq!(window.sent_in_epoch(&client, 5), 150);
 	}

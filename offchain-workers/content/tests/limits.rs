@@ -13,18 +13,6 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// How long anything that should happen "soon" may take before a test fails.
-const EVENTUALLY: Duration = Duration::from_secs(30);
-
-/// Waits until `done` holds, failing after [`EVENTUALLY`].
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-	let start = Instant::now();
-	while !done() {
-		assert!(start.elapsed() < EVENTUALLY, "not within {EVENTUALLY:?}: {what}");
-		std::thread::sleep(Duration::from_millis(50));
-	}
-}
-
 /// A TCP connection to `addr` from the loopback address `source` (127.0.0.x: another peer
 /// to the gateway), with a small receive buffer if `small_window`.
 fn connect_from(source: [u8; 4], addr: SocketAddr, small_window: bool) -> TcpStream {

@@ -5,7 +5,7 @@ mod common;
 
 use bitcloud_content::{
 	gateway::STREAM_BLOCK,
-	protocol::{auth_period, sign_request_proof},
+	protocol::{auth_period, sign_request_proof, AUTH_HEADER, CLIENT_HEADER},
 	Quota, WINDOW_BYTES,
 };
 use bitcloud_primitives::{
@@ -17,6 +17,7 @@ use codec::Encode;
 use common::*;
 use polkadot_sdk::sp_core::{sr25519, Pair, H256};
 use std::io::Read;
+use ureq::typestate::WithoutBody;
 
 const GENESIS: H256 = H256::repeat_byte(0x42);
 
@@ -66,15 +67,19 @@ fn url(gateway: &TestGateway, item: &[u8]) -> String {
 	gateway.url(&format!("/content/{}", hex(&content_id(item))))
 }
 
+/// A `GET` of `item` by the client, naming itself and proving it.
+fn paying_get(gateway: &TestGateway, item: &[u8]) -> ureq::RequestBuilder<WithoutBody> {
+	agent()
+		.get(url(gateway, item))
+		.header(CLIENT_HEADER, client_hex())
+		.header(AUTH_HEADER, proof(&client()))
+}
+
 #[test]
 fn a_client_that_never_signs_is_cut_off_after_the_window() {
 	let item = bytes(WINDOW_BYTES as usize * 3, 1);
 	let gateway = world(&item, 1 << 40);
-	let response = agent()
-		.get(url(&gateway, &item))
-		.header("bitcloud-client", client_hex())
-		.header("bitcloud-auth", proof(&client()))
-		.call();
+	let response = paying_get(&gateway, &item).call();
 	let response = response.unwrap();
 	assert_eq!(response.status(), 200);
 	assert_eq!(response.headers()["bitcloud-node"], format!("0x{}", hex::encode(node())));
@@ -86,13 +91,7 @@ fn a_client_that_never_signs_is_cut_off_after_the_window() {
 	assert!(received.len() as u64 >= WINDOW_BYTES - STREAM_BLOCK, "{}", received.len());
 	assert_eq!(&received[..], &item[..received.len()]);
 	// And no further range is sent until a receipt arrives.
-	let refused = agent()
-		.get(url(&gateway, &item))
-		.header("bitcloud-client", client_hex())
-		.header("bitcloud-auth", proof(&client()))
-		.header("range", "bytes=0-1023")
-		.call()
-		.unwrap();
+	let refused = paying_get(&gateway, &item).header("range", "bytes=0-1023").call().unwrap();
 	assert_eq!(refused.status(), 402);
 }
 
@@ -106,11 +105,8 @@ fn a_client_that_signs_as_it_goes_gets_everything_and_the_node_holds_its_receipt
 	let mut receipt = None;
 	while offset < item.len() as u64 {
 		let end = (offset + step).min(item.len() as u64);
-		let mut request = agent()
-			.get(url(&gateway, &item))
-			.header("bitcloud-client", client_hex())
-			.header("bitcloud-auth", proof(&client()))
-			.header("range", format!("bytes={offset}-{}", end - 1));
+		let mut request =
+			paying_get(&gateway, &item).header("range", format!("bytes={offset}-{}", end - 1));
 		if let Some(receipt) = &receipt {
 			request = request.header("bitcloud-receipt", receipt);
 		}
@@ -124,12 +120,8 @@ fn a_client_that_signs_as_it_goes_gets_everything_and_the_node_holds_its_receipt
 	let response =
 		agent().post(gateway.url("/receipts")).send(&hex::decode(receipt.unwrap()).unwrap()[..]);
 	assert_eq!(response.unwrap().status(), 200);
-	let account = bitcloud_content::window::Account {
-		client: client().public().into(),
-		epoch: 3,
-		moderator: Some(moderator_a()),
-	};
-	assert_eq!(window.figures(&account), (item.len() as u64, item.len() as u64));
+	let key = window.key(client().public().into(), 3, Some(moderator_a()));
+	assert_eq!(window.figures(&key), (item.len() as u64, item.len() as u64));
 }
 
 #[test]
@@ -137,12 +129,7 @@ fn clients_without_quota_bad_receipts_and_bad_headers_are_refused() {
 	let item = bytes(100_000, 3);
 	// No quota: 402 before any byte.
 	let gateway = world(&item, 0);
-	let mut response = agent()
-		.get(url(&gateway, &item))
-		.header("bitcloud-client", client_hex())
-		.header("bitcloud-auth", proof(&client()))
-		.call()
-		.unwrap();
+	let mut response = paying_get(&gateway, &item).call().unwrap();
 	assert_eq!(response.status(), 402);
 	assert!(response.body_mut().read_to_string().unwrap().contains("bitcloud lock"));
 	// Anonymous requests are still served (unpaid).
@@ -203,12 +190,7 @@ fn a_gateway_on_a_chain_without_receipts_says_so() {
 	chain.subscribe(node(), moderator_a());
 	chain.list(moderator_a(), content_id(&item), item.len() as u64, "");
 	let gateway = TestGateway::start(chain, &[&item]);
-	let response = agent()
-		.get(url(&gateway, &item))
-		.header("bitcloud-client", client_hex())
-		.header("bitcloud-auth", proof(&client()))
-		.call()
-		.unwrap();
+	let response = paying_get(&gateway, &item).call().unwrap();
 	assert_eq!(response.status(), 503);
 	assert_eq!(agent().post(gateway.url("/receipts")).send(&[0u8][..]).unwrap().status(), 503);
 }
@@ -219,10 +201,7 @@ fn a_client_is_never_sent_more_than_its_quota_left() {
 	let item = bytes(3 << 20, 5);
 	let gateway = world(&item, 1 << 20);
 	let paying = |range: Option<&str>, receipt: Option<&String>| {
-		let mut request = agent()
-			.get(url(&gateway, &item))
-			.header("bitcloud-client", client_hex())
-			.header("bitcloud-auth", proof(&client()));
+		let mut request = paying_get(&gateway, &item);
 		if let Some(range) = range {
 			request = request.header("range", range);
 		}
@@ -260,18 +239,10 @@ fn what_the_chain_already_credited_counts_against_the_quota() {
 	let client_id: AccountId = client().public().into();
 	// Other nodes were credited 3/4 of the client's quota this epoch.
 	gateway.chain.quotas.lock().unwrap().insert(client_id, Quota { quota: 1 << 20, used: 3 << 18 });
-	let response = agent()
-		.get(url(&gateway, &item))
-		.header("bitcloud-client", client_hex())
-		.header("bitcloud-auth", proof(&client()))
-		.call()
-		.unwrap();
+	let response = paying_get(&gateway, &item).call().unwrap();
 	assert_eq!(response.status(), 402);
 	assert_eq!(response.headers()["bitcloud-quota-left"], (1u64 << 18).to_string());
-	let response = agent()
-		.get(url(&gateway, &item))
-		.header("bitcloud-client", client_hex())
-		.header("bitcloud-auth", proof(&client()))
+	let response = paying_get(&gateway, &item)
 		.header("range", format!("bytes=0-{}", (1 << 18) - 1))
 		.call()
 		.unwrap();

@@ -13,19 +13,10 @@ use common::*;
 use std::{
 	io::Read,
 	sync::atomic::{AtomicUsize, Ordering},
-	time::{Duration, Instant, SystemTime},
+	time::{Duration, SystemTime},
 };
 
-const EVENTUALLY: Duration = Duration::from_secs(30);
 const HOUR: Duration = Duration::from_secs(3600);
-
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-	let start = Instant::now();
-	while !done() {
-		assert!(start.elapsed() < EVENTUALLY, "not within {EVENTUALLY:?}: {what}");
-		std::thread::sleep(Duration::from_millis(50));
-	}
-}
 
 fn budget(max_bytes: u64, max_items: usize, max_age: Duration) -> UnlistedBudget {
 	UnlistedBudget { max_bytes, max_items, max_age }
@@ -48,6 +39,11 @@ fn removed(gateway: &TestGateway, reason: &str) -> u64 {
 	gateway.metrics.unlisted_removed.with_label_values(&[reason]).get()
 }
 
+/// A gateway on `chain` with an empty store that holds unlisted content within `unlisted`.
+fn start_unlisted(chain: MemoryChain, unlisted: UnlistedPolicy) -> TestGateway {
+	TestGateway::start_with(chain, &[], Setup { limits: None, unlisted: Some(unlisted) })
+}
+
 /// A node subscribed to moderator A, which has `proposed` pending proposals.
 fn chain_with_proposals(proposed: &[&[u8]]) -> MemoryChain {
 	let chain = MemoryChain::default();
@@ -63,11 +59,7 @@ fn a_proposed_upload_that_is_never_listed_expires_from_disk() {
 	let item = bytes(100_000, 1);
 	let id = content_id(&item);
 	let unlisted = policy(budget(1 << 30, 16, Duration::from_secs(1)), Duration::from_millis(200));
-	let gateway = TestGateway::start_with(
-		chain_with_proposals(&[&item]),
-		&[],
-		Setup { limits: None, unlisted: Some(unlisted) },
-	);
+	let gateway = start_unlisted(chain_with_proposals(&[&item]), unlisted);
 	assert_eq!(put(&gateway, &item).0, 201);
 	let data = gateway.store.data_path(&id);
 	assert!(data.exists());
@@ -87,11 +79,7 @@ fn a_proposed_upload_that_gets_listed_is_kept() {
 	let item = bytes(50_000, 2);
 	let id = content_id(&item);
 	let unlisted = policy(budget(1 << 30, 16, Duration::from_secs(5)), Duration::from_millis(100));
-	let gateway = TestGateway::start_with(
-		chain_with_proposals(&[&item]),
-		&[],
-		Setup { limits: None, unlisted: Some(unlisted) },
-	);
+	let gateway = start_unlisted(chain_with_proposals(&[&item]), unlisted);
 	assert_eq!(put(&gateway, &item).0, 201);
 	// The moderator accepts it: listed, no longer proposed.
 	gateway.chain.proposals.lock().unwrap().clear();
@@ -114,8 +102,7 @@ fn the_budget_refuses_more_proposed_content_and_a_rejected_proposal_frees_it() {
 	let chain = chain_with_proposals(&[&first, &second]);
 	chain.list(moderator_a(), content_id(&listed), listed.len() as u64, "");
 	let unlisted = policy(budget(1500, 16, HOUR), Duration::from_millis(100));
-	let gateway =
-		TestGateway::start_with(chain, &[], Setup { limits: None, unlisted: Some(unlisted) });
+	let gateway = start_unlisted(chain, unlisted);
 
 	assert_eq!(put(&gateway, &first).0, 201);
 	// 2000 bytes of proposed content would exceed the budget of 1500: refused, nothing kept.

@@ -6,7 +6,7 @@ use bitcloud_content::{
 	ChainError, ChainView, ChallengeBoard, ConnectionLimits, ContentConfig, ContentService,
 	ContentStore, ItemMeta, Metrics, Quota, SigningWindow, UnlistedPolicy,
 };
-use bitcloud_primitives::{AccountId, ContentId};
+use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
 use polkadot_sdk::sp_core::H256;
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -16,6 +16,9 @@ use std::{
 		Arc, Mutex,
 	},
 };
+
+/// Epochs before the current one the test chain takes receipts for (the runtime's).
+pub const SUBMISSION_WINDOW: EpochIndex = 2;
 
 /// An account from a byte.
 pub fn account(n: u8) -> AccountId {
@@ -84,7 +87,7 @@ impl MemoryChain {
 	fn check(&self) -> Result<(), ChainError> {
 		self.calls.fetch_add(1, Ordering::Relaxed);
 		if self.failing.load(Ordering::Relaxed) {
-			Err(ChainError("the test chain is down".into()))
+			Err(ChainError::Unavailable("the test chain is down".into()))
 		} else {
 			Ok(())
 		}
@@ -115,6 +118,10 @@ impl ChainView for MemoryChain {
 		Ok(self.denied.lock().unwrap().contains(&(moderator.clone(), *content)))
 	}
 
+	fn submission_window(&self) -> EpochIndex {
+		SUBMISSION_WINDOW
+	}
+
 	fn proposed_size(
 		&self,
 		moderator: &AccountId,
@@ -126,7 +133,8 @@ impl ChainView for MemoryChain {
 
 	fn receipt_context(&self) -> Result<(u32, H256), ChainError> {
 		self.check()?;
-		let genesis = self.genesis.lock().unwrap().ok_or(ChainError("no receipts".into()))?;
+		let genesis =
+			self.genesis.lock().unwrap().ok_or(ChainError::Unsupported("no receipts".into()))?;
 		Ok((self.epoch.load(Ordering::Relaxed), genesis))
 	}
 
@@ -228,6 +236,18 @@ impl Drop for TestGateway {
 		if let Some(runtime) = self.runtime.take() {
 			runtime.shutdown_background();
 		}
+	}
+}
+
+/// How long anything that should happen "soon" may take before a test fails.
+pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits until `done` holds, failing after [`EVENTUALLY`].
+pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+	let start = std::time::Instant::now();
+	while !done() {
+		assert!(start.elapsed() < EVENTUALLY, "not within {EVENTUALLY:?}: {what}");
+		std::thread::sleep(std::time::Duration::from_millis(50));
 	}
 }
 

@@ -6,16 +6,16 @@
 //! already credited against it and what this node already sent it in the epoch under any
 //! moderator, and only while the bytes no receipt covers stay within the signing window.
 
-// Handlers answer early with a ready `Response` as the error (axum's idiom).
-#![allow(clippy::result_large_err)]
-
+use super::{
+	responses::{chain_error, done, refuse},
+	Gateway,
+};
 use crate::{
-	gateway::{chain_unavailable, refuse, Gateway},
 	protocol::{
-		parse_hex32, AUTH_HEADER, CLIENT_HEADER, EPOCH_HEADER, MODERATOR_HEADER, NODE_HEADER,
-		QUOTA_LEFT_HEADER, RECEIPT_HEADER, RECEIPT_HELD_HEADER, WINDOW_HEADER,
+		parse_hex32, ReceiptKey, AUTH_HEADER, CLIENT_HEADER, EPOCH_HEADER, MODERATOR_HEADER,
+		NODE_HEADER, QUOTA_LEFT_HEADER, RECEIPT_HEADER, RECEIPT_HELD_HEADER, WINDOW_HEADER,
 	},
-	window::{Account, Reservation, SigningWindow},
+	window::{Reservation, SigningWindow},
 };
 use axum::{
 	body::Bytes,
@@ -37,7 +37,8 @@ const MAX_RECEIPT_BYTES: usize = 1024;
 /// A client paying with receipts, for one request.
 pub(crate) struct Paying {
 	window: Arc<SigningWindow>,
-	account: Account,
+	/// The receipt this request's bytes count towards.
+	key: ReceiptKey,
 	/// Bytes the client can pay for in the epoch at this node, counting what this node
 	/// already sent it: its quota less what the chain credited against it.
 	budget: u64,
@@ -46,13 +47,12 @@ pub(crate) struct Paying {
 impl Paying {
 	/// The paying client.
 	pub(crate) fn client(&self) -> &AccountId {
-		&self.account.client
+		&self.key.client
 	}
 
 	/// Bytes this node may still send the client in the epoch.
 	fn left(&self) -> u64 {
-		self.budget
-			.saturating_sub(self.window.sent_in_epoch(&self.account.client, self.account.epoch))
+		self.budget.saturating_sub(self.window.sent_in_epoch(&self.key.client, self.key.epoch))
 	}
 
 	/// `Ok` if the client can pay for `len` more bytes; else the 402 answer.
@@ -66,7 +66,7 @@ impl Paying {
 
 	/// Reserves `len` bytes to send now; else the 402 answer.
 	pub(crate) fn reserve(&self, len: u64) -> Result<(), Response> {
-		match self.window.reserve(&self.account, len, self.budget) {
+		match self.window.reserve(&self.key, len, self.budget) {
 			Reservation::Reserved => Ok(()),
 			Reservation::OverQuota { left } => Err(self.over_quota(left)),
 			Reservation::WindowFull { unsigned } => Err(refuse(
@@ -84,7 +84,7 @@ impl Paying {
 	pub(crate) async fn wait_and_reserve(&self, len: u64) -> bool {
 		let deadline = tokio::time::Instant::now() + RECEIPT_WAIT;
 		loop {
-			match self.window.reserve(&self.account, len, self.budget) {
+			match self.window.reserve(&self.key, len, self.budget) {
 				Reservation::Reserved => return true,
 				Reservation::OverQuota { .. } => return false,
 				Reservation::WindowFull { .. } if tokio::time::Instant::now() >= deadline => {
@@ -104,7 +104,7 @@ impl Paying {
 			&format!(
 				"bandwidth quota of epoch {} used up at this node: {left} bytes left; lock more \
 				 CLD (bitcloud lock) or wait for the next epoch",
-				self.account.epoch
+				self.key.epoch
 			),
 		);
 		answer.headers_mut().insert(QUOTA_LEFT_HEADER, HeaderValue::from(left));
@@ -118,13 +118,13 @@ impl Paying {
 	) -> axum::http::response::Builder {
 		let mut builder = builder
 			.header(NODE_HEADER, format!("0x{}", hex::encode(self.window.node())))
-			.header(EPOCH_HEADER, self.account.epoch)
+			.header(EPOCH_HEADER, self.key.epoch)
 			.header(WINDOW_HEADER, self.window.window())
 			.header(QUOTA_LEFT_HEADER, self.left());
-		if let Some(moderator) = &self.account.moderator {
+		if let Some(moderator) = &self.key.moderator {
 			builder = builder.header(MODERATOR_HEADER, format!("0x{}", hex::encode(moderator)));
 		}
-		if let Some(held) = self.window.held(&self.account) {
+		if let Some(held) = self.window.held(&self.key) {
 			builder = builder.header(RECEIPT_HELD_HEADER, hex::encode(held.encode()));
 		}
 		builder
@@ -159,12 +159,9 @@ pub(crate) async fn paying_client(
 	let quota = gateway
 		.ask(move |g| g.chain.client_quota(&asked, epoch))
 		.await?
-		.map_err(|e| chain_unavailable(gateway, e))?;
-	let paying = Paying {
-		window,
-		account: Account { client, epoch, moderator: Some(moderator) },
-		budget: quota.quota.saturating_sub(quota.used),
-	};
+		.map_err(|e| chain_error(gateway, e))?;
+	let key = window.key(client, epoch, Some(moderator));
+	let paying = Paying { window, key, budget: quota.quota.saturating_sub(quota.used) };
 	if quota.quota == 0 {
 		return Err(refuse(
 			StatusCode::PAYMENT_REQUIRED,
@@ -199,7 +196,7 @@ fn parse_account(value: &HeaderValue) -> Option<AccountId> {
 
 async fn current_epoch(gateway: &Arc<Gateway>) -> Result<EpochIndex, Response> {
 	let context = gateway.ask(|g| g.chain.receipt_context()).await?;
-	context.map(|(epoch, _)| epoch).map_err(|e| chain_unavailable(gateway, e))
+	context.map(|(epoch, _)| epoch).map_err(|e| chain_error(gateway, e))
 }
 
 /// A receipt from hex (a header) or raw SCALE bytes (a body).
@@ -239,7 +236,7 @@ pub(crate) async fn post_receipt(State(gateway): State<Arc<Gateway>>, body: Byte
 		let receipt = decode_receipt(&body)?;
 		let epoch = current_epoch(&gateway).await?;
 		let bytes = offer(&gateway, &window, receipt, epoch).await?;
-		Ok(refuse(StatusCode::OK, &format!("receipt for {bytes} bytes taken")))
+		Ok(done(StatusCode::OK, &format!("receipt for {bytes} bytes taken")))
 	}
 	.await;
 	match result {

@@ -1,0 +1,285 @@
+//! `GET`/`HEAD /content/{id}`: the bytes of content the node may serve, whole or one range,
+//! each block verified against the outboard before it is sent, and paid for with receipts
+//! when the client names itself.
+
+use super::{
+	authorise::{authorise, not_stored, path_id, Servable},
+	paying::{paying_client, Paying},
+	responses::{empty, refuse, streamed, IMMUTABLE},
+	ss58, Gateway, STREAM_BLOCK,
+};
+use crate::{
+	id::to_hex,
+	range::{parse_range, RangeRequest},
+	store::{ContentReader, StoreError},
+};
+use axum::{
+	extract::{Path, State},
+	http::{header, response::Builder, HeaderMap, HeaderValue, Method, StatusCode},
+	response::Response,
+};
+use bitcloud_primitives::ContentId;
+use bytes::Bytes;
+use std::sync::Arc;
+
+/// `GET`/`HEAD /content/{id}`.
+pub(super) async fn content(
+	State(gateway): State<Arc<Gateway>>,
+	Path(id): Path<String>,
+	method: Method,
+	headers: HeaderMap,
+) -> Response {
+	match serve_content(&gateway, &id, &method, &headers).await {
+		Ok(response) | Err(response) => response,
+	}
+}
+
+async fn serve_content(
+	gateway: &Arc<Gateway>,
+	id: &str,
+	method: &Method,
+	headers: &HeaderMap,
+) -> Result<Response, Response> {
+	let id = path_id(id)?;
+	let Servable { moderator, mime, size } = authorise(gateway, id).await?;
+	let paying = paying_client(gateway, headers, moderator).await?;
+	let etag = format!("\"{}\"", to_hex(&id));
+	let response = representation(&etag, &mime);
+	if not_modified(headers, &etag) {
+		return Ok(empty(response.status(StatusCode::NOT_MODIFIED)));
+	}
+	let selection = select(headers, size)?;
+	let mut response = selection.headers(response, size);
+	if let Some(paying) = &paying {
+		// The whole answer must be one the client can pay for.
+		paying.ensure_affordable(selection.len())?;
+		response = paying.headers(response);
+	}
+	if method == Method::HEAD {
+		return Ok(empty(response));
+	}
+	guard_challenged(gateway, &id, &selection, paying.as_ref()).await?;
+	send(gateway, id, &selection, paying, response).await
+}
+
+/// The headers of every answer about the content tagged `etag` of type `mime`.
+fn representation(etag: &str, mime: &str) -> Builder {
+	let content_type = HeaderValue::from_str(mime)
+		.ok()
+		.filter(|_| !mime.is_empty())
+		.unwrap_or(HeaderValue::from_static("application/octet-stream"));
+	Response::builder()
+		.header(header::ETAG, etag)
+		.header(header::ACCEPT_RANGES, "bytes")
+		.header(header::CONTENT_TYPE, content_type)
+		.header(header::CACHE_CONTROL, IMMUTABLE)
+		.header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+}
+
+/// Whether `If-None-Match` names `etag` (or `*`): the client has the bytes already.
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+	let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+		return false;
+	};
+	tags.split(',').any(|tag| {
+		let tag = tag.trim();
+		tag == "*" || tag.trim_start_matches("W/") == etag
+	})
+}
+
+/// The bytes `start..end` a request selects: all of them (200) or one range (206).
+struct Selection {
+	status: StatusCode,
+	start: u64,
+	end: u64,
+}
+
+impl Selection {
+	fn len(&self) -> u64 {
+		self.end - self.start
+	}
+
+	/// The status and the headers that describe the selection of content of `size` bytes.
+	fn headers(&self, builder: Builder, size: u64) -> Builder {
+		let builder = builder.status(self.status).header(header::CONTENT_LENGTH, self.len());
+		if self.status != StatusCode::PARTIAL_CONTENT {
+			return builder;
+		}
+		let range = format!("bytes {}-{}/{size}", self.start, self.end - 1);
+		builder.header(header::CONTENT_RANGE, range)
+	}
+}
+
+/// What the `Range` header selects of content of `size` bytes; else the 416 answer.
+fn select(headers: &HeaderMap, size: u64) -> Result<Selection, Response> {
+	let range = headers.get(header::RANGE).map(|v| v.to_str().unwrap_or("\u{0}"));
+	match parse_range(range, size) {
+		RangeRequest::Full => Ok(Selection { status: StatusCode::OK, start: 0, end: size }),
+		RangeRequest::Single { start, end } => {
+			Ok(Selection { status: StatusCode::PARTIAL_CONTENT, start, end: end + 1 })
+		},
+		refused => Err(unsatisfiable(refused, size)),
+	}
+}
+
+/// The 416 answer to a range that cannot be served, with the size it can be asked within.
+fn unsatisfiable(refused: RangeRequest, size: u64) -> Response {
+	let reason = match refused {
+		RangeRequest::Multiple => "multiple ranges are not supported: request one range at a time",
+		RangeRequest::Invalid => "malformed Range header",
+		_ => "range not satisfiable",
+	};
+	let mut answer = refuse(StatusCode::RANGE_NOT_SATISFIABLE, reason);
+	if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+		answer.headers_mut().insert(header::CONTENT_RANGE, value);
+	}
+	answer
+}
+
+/// The answer with the selected bytes. The first block is read and verified before the
+/// status line goes out, so a corrupt copy is answered with 500 instead of a cut-off 200.
+async fn send(
+	gateway: &Arc<Gateway>,
+	id: ContentId,
+	selection: &Selection,
+	paying: Option<Paying>,
+	response: Builder,
+) -> Result<Response, Response> {
+	let reader = open(gateway, id).await?;
+	let Selection { start, end, .. } = *selection;
+	let first_len = (end - start).min(STREAM_BLOCK);
+	if let Some(paying) = &paying {
+		paying.reserve(first_len)?;
+	}
+	let first = read_block(gateway, &reader, start, first_len).await.map_err(|e| {
+		log::error!(target: "content", "{e}");
+		refuse(StatusCode::INTERNAL_SERVER_ERROR, "the stored copy failed verification")
+	})?;
+	let (gateway, paying) = (gateway.clone(), paying.map(Arc::new));
+	let read = move |offset, len| {
+		let (gateway, reader, paying) = (gateway.clone(), reader.clone(), paying.clone());
+		async move { next_block(&gateway, &reader, paying.as_deref(), offset, len).await }
+	};
+	Ok(streamed(response, first, start + first_len, end, STREAM_BLOCK, read))
+}
+
+/// The next block of a body, once a paying client has signed for enough of what it was
+/// sent; an error (which cuts the connection) when it stopped signing.
+async fn next_block(
+	gateway: &Arc<Gateway>,
+	reader: &Arc<ContentReader>,
+	paying: Option<&Paying>,
+	offset: u64,
+	len: u64,
+) -> Result<Bytes, StoreError> {
+	if let Some(paying) = paying {
+		if !paying.wait_and_reserve(len).await {
+			log::debug!(target: "content", "cut off a client that stopped signing");
+			return Err(StoreError::Io(std::io::Error::other("receipt window exhausted")));
+		}
+	}
+	read_block(gateway, reader, offset, len).await
+}
+
+/// Opens `id` for reading or answers with the error.
+pub(super) async fn open(
+	gateway: &Arc<Gateway>,
+	id: ContentId,
+) -> Result<Arc<ContentReader>, Response> {
+	match gateway.ask(move |g| g.store.reader(&id)).await? {
+		Ok(reader) => Ok(Arc::new(reader)),
+		Err(StoreError::NotFound) => Err(not_stored()),
+		Err(e) => {
+			gateway.metrics.count_error("io");
+			log::error!(target: "content", "{e}");
+			Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, "content store error"))
+		},
+	}
+}
+
+/// Reads and verifies `len` bytes at `offset` on a blocking thread. Corrupt content is
+/// removed from the store.
+async fn read_block(
+	gateway: &Arc<Gateway>,
+	reader: &Arc<ContentReader>,
+	offset: u64,
+	len: u64,
+) -> Result<Bytes, StoreError> {
+	let job = reader.clone();
+	let result = tokio::task::spawn_blocking(move || job.read_verified(offset, len as usize))
+		.await
+		.map_err(|e| StoreError::Io(std::io::Error::other(e)))
+		.and_then(|r| r);
+	match result {
+		Ok(bytes) => {
+			gateway.metrics.bytes_served.inc_by(bytes.len() as u64);
+			Ok(Bytes::from(bytes))
+		},
+		Err(e) => {
+			count_failed_read(gateway, &e).await;
+			Err(e)
+		},
+	}
+}
+
+/// Counts a failed read; quarantines content that failed verification.
+async fn count_failed_read(gateway: &Arc<Gateway>, e: &StoreError) {
+	let StoreError::Corrupt { id } = e else {
+		gateway.metrics.count_error("io");
+		return;
+	};
+	gateway.metrics.count_error("corrupt");
+	let (store, id) = (gateway.store.clone(), *id);
+	let _ = tokio::task::spawn_blocking(move || store.quarantine(&id)).await;
+}
+
+/// Refuses the selected bytes of `id` while they overlap a chunk under a pending storage
+/// challenge, unless a paying client that is not a registered node asks for them
+/// (`crate::challenges`): a node that deleted what it must hold cannot fetch its answer here.
+async fn guard_challenged(
+	gateway: &Arc<Gateway>,
+	id: &ContentId,
+	selection: &Selection,
+	paying: Option<&Paying>,
+) -> Result<(), Response> {
+	let (start, end) = (selection.start, selection.end);
+	let Some(wait) = gateway.challenges.overlap(id, start, end) else { return Ok(()) };
+	let outcome = match paying.map(Paying::client) {
+		None => "refused_unpaid",
+		Some(client) if is_node(gateway, client).await? => "refused_node",
+		Some(client) => {
+			log::info!(
+				target: "content",
+				"Serving chunks of {} under a storage challenge to paying client {}",
+				to_hex(id),
+				ss58(client)
+			);
+			gateway.metrics.challenged_ranges.with_label_values(&["served_paying"]).inc();
+			return Ok(());
+		},
+	};
+	gateway.metrics.challenged_ranges.with_label_values(&[outcome]).inc();
+	let seconds = wait.as_secs().max(1);
+	let mut answer = refuse(
+		StatusCode::SERVICE_UNAVAILABLE,
+		&format!(
+			"bytes {start}-{} overlap chunks under a storage challenge: not served unpaid or to \
+			 registered nodes for another {seconds} s",
+			end.saturating_sub(1)
+		),
+	);
+	answer.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+	Err(answer)
+}
+
+/// Whether `account` is a registered node, as the chain says.
+async fn is_node(
+	gateway: &Arc<Gateway>,
+	account: &bitcloud_primitives::AccountId,
+) -> Result<bool, Response> {
+	let asked = account.clone();
+	gateway
+		.ask(move |g| g.chain.is_node(&asked))
+		.await?
+		.map_err(|e| super::responses::chain_error(gateway, e))
+}

@@ -1,0 +1,182 @@
+//! The HTTP gateway: serves stored content that the node may serve, verified chunk group by
+//! chunk group, plus the outboards, the node's catalog and its status.
+//!
+//! | Request | Answer |
+//! |---|---|
+//! | `GET`/`HEAD /content/{id}` | 200 (whole) or 206 (one `Range`) with the bytes |
+//! | `PUT /content/{id}` | 201 when the body hashes to `id` and a subscribed moderator lists it or has it proposed; 200 if already stored |
+//! | `GET /content/{id}/outboard` | the bao-tree post-order outboard, to verify any range |
+//! | `POST /receipts` | 200 when the receipt is taken (the receipt exchange: `paying`) |
+//! | `GET /catalog?offset=&limit=` | JSON: a page (at most 100 entries) of the catalogs this node serves and what it holds of them |
+//! | `GET /status` | JSON: node account, subscriptions, store, version |
+//!
+//! Refusals: 400 malformed id, 403 denied by a subscribed moderator, 404 unknown or not in
+//! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
+//! 431 oversized headers, 503 chain unavailable. Uploads: 403 denied or not wanted, 408 a body
+//! that arrives too slowly, 413 longer than listed, 422 bytes that are not the content, 503 too
+//! many uploads at once, 507 no room left for unlisted (proposed) content. Each carries a
+//! one-line text reason. Connections are bounded by [`crate::connection`].
+//!
+//! One file per concern: `authorise` (may this be served?), `content` (the bytes),
+//! `outboard`, `upload`, `paying` (the receipt exchange), `views` (catalog and status JSON)
+//! and `responses` (refusals apart from successful answers).
+
+// Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
+// built once per request.
+#![allow(clippy::result_large_err)]
+
+mod authorise;
+mod content;
+mod outboard;
+mod paying;
+mod responses;
+mod upload;
+mod views;
+
+use crate::{
+	challenges::ChallengeBoard, metrics::Metrics, store::ContentStore, store::GROUP_BYTES,
+	window::SigningWindow, ChainView,
+};
+use axum::{
+	extract::{DefaultBodyLimit, Request, State},
+	http::StatusCode,
+	middleware::{self, Next},
+	response::Response,
+	routing::{get, post},
+	Router,
+};
+use bitcloud_primitives::AccountId;
+use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use responses::{internal_error, refuse};
+use std::{sync::Arc, time::Duration};
+use tokio::net::TcpListener;
+
+/// Bytes read, verified and sent per step of a response body: 16 chunk groups.
+pub const STREAM_BLOCK: u64 = 16 * GROUP_BYTES;
+
+/// Bytes of an outboard read and sent per step (the outboard of 4 GiB is 16 MiB: it is
+/// streamed, never held whole).
+pub const OUTBOARD_BLOCK: u64 = 64 * 1024;
+
+/// Largest request head (request line and headers) accepted; larger ones get 431.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// Most request headers accepted; more get 431.
+pub const MAX_HEADERS: usize = 64;
+
+/// Time a client has to send its request head, counted from the moment the connection
+/// waits for one: so also the longest a kept-alive connection may stay idle.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Uploads imported at the same time; more get 503 (each holds a blocking thread and a
+/// temporary file).
+pub const MAX_CONCURRENT_UPLOADS: usize = 4;
+
+/// The gateway's shared state.
+pub struct Gateway {
+	store: Arc<ContentStore>,
+	chain: Arc<dyn ChainView>,
+	node: Option<AccountId>,
+	metrics: Metrics,
+	version: String,
+	uploads: Arc<tokio::sync::Semaphore>,
+	window: Option<Arc<SigningWindow>>,
+	catalog: crate::catalog::CatalogCache,
+	challenges: Arc<ChallengeBoard>,
+}
+
+impl Gateway {
+	/// A gateway serving `store` for the content node `node` (none: nothing is served).
+	pub fn new(
+		store: Arc<ContentStore>,
+		chain: Arc<dyn ChainView>,
+		node: Option<AccountId>,
+		metrics: Metrics,
+		version: String,
+		window: Option<Arc<SigningWindow>>,
+	) -> Self {
+		let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS));
+		let (catalog, challenges) = Default::default();
+		Gateway { store, chain, node, metrics, version, uploads, window, catalog, challenges }
+	}
+
+	/// The chunks under pending storage challenges.
+	pub fn challenges(&self) -> &Arc<ChallengeBoard> {
+		&self.challenges
+	}
+
+	/// The signing window of clients that pay with receipts.
+	pub fn window(&self) -> Option<&Arc<SigningWindow>> {
+		self.window.as_ref()
+	}
+
+	/// The store.
+	pub fn store(&self) -> &Arc<ContentStore> {
+		&self.store
+	}
+
+	/// The metrics.
+	pub fn metrics(&self) -> &Metrics {
+		&self.metrics
+	}
+
+	/// Sets the store gauges from the store.
+	pub fn refresh_store_metrics(&self) {
+		self.metrics.store_bytes.set(self.store.total_bytes());
+		self.metrics.store_items.set(self.store.len() as u64);
+		crate::expiry::refresh_gauges(&self.store, &self.metrics);
+	}
+
+	/// Runs `job` (a chain query or a store operation: both block) on a blocking thread.
+	async fn ask<T: Send + 'static>(
+		self: &Arc<Self>,
+		job: impl FnOnce(&Gateway) -> T + Send + 'static,
+	) -> Result<T, Response> {
+		let this = self.clone();
+		tokio::task::spawn_blocking(move || job(&this)).await.map_err(|e| {
+			self.metrics.count_error("internal");
+			internal_error(e)
+		})
+	}
+}
+
+/// The gateway's routes over `gateway`.
+pub fn router(gateway: Arc<Gateway>) -> Router {
+	Router::new()
+		// An upload's length is bounded by the listed size (the store stops past it), not by
+		// axum's default body limit.
+		.route(
+			"/content/{id}",
+			get(content::content).put(upload::upload).layer(DefaultBodyLimit::disable()),
+		)
+		.route("/content/{id}/outboard", get(outboard::outboard))
+		.route("/receipts", post(paying::post_receipt))
+		.route("/catalog", get(views::catalog))
+		.route("/status", get(views::status))
+		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
+		.layer(middleware::from_fn_with_state(gateway.clone(), count_status))
+		.with_state(gateway)
+}
+
+/// Serves `router` on `listener` until the future is dropped: HTTP/1.1 with bounded request
+/// heads, within the default [`ConnectionLimits`](crate::connection::ConnectionLimits)
+/// (see [`crate::connection::serve_with`]).
+pub async fn serve(listener: TcpListener, router: Router) {
+	crate::connection::serve_with(listener, router, Default::default(), None).await
+}
+
+/// Counts every response by status class.
+async fn count_status(
+	State(gateway): State<Arc<Gateway>>,
+	request: Request,
+	next: Next,
+) -> Response {
+	let response = next.run(request).await;
+	gateway.metrics.count_status(response.status().as_u16());
+	response
+}
+
+/// An account in Bitcloud's SS58 form.
+pub(crate) fn ss58(account: &AccountId) -> String {
+	account.to_ss58check_with_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX))
+}
