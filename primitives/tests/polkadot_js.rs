@@ -13,46 +13,17 @@ use polkadot_sdk::{
 	sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, H256},
 	sp_keyring::Sr25519Keyring,
 };
-use std::{io::Write, path::PathBuf, process::Command};
+use std::process::Command;
 
-fn scripts_dir() -> PathBuf {
-	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/js")
-}
-
-/// Whether the signing script can run here (Node.js and `npm ci` in `scripts/js`). Without
-/// them the check fails, unless `BITCLOUD_SKIP_JS=1` asks to skip it: then it says so on the
-/// terminal (written past the test harness's capture, so a passing run shows it).
-fn polkadot_js_ready() -> bool {
-	let node_runs = Command::new("node")
-		.arg("--version")
-		.output()
-		.map(|output| output.status.success())
-		.unwrap_or(false);
-	let modules = scripts_dir().join("node_modules/@polkadot/util-crypto");
-	let missing = if !node_runs {
-		"`node` is not installed".to_owned()
-	} else if !modules.exists() {
-		format!("{} is missing", modules.display())
-	} else {
-		return true;
-	};
-	let check = "that the chain accepts receipts signed by polkadot-js";
-	if std::env::var("BITCLOUD_SKIP_JS").as_deref() == Ok("1") {
-		let _ = writeln!(std::io::stderr(), "SKIPPED: {missing}, so {check} is not checked");
-		return false;
-	}
-	panic!(
-		"{missing}: install Node.js and run `npm ci` in scripts/js (scripts/test does both), \
-		 or set BITCLOUD_SKIP_JS=1 to skip checking {check}"
-	);
-}
+#[path = "../../scripts/js/ready.rs"]
+mod ready;
 
 /// Runs the signing script with `args`.
 fn sign_with_polkadot_js(args: &[String]) -> serde_json::Value {
 	let output = Command::new("node")
 		.arg("sign-receipt.mjs")
 		.args(args)
-		.current_dir(scripts_dir())
+		.current_dir(ready::scripts_dir(env!("CARGO_MANIFEST_DIR")))
 		.output()
 		.expect("node runs");
 	assert!(
@@ -109,7 +80,8 @@ fn hex(bytes: &[u8]) -> String {
 fn receipt_signed_by_polkadot_js_is_accepted_on_its_chain_only() {
 	let genesis = H256::repeat_byte(0x42);
 	let charlie = Sr25519Keyring::Charlie.to_account_id();
-	if polkadot_js_ready() {
+	let what = "that the chain accepts receipts signed by polkadot-js";
+	if ready::polkadot_js_ready(env!("CARGO_MANIFEST_DIR"), "@polkadot/util-crypto", what) {
 		check(genesis, Some(charlie), 1 << 20);
 		check(genesis, None, u64::MAX);
 	}

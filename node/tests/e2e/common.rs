@@ -502,17 +502,11 @@ pub fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `len` deterministic bytes that do not compress (xorshift from `seed`, which must not be 0).
+/// `len` deterministic bytes that do not compress: BLAKE3's output stream keyed by `seed`.
 pub fn file_bytes(seed: u64, len: usize) -> Vec<u8> {
-	let mut state = seed;
-	(0..len)
-		.map(|_| {
-			state ^= state << 13;
-			state ^= state >> 7;
-			state ^= state << 17;
-			state as u8
-		})
-		.collect()
+	let mut bytes = vec![0; len];
+	blake3::Hasher::new().update(&seed.to_le_bytes()).finalize_xof().fill(&mut bytes);
+	bytes
 }
 
 /// A TCP port that was free a moment ago (the OS picks it; the caller binds it soon after).

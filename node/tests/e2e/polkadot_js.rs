@@ -16,40 +16,15 @@ use polkadot_sdk::{
 };
 use serde_json::json;
 use std::{
-	io::Write,
 	path::PathBuf,
 	process::{Command, Output},
 };
 
-fn scripts_dir() -> PathBuf {
-	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/js")
-}
+#[path = "../../../scripts/js/ready.rs"]
+mod ready;
 
-/// Whether the polkadot-js scripts can run here (Node.js and `npm ci` in `scripts/js`).
-/// Without them the check fails, unless `BITCLOUD_SKIP_JS=1` asks to skip it: then it says so
-/// on the terminal (written past the test harness's capture, so a passing run shows it).
-fn polkadot_js_ready(check: &str) -> bool {
-	let node_runs = Command::new("node")
-		.arg("--version")
-		.output()
-		.map(|output| output.status.success())
-		.unwrap_or(false);
-	let modules = scripts_dir().join("node_modules/@polkadot/api");
-	let missing = if !node_runs {
-		"`node` is not installed".to_owned()
-	} else if !modules.exists() {
-		format!("{} is missing", modules.display())
-	} else {
-		return true;
-	};
-	if std::env::var("BITCLOUD_SKIP_JS").as_deref() == Ok("1") {
-		let _ = writeln!(std::io::stderr(), "SKIPPED: {missing}, so {check} is not checked");
-		return false;
-	}
-	panic!(
-		"{missing}: install Node.js and run `npm ci` in scripts/js (scripts/test does both), \
-		 or set BITCLOUD_SKIP_JS=1 to skip that {check} is checked"
-	);
+fn scripts_dir() -> PathBuf {
+	ready::scripts_dir(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `node set-session-keys.mjs ARGS...` in `scripts/js`.
@@ -70,7 +45,11 @@ fn hex_field(answer: &serde_json::Value, name: &str) -> Vec<u8> {
 
 #[test]
 fn polkadot_js_sets_session_keys_and_root_makes_a_validator() {
-	if !polkadot_js_ready("setting session keys from polkadot-js") {
+	if !ready::polkadot_js_ready(
+		env!("CARGO_MANIFEST_DIR"),
+		"@polkadot/api",
+		"setting session keys from polkadot-js",
+	) {
 		return;
 	}
 	let node = Node::start_dev(&["--no-content"]);

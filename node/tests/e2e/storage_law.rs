@@ -17,7 +17,6 @@ use bitcloud_runtime::{configs::storage_law::FAST_PARAMS, Runtime, RuntimeCall, 
 use codec::Encode;
 use pallet_storage_law::{Challenge, ChallengeId, LawParams, StandingView};
 use polkadot_sdk::{
-	sp_core::H256,
 	sp_keyring::Sr25519Keyring::{self, Alice, Dave, Eve},
 	sp_runtime::AccountId32,
 };
@@ -87,11 +86,6 @@ fn law_events(node: &Node, from: u32, to: u32) -> Vec<pallet_storage_law::Event<
 			_ => None,
 		})
 		.collect()
-}
-
-fn best_number(node: &Node) -> u32 {
-	let hash: H256 = node.call("chain_getBlockHash", serde_json::json!([]));
-	node.block_number(hash)
 }
 
 #[test]
@@ -172,7 +166,7 @@ fn dave_proves_storage_and_eve_is_banned() {
 	assert!(answered >= 3.0, "Dave's duties answered {answered} challenges");
 
 	// Every step is an event, with a slash; the ban took the rest of the bond.
-	let (finalized, _) = node.wait_finalized(best_number(&node));
+	let (finalized, _) = node.wait_finalized(node.best_number());
 	let events = law_events(&node, 1, finalized);
 	let lowered: Vec<(Standing, Standing)> = events
 		.iter()
