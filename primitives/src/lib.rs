@@ -3,6 +3,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "std")]
+pub mod account_text;
 pub mod bandwidth;
 pub mod content;
 pub mod epoch;
@@ -11,6 +13,8 @@ pub mod receipt;
 pub mod storage_proof;
 pub mod traits;
 
+#[cfg(feature = "std")]
+pub use account_text::{parse_account, parse_hex32, AccountTextError};
 pub use bandwidth::BandwidthLedger;
 pub use content::{content_id, deny_key, ContentId, DenyKey};
 pub use epoch::{EpochClock, EpochIndex};

@@ -140,11 +140,7 @@ pub fn verify_request_proof(
 
 /// 32 bytes from `0x` and 64 hex digits: how accounts travel in headers
 /// ([`CLIENT_HEADER`], [`NODE_HEADER`], [`MODERATOR_HEADER`]).
-pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
-	let mut bytes = [0; 32];
-	hex::decode_to_slice(text.strip_prefix("0x")?, &mut bytes).ok()?;
-	Some(bytes)
-}
+pub use bitcloud_primitives::parse_hex32;
 
 #[cfg(test)]
 mod tests {
