@@ -10,11 +10,9 @@
 //! ```
 
 use bitcloud_client::{download, Payer, Replica, Signer};
-use bitcloud_content::{
-	ChainError, ChainView, ContentConfig, ContentService, ContentStore, ItemMeta, Quota,
-};
-use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
-use polkadot_sdk::sp_core::H256;
+use bitcloud_content::{ContentConfig, ContentService, ContentStore, ItemMeta};
+use bitcloud_primitives::AccountId;
+use common::{OneCatalog, GENESIS};
 use std::{
 	io::Read,
 	path::Path,
@@ -22,32 +20,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// The chain the benchmark gateway pretends to be on.
-const GENESIS: H256 = H256::repeat_byte(0xbe);
-
-/// One moderator listing every benchmark file; every client has a large quota.
-struct BenchChain(Vec<(ContentId, ItemMeta)>);
-
-impl ChainView for BenchChain {
-	fn subscriptions(&self, _: &AccountId) -> Result<Vec<AccountId>, ChainError> {
-		Ok(vec![AccountId::new([2; 32])])
-	}
-	fn catalog(&self, _: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError> {
-		Ok(self.0.clone())
-	}
-	fn catalog_item(&self, _: &AccountId, id: &ContentId) -> Result<Option<ItemMeta>, ChainError> {
-		Ok(self.0.iter().find(|(item, _)| item == id).map(|(_, meta)| meta.clone()))
-	}
-	fn is_denied(&self, _: &AccountId, _: &ContentId) -> Result<bool, ChainError> {
-		Ok(false)
-	}
-	fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
-		Ok((1, GENESIS))
-	}
-	fn client_quota(&self, _: &AccountId, _: EpochIndex) -> Result<Quota, ChainError> {
-		Ok(Quota { quota: u64::MAX, used: 0 })
-	}
-}
+/// The benchmark gateway's chain: every file listed, every client a large quota.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 fn peak_rss_kib() -> u64 {
 	std::fs::read_to_string("/proc/self/status")
@@ -84,7 +59,7 @@ fn serve(dir: &Path, addr: &str, files: &[String]) -> Result<(), String> {
 		version: "bench".into(),
 		replicate_every: None,
 	};
-	let service = ContentService::prepare(config, Arc::new(BenchChain(catalog)), None)
+	let service = ContentService::prepare(config, Arc::new(OneCatalog(catalog)), None)
 		.map_err(|e| e.to_string())?;
 	println!("ready http://{}", service.local_addr());
 	let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
@@ -100,8 +75,8 @@ fn get(url: &str, id: &str, out: &Path, pay: bool) -> Result<(), String> {
 	});
 	let replica = Replica { node: None, gateway: url.to_string() };
 	let start = Instant::now();
-	let report =
-		download(vec![replica], &id, out, 1, payer.as_ref(), &mut |_, _| {}).map_err(|e| e.0)?;
+	let report = download(vec![replica], &id, out, 1, payer.as_ref(), &mut |_, _| {})
+		.map_err(|e| e.to_string())?;
 	let elapsed = start.elapsed();
 	println!(
 		"bytes={} seconds={:.3} mb_per_s={:.1} paid={pay}",

@@ -34,7 +34,7 @@ pub fn relays(rpc: &Rpc) -> Result<Vec<RelayInfo>, Error> {
 /// Parses an onion key as the node logs it: `0x` and 64 hex digits (x25519, 32 bytes).
 pub fn parse_onion_key(text: &str) -> Result<[u8; 32], Error> {
 	parse_hex32(text)
-		.ok_or_else(|| Error(format!("{text} is not an onion key: 0x and 64 hex digits")))
+		.ok_or_else(|| Error::Input(format!("{text} is not an onion key: 0x and 64 hex digits")))
 }
 
 /// What `set_relay` makes of the signer's node registration.
@@ -71,7 +71,7 @@ pub fn anonymous(rpc: &Rpc, via: Option<Vec<AccountId>>) -> Result<Anonymous, Er
 	let mut anonymous = Anonymous::new(relays(rpc)?, rpc.genesis()?.0);
 	if let Some(via) = via {
 		if via.is_empty() || via.len() > usize::from(bitcloud_onion::cell::MAX_DEPTH) {
-			return Err(Error(format!(
+			return Err(Error::Input(format!(
 				"--via names 1 to {} relays",
 				bitcloud_onion::cell::MAX_DEPTH
 			)));
@@ -83,7 +83,10 @@ pub fn anonymous(rpc: &Rpc, via: Option<Vec<AccountId>>) -> Result<Anonymous, Er
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
-	tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::from_display)
+	tokio::runtime::Builder::new_current_thread()
+		.enable_all()
+		.build()
+		.map_err(|e| Error::Local(format!("cannot start a runtime: {e}")))
 }
 
 /// Downloads `id` into `output` through circuits, verified against the id.
@@ -94,14 +97,15 @@ pub fn get(
 	progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<TransferReport, Error> {
 	let file = File::create(output)
-		.map_err(|e| Error(format!("cannot create {}: {e}", output.display())))?;
+		.map_err(|e| Error::Input(format!("cannot create {}: {e}", output.display())))?;
 	let mut out = BufWriter::new(file);
 	let result = runtime()?.block_on(anonymous.get(id, &mut out, progress));
 	if result.is_err() {
 		// Never leave unverified or partial bytes behind under the output's name.
 		let _ = std::fs::remove_file(output);
 	}
-	result.map_err(|e| Error(format!("anonymous download failed: {e}")))
+	// The transfer rebuilds circuits itself; when it gives up, the relays are down for now.
+	result.map_err(|e| Error::Unavailable(format!("anonymous download failed: {e}")))
 }
 
 /// Publishes `file` as unmoderated content through circuits; returns its id and size.
@@ -116,6 +120,6 @@ pub fn publish(
 	};
 	let report = runtime()?
 		.block_on(anonymous.put(&id, size, &open))
-		.map_err(|e| Error(format!("anonymous publishing failed: {e}")))?;
+		.map_err(|e| Error::Unavailable(format!("anonymous publishing failed: {e}")))?;
 	Ok((id, size, report))
 }

@@ -16,7 +16,7 @@ pub type StandingView = pallet_storage_law::StandingView;
 
 /// Parses an amount of CLD such as `10`, `0.5` or `1_000` into planck (10^-12 CLD).
 pub fn parse_cld(text: &str) -> Result<Balance, Error> {
-	let bad = || Error(format!("{text} is not an amount of CLD (for example 10 or 0.25)"));
+	let bad = || Error::Input(format!("{text} is not an amount of CLD (for example 10 or 0.25)"));
 	let clean = text.trim().replace('_', "");
 	let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
 	let (whole, fraction) = match clean.split_once('.') {
@@ -28,7 +28,7 @@ pub fn parse_cld(text: &str) -> Result<Balance, Error> {
 		return Err(bad());
 	}
 	if fraction.len() > usize::from(TOKEN_DECIMALS) {
-		return Err(Error(format!("{text}: CLD has {TOKEN_DECIMALS} decimals at most")));
+		return Err(Error::Input(format!("{text}: CLD has {TOKEN_DECIMALS} decimals at most")));
 	}
 	let whole: Balance = whole.parse().map_err(|_| bad())?;
 	let padded = format!("{fraction:0<width$}", width = usize::from(TOKEN_DECIMALS));

@@ -21,14 +21,14 @@ impl Signer {
 	pub fn from_suri(suri: &str) -> Result<Self, Error> {
 		sr25519::Pair::from_string(suri.trim(), None)
 			.map(|pair| Signer { pair })
-			.map_err(|e| Error(format!("not a usable secret: {e:?}")))
+			.map_err(|e| Error::Input(format!("not a usable secret: {e:?}")))
 	}
 
 	/// A signer from a key file written by [`Signer::generate`] (its first line is the
 	/// secret URI).
 	pub fn from_file(path: &Path) -> Result<Self, Error> {
 		let text = std::fs::read_to_string(path)
-			.map_err(|e| Error(format!("cannot read key file {}: {e}", path.display())))?;
+			.map_err(|e| Error::Input(format!("cannot read key file {}: {e}", path.display())))?;
 		Self::from_suri(text.lines().next().unwrap_or_default())
 	}
 
@@ -63,8 +63,10 @@ pub fn write_key_file(path: &Path, phrase: &str) -> Result<(), Error> {
 	std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
 	let mut file = options
 		.open(path)
-		.map_err(|e| Error(format!("cannot create key file {}: {e}", path.display())))?;
-	writeln!(file, "{phrase}").and_then(|()| file.sync_all()).map_err(Error::from_display)
+		.map_err(|e| Error::Input(format!("cannot create key file {}: {e}", path.display())))?;
+	writeln!(file, "{phrase}")
+		.and_then(|()| file.sync_all())
+		.map_err(|e| Error::Local(format!("cannot write key file {}: {e}", path.display())))
 }
 
 /// An account in Bitcloud's SS58 form.
@@ -73,16 +75,11 @@ pub fn ss58(account: &AccountId) -> String {
 }
 
 /// 32 bytes written as `0x` and 64 hex digits (accounts, onion keys), if `text` is that.
-pub use bitcloud_content::protocol::parse_hex32;
+pub use bitcloud_primitives::parse_hex32;
 
-/// Parses an account: SS58 (any prefix) or `0x` and 64 hex digits.
+/// Parses an account: SS58 (any prefix) or `0x` and 64 hex digits (the one parser of
+/// `bitcloud_primitives`, which the node's command line uses too).
 pub fn parse_account(text: &str) -> Result<AccountId, Error> {
-	if text.starts_with("0x") {
-		let bytes = parse_hex32(text)
-			.ok_or_else(|| Error("an account in hex is 0x and 64 hex digits".into()))?;
-		return Ok(bytes.into());
-	}
-	AccountId::from_ss58check_with_version(text)
-		.map(|(account, _)| account)
-		.map_err(|e| Error(format!("{text} is not an account: {e:?}")))
+	bitcloud_primitives::parse_account(text)
+		.map_err(|e| Error::Input(format!("{text} is not an account: {e}")))
 }

@@ -52,13 +52,13 @@ pub fn parse_size(text: &str) -> Result<u64, Error> {
 	let split = clean.find(|c: char| !c.is_ascii_digit()).unwrap_or(clean.len());
 	let (number, unit) = clean.split_at(split);
 	if number.is_empty() {
-		return Err(Error(format!(
+		return Err(Error::Input(format!(
 			"{text:?} is not a size: give a whole number of bytes, optionally with a unit, \
 			 such as 512MiB, 10GiB or 1TiB"
 		)));
 	}
 	if unit.starts_with(['.', ',']) {
-		return Err(Error(format!(
+		return Err(Error::Input(format!(
 			"{text:?}: give a whole number of units (for example 1536MiB rather than 1.5GiB)"
 		)));
 	}
@@ -67,19 +67,20 @@ pub fn parse_size(text: &str) -> Result<u64, Error> {
 		"" => 1,
 		unit => UNITS.iter().find(|(name, _)| *name == unit).map(|(_, bytes)| *bytes).ok_or_else(
 			|| {
-				Error(format!(
+				Error::Input(format!(
 					"{text:?}: unknown unit; use B, KiB, MiB, GiB, TiB, PiB or EiB (powers of \
 					 1024) or kB, MB, GB, TB, PB or EB (powers of 1000)"
 				))
 			},
 		)?,
 	};
-	let too_large = || Error(format!("{text:?} is too large: at most {} bytes (16 EiB)", u64::MAX));
+	let too_large =
+		|| Error::Input(format!("{text:?} is too large: at most {} bytes (16 EiB)", u64::MAX));
 	// Only digits are left, so parsing fails on overflow alone.
 	let bytes =
 		number.parse::<u64>().ok().and_then(|n| n.checked_mul(multiplier)).ok_or_else(too_large)?;
 	if bytes == 0 {
-		return Err(Error(format!("{text:?} is 0 bytes: the size must be more than 0")));
+		return Err(Error::Input(format!("{text:?} is 0 bytes: the size must be more than 0")));
 	}
 	Ok(bytes)
 }
@@ -137,7 +138,7 @@ pub fn parse_endpoint(text: &str) -> Result<Vec<u8>, Error> {
 		{
 			Ok(text.as_bytes().to_vec())
 		},
-		_ => Err(Error(format!(
+		_ => Err(Error::Input(format!(
 			"{text:?} is not a gateway URL: give http://HOST:PORT (where \
 			 clients reach the node's gateway)"
 		))),
@@ -168,7 +169,7 @@ impl Registration {
 	/// unmoderated node needs its own onion key, the endpoint must be a URL.
 	pub fn call(&self, account: &AccountId) -> Result<pallet_nodes::Call<Runtime>, Error> {
 		if self.unmoderated && self.onion_key.is_none() {
-			return Err(Error(UNMODERATED_NEEDS_KEY.into()));
+			return Err(Error::Input(UNMODERATED_NEEDS_KEY.into()));
 		}
 		Ok(pallet_nodes::Call::register_node {
 			bond: self.bond,
@@ -207,8 +208,9 @@ const HINTS: [(&str, &str); 8] = [
 /// `error` with what to do about it, when it is one of the node registry's refusals in
 /// [`HINTS`].
 fn with_hint(error: Error) -> Error {
-	match HINTS.iter().find(|(name, _)| error.0.ends_with(&format!("Nodes({name})"))) {
-		Some((_, hint)) => Error(format!("{error}: {hint}")),
+	let hint = HINTS.iter().find(|(name, _)| error.message().ends_with(&format!("Nodes({name})")));
+	match hint {
+		Some((_, hint)) => error.map_message(|error| format!("{error}: {hint}")),
 		None => error,
 	}
 }
@@ -252,7 +254,7 @@ impl NodeUpdate {
 	/// endpoint, if given, is a URL.
 	pub fn check(&self) -> Result<(), Error> {
 		if self.is_empty() {
-			return Err(Error(
+			return Err(Error::Input(
 				"nothing to change: give --capacity, --endpoint, --onion-key or --unmoderated"
 					.into(),
 			));
@@ -272,7 +274,7 @@ impl NodeUpdate {
 		let onion_key = self.onion_key.unwrap_or(current.onion_key);
 		let unmoderated = self.unmoderated.unwrap_or(current.unmoderated);
 		if unmoderated && is_placeholder_onion_key(account, &onion_key) {
-			return Err(Error(UNMODERATED_NEEDS_KEY.into()));
+			return Err(Error::Input(UNMODERATED_NEEDS_KEY.into()));
 		}
 		let endpoint = match &self.endpoint {
 			Some(endpoint) => parse_endpoint(endpoint)?,
@@ -295,7 +297,7 @@ pub fn node(rpc: &Rpc, account: &AccountId) -> Result<Option<NodeView>, Error> {
 /// `account`'s node registration; an error naming the account when it has none.
 pub fn registration(rpc: &Rpc, account: &AccountId) -> Result<NodeView, Error> {
 	node(rpc, account)?.ok_or_else(|| {
-		Error(format!(
+		Error::Refused(format!(
 			"{} is not a registered node: register it first (bitcloud node register)",
 			ss58(account)
 		))
@@ -325,9 +327,9 @@ fn find_event<T>(
 	what: &str,
 	pick: impl FnMut(NodesEvent) -> Option<T>,
 ) -> Result<T, Error> {
-	nodes_events(events)
-		.find_map(pick)
-		.ok_or_else(|| Error(format!("the transaction went through but reported no {what}")))
+	nodes_events(events).find_map(pick).ok_or_else(|| {
+		Error::BadPeer(format!("the transaction went through but reported no {what}"))
+	})
 }
 
 /// What [`subscribe`] did.
@@ -493,20 +495,20 @@ mod tests {
 	#[test]
 	fn bad_sizes_are_refused_with_reasons() {
 		for zero in ["0", "0GiB", "000"] {
-			let error = parse_size(zero).unwrap_err().0;
+			let error = parse_size(zero).unwrap_err().to_string();
 			assert!(error.contains("more than 0"), "{zero}: {error}");
 		}
 		for huge in ["16EiB", "18446744073709551616", "99999999999999999999999TiB"] {
-			let error = parse_size(huge).unwrap_err().0;
+			let error = parse_size(huge).unwrap_err().to_string();
 			assert!(error.contains("too large"), "{huge}: {error}");
 		}
-		assert!(parse_size("1.5GiB").unwrap_err().0.contains("whole number"));
+		assert!(parse_size("1.5GiB").unwrap_err().to_string().contains("whole number"));
 		for unknown in ["12XB", "10G", "10GiBs", "0x10"] {
-			let error = parse_size(unknown).unwrap_err().0;
+			let error = parse_size(unknown).unwrap_err().to_string();
 			assert!(error.contains("unknown unit"), "{unknown}: {error}");
 		}
 		for garbage in ["", "GiB", "-1", "ten"] {
-			let error = parse_size(garbage).unwrap_err().0;
+			let error = parse_size(garbage).unwrap_err().to_string();
 			assert!(error.contains("is not a size"), "{garbage}: {error}");
 		}
 	}
@@ -522,8 +524,11 @@ mod tests {
 
 	#[test]
 	fn refusals_come_with_what_to_do() {
-		let refused = |name: &str| Error(format!("the chain refused the transaction: {name}"));
-		let error = with_hint(refused("Nodes(SubscriptionsNotEnded)")).0;
+		let refused =
+			|name: &str| Error::Refused(format!("the chain refused the transaction: {name}"));
+		let hinted = with_hint(refused("Nodes(SubscriptionsNotEnded)"));
+		assert!(matches!(hinted, Error::Refused(_)), "a hint keeps the advice: {hinted:?}");
+		let error = hinted.to_string();
 		assert!(
 			error.starts_with(
 				"the chain refused the transaction: Nodes(SubscriptionsNotEnded): unsubscribe"
@@ -581,7 +586,7 @@ mod tests {
 			other => panic!("{other:?}"),
 		}
 		let relay = Registration { unmoderated: true, ..registration() };
-		assert!(relay.call(&me).unwrap_err().0.contains("--onion-key"));
+		assert!(relay.call(&me).unwrap_err().to_string().contains("--onion-key"));
 		let relay = Registration { onion_key: Some([9; 32]), ..relay };
 		match relay.call(&me) {
 			Ok(pallet_nodes::Call::register_node { onion_key, unmoderated: true, .. }) => {
@@ -590,7 +595,7 @@ mod tests {
 			other => panic!("{other:?}"),
 		}
 		let bad = Registration { endpoint: "localhost:8080".into(), ..registration() };
-		assert!(bad.call(&me).unwrap_err().0.contains("not a gateway URL"));
+		assert!(bad.call(&me).unwrap_err().to_string().contains("not a gateway URL"));
 	}
 
 	fn view(me: &AccountId) -> NodeView {
@@ -643,9 +648,13 @@ mod tests {
 	fn updates_refuse_nothing_and_relaying_on_the_placeholder() {
 		let me = account(4);
 		let current = view(&me);
-		assert!(NodeUpdate::default().call(&me, &current).unwrap_err().0.contains("nothing"));
+		assert!(NodeUpdate::default()
+			.call(&me, &current)
+			.unwrap_err()
+			.to_string()
+			.contains("nothing"));
 		let relay = NodeUpdate { unmoderated: Some(true), ..Default::default() };
-		assert!(relay.call(&me, &current).unwrap_err().0.contains("--onion-key"));
+		assert!(relay.call(&me, &current).unwrap_err().to_string().contains("--onion-key"));
 		let registered = NodeView { onion_key: [8; 32], ..current };
 		assert!(relay.call(&me, &registered).is_ok());
 	}

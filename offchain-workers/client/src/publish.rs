@@ -31,8 +31,8 @@ pub enum Push {
 	Stored,
 	/// It already held them (HTTP 200).
 	AlreadyStored,
-	/// Refused, or unreachable: the reason.
-	Failed(String),
+	/// Refused, or unreachable: why.
+	Failed(Error),
 }
 
 /// What `publish` did.
@@ -52,7 +52,7 @@ pub struct PublishReport {
 pub fn content_id_of(path: &Path) -> Result<(ContentId, u64), Error> {
 	let mut file = open(path)?;
 	let mut hasher = bao_tree::blake3::Hasher::new();
-	let size = io::copy(&mut file, &mut hasher).map_err(Error::from_display)?;
+	let size = io::copy(&mut file, &mut hasher).map_err(|e| cannot_read(path, e))?;
 	Ok((*hasher.finalize().as_bytes(), size))
 }
 
@@ -154,7 +154,7 @@ pub fn push(
 ) -> Push {
 	let file = match open(path) {
 		Ok(file) => file,
-		Err(e) => return Push::Failed(e.0),
+		Err(e) => return Push::Failed(e),
 	};
 	let mut reader = Counting { inner: file, done: 0, size, progress };
 	let url = format!("{}/content/{}", gateway.trim_end_matches('/'), hex::encode(id));
@@ -167,13 +167,17 @@ pub fn push(
 	match answer {
 		Ok(response) if response.status() == 201 => Push::Stored,
 		Ok(response) if response.status() == 200 => Push::AlreadyStored,
-		Ok(response) => Push::Failed(http::refusal(response).0),
-		Err(e) => Push::Failed(format!("gateway unreachable: {e}")),
+		Ok(response) => Push::Failed(http::refusal(response)),
+		Err(e) => Push::Failed(http::no_answer("gateway", e)),
 	}
 }
 
 fn open(path: &Path) -> Result<File, Error> {
-	File::open(path).map_err(|e| Error(format!("cannot read {}: {e}", path.display())))
+	File::open(path).map_err(|e| cannot_read(path, e))
+}
+
+fn cannot_read(path: &Path, e: io::Error) -> Error {
+	Error::Input(format!("cannot read {}: {e}", path.display()))
 }
 
 /// A reader that reports how far it got.

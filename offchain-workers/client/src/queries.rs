@@ -51,9 +51,11 @@ pub fn status(gateway: &str) -> Result<Value, Error> {
 	let response = http::agent()
 		.get(format!("{}/status", gateway.trim_end_matches('/')))
 		.call()
-		.map_err(|e| Error(format!("gateway {gateway} unreachable: {e}")))?;
+		.map_err(|e| http::no_answer(&format!("gateway {gateway}"), e))?;
 	if response.status() != 200 {
 		return Err(http::refusal(response));
 	}
-	serde_json::from_slice(&http::read_body(response, 1 << 20)?).map_err(Error::from_display)
+	serde_json::from_slice(&http::read_body(response, 1 << 20)?).map_err(|e| {
+		Error::BadPeer(format!("gateway {gateway} sent a status that is not JSON: {e}"))
+	})
 }

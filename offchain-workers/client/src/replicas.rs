@@ -59,7 +59,7 @@ pub fn replicas_of(
 	let listed: Option<queries::CatalogEntry> =
 		rpc.runtime_api("ModerationApi_catalog_item", (moderator, content))?;
 	if listed.is_none() {
-		return Err(Error(format!(
+		return Err(Error::Refused(format!(
 			"{} does not list {}",
 			crate::ss58(moderator),
 			hex::encode(content)

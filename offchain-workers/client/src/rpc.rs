@@ -1,7 +1,7 @@
 //! The chain over JSON-RPC (HTTP): runtime API calls decoded with the runtime's own types,
 //! and signed transactions submitted and followed until they are in a block.
 
-use crate::{keys::Signer, Error};
+use crate::{http, keys::Signer, Error};
 use bitcloud_runtime::{
 	signing::{signed_extrinsic, SigningContext},
 	RuntimeCall, RuntimeError, RuntimeEvent,
@@ -35,16 +35,22 @@ impl Rpc {
 	/// Calls `method` with `params`; the result or the node's error.
 	pub fn call(&self, method: &str, params: Value) -> Result<Value, Error> {
 		let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+		let peer = format!("node at {}", self.url);
 		let mut response = self
 			.agent
 			.post(&self.url)
 			.send_json(&request)
-			.map_err(|e| Error(format!("node at {} unreachable: {e}", self.url)))?;
-		let mut answer: Value = response.body_mut().read_json().map_err(Error::from_display)?;
+			.map_err(|e| http::no_answer(&peer, e))?;
+		if !response.status().is_success() {
+			return Err(http::answered(&peer, response));
+		}
+		let mut answer: Value =
+			response.body_mut().read_json().map_err(|e| http::no_answer(&peer, e))?;
+		// The node's own refusal: a bad transaction, an unknown or unsafe method.
 		if let Some(error) = answer.get("error") {
 			let message = error["message"].as_str().unwrap_or_default();
 			let data = error.get("data").map(Value::to_string).unwrap_or_default();
-			return Err(Error(format!("{method}: {message} {data}").trim().to_string()));
+			return Err(Error::Refused(format!("{method}: {message} {data}").trim().to_string()));
 		}
 		Ok(answer["result"].take())
 	}
@@ -53,7 +59,8 @@ impl Rpc {
 	pub fn runtime_api<T: Decode>(&self, method: &str, args: impl Encode) -> Result<T, Error> {
 		let result = self.call("state_call", json!([method, hex_of(&args.encode())]))?;
 		let bytes = bytes_of(&result)?;
-		T::decode(&mut &bytes[..]).map_err(|e| Error(format!("{method}: undecodable answer: {e}")))
+		T::decode(&mut &bytes[..])
+			.map_err(|e| Error::BadPeer(format!("{method}: undecodable answer: {e}")))
 	}
 
 	/// The hash of block `number`.
@@ -62,7 +69,7 @@ impl Rpc {
 		let bytes = bytes_of(&result)?;
 		<[u8; 32]>::try_from(bytes.as_slice())
 			.map(H256)
-			.map_err(|_| Error(format!("the node knows no block {number}")))
+			.map_err(|_| Error::NotFound(format!("the node knows no block {number}")))
 	}
 
 	/// The chain's genesis hash.
@@ -74,7 +81,8 @@ impl Rpc {
 	pub fn best_number(&self) -> Result<u32, Error> {
 		let header = self.call("chain_getHeader", json!([]))?;
 		let number = header["number"].as_str().unwrap_or_default().trim_start_matches("0x");
-		u32::from_str_radix(number, 16).map_err(|_| Error("the node sent a bad header".into()))
+		u32::from_str_radix(number, 16)
+			.map_err(|_| Error::BadPeer("the node sent a bad header".into()))
 	}
 
 	/// What a signature must commit to for `signer`'s next transaction.
@@ -84,7 +92,7 @@ impl Rpc {
 			version[name]
 				.as_u64()
 				.and_then(|v| u32::try_from(v).ok())
-				.ok_or_else(|| Error(format!("the node's runtime version has no {name}")))
+				.ok_or_else(|| Error::BadPeer(format!("the node's runtime version has no {name}")))
 		};
 		let nonce =
 			self.call("system_accountNextIndex", json!([crate::ss58(&signer.account())]))?;
@@ -92,7 +100,7 @@ impl Rpc {
 			nonce: nonce
 				.as_u64()
 				.and_then(|n| u32::try_from(n).ok())
-				.ok_or_else(|| Error("the node sent a bad nonce".into()))?,
+				.ok_or_else(|| Error::BadPeer("the node sent a bad nonce".into()))?,
 			genesis: self.genesis()?,
 			spec_version: field("specVersion")?,
 			transaction_version: field("transactionVersion")?,
@@ -116,7 +124,9 @@ impl Rpc {
 		let events = self.extrinsic_events(block, index)?;
 		match failure(&events) {
 			None => Ok(Included { block, number, events }),
-			Some(error) => Err(Error(format!("the chain refused the transaction: {error}"))),
+			Some(error) => {
+				Err(Error::Refused(format!("the chain refused the transaction: {error}")))
+			},
 		}
 	}
 
@@ -139,7 +149,7 @@ impl Rpc {
 		let bytes = bytes_of(&result)?;
 		T::decode(&mut &bytes[..])
 			.map(Some)
-			.map_err(|e| Error(format!("undecodable storage at {}: {e}", hex_of(key))))
+			.map_err(|e| Error::BadPeer(format!("undecodable storage at {}: {e}", hex_of(key))))
 	}
 
 	/// Waits for the block (hash, number, extrinsic index) holding `tx_hash`, scanning best
@@ -162,7 +172,9 @@ impl Rpc {
 			}
 			std::thread::sleep(Duration::from_millis(250));
 		}
-		Err(Error(format!("the transaction was not in a block after {INCLUSION_TIMEOUT:?}")))
+		Err(Error::Unavailable(format!(
+			"the transaction was not in a block after {INCLUSION_TIMEOUT:?}"
+		)))
 	}
 
 	/// The events of extrinsic `index` in block `at`.
@@ -209,6 +221,8 @@ pub(crate) fn hex_of(bytes: &[u8]) -> String {
 
 /// Bytes of a JSON `0x` hex string.
 fn bytes_of(value: &Value) -> Result<Vec<u8>, Error> {
-	let text = value.as_str().ok_or_else(|| Error(format!("expected hex, got {value}")))?;
-	hex::decode(text.trim_start_matches("0x")).map_err(Error::from_display)
+	let text =
+		value.as_str().ok_or_else(|| Error::BadPeer(format!("expected hex, got {value}")))?;
+	hex::decode(text.trim_start_matches("0x"))
+		.map_err(|e| Error::BadPeer(format!("the node sent bad hex: {e}")))
 }

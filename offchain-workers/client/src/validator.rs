@@ -32,44 +32,50 @@ pub fn session_key_parts(keys: &SessionKeys) -> [(&'static str, String); 2] {
 fn hex_field(answer: &Value, field: &str) -> Result<Option<Vec<u8>>, Error> {
 	match &answer[field] {
 		Value::Null => Ok(None),
-		Value::String(text) => hex::decode(text.trim_start_matches("0x"))
-			.map(Some)
-			.map_err(|e| Error(format!("author_rotateKeysWithOwner: {field} is not hex: {e}"))),
-		other => Err(Error(format!("author_rotateKeysWithOwner: {field} is not hex: {other}"))),
+		Value::String(text) => hex::decode(text.trim_start_matches("0x")).map(Some).map_err(|e| {
+			Error::BadPeer(format!("author_rotateKeysWithOwner: {field} is not hex: {e}"))
+		}),
+		other => {
+			Err(Error::BadPeer(format!("author_rotateKeysWithOwner: {field} is not hex: {other}")))
+		},
 	}
 }
 
 /// Why a node would refuse `author_rotateKeysWithOwner`, and what to do.
 fn unsafe_rpc_refused(error: Error) -> Error {
-	Error(format!(
+	error.map_message(|error| {
+		format!(
 		"{error}\nauthor_rotateKeysWithOwner is an unsafe RPC: a node answers it only when its \
 		 RPC listens on localhost alone, or when it runs with --rpc-methods unsafe. Run this on \
 		 the validator's machine against its own node (--node-rpc http://127.0.0.1:9944, the \
 		 default port), or start that node with --rpc-methods unsafe (only where nobody else \
 		 can reach its RPC port)"
-	))
+	)
+	})
 }
 
 /// Generates new session keys in the keystore of the node at `node` (the operator's own)
 /// with `author_rotateKeysWithOwner`, proving that `owner` holds them.
 pub fn rotate_keys(node: &Rpc, owner: &AccountId) -> Result<RotatedKeys, Error> {
-	let answer = node
-		.call("author_rotateKeysWithOwner", json!([hex_of(&owner.encode())]))
-		.map_err(|e| match e.0.contains("unsafe") || e.0.contains("Method not found") {
-			true => unsafe_rpc_refused(e),
-			false => e,
+	let answer =
+		node.call("author_rotateKeysWithOwner", json!([hex_of(&owner.encode())])).map_err(|e| {
+			match e.message().contains("unsafe") || e.message().contains("Method not found") {
+				true => unsafe_rpc_refused(e),
+				false => e,
+			}
 		})?;
-	let encoded = hex_field(&answer, "keys")?
-		.ok_or_else(|| Error(format!("author_rotateKeysWithOwner: no keys in {answer}")))?;
+	let encoded = hex_field(&answer, "keys")?.ok_or_else(|| {
+		Error::BadPeer(format!("author_rotateKeysWithOwner: no keys in {answer}"))
+	})?;
 	let proof = hex_field(&answer, "proof")?.ok_or_else(|| {
-		Error(
+		Error::BadPeer(
 			"the node generated keys without an ownership proof (its runtime's SessionKeys API \
 			 is older than version 2): session.setKeys would refuse them"
 				.into(),
 		)
 	})?;
 	let keys = SessionKeys::decode_all(&mut &encoded[..]).map_err(|e| {
-		Error(format!(
+		Error::BadPeer(format!(
 			"the node's session keys {} are not Bitcloud's (Aura and GRANDPA): {e}; is it a \
 			 Bitcloud node?",
 			hex_of(&encoded)

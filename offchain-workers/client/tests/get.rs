@@ -1,33 +1,24 @@
-//! Verified downloads against a real gateway on 127.0.0.1:0, and against a lying one.
+//! Verified downloads against a real gateway on 127.0.0.1:0, and against scripted ones that
+//! lie, hang up, are busy or refuse: what each failure makes the download do.
 
 use bao_tree::{io::outboard::PostOrderMemOutboard, BlockSize};
-use bitcloud_client::get;
+use bitcloud_client::{download::MAX_RETRIES, get, Error};
 use bitcloud_content::{
-	ChainError, ChainView, ChallengeBoard, ContentConfig, ContentService, ItemMeta, Metrics,
+	protocol::{CHUNK_GROUP_LOG_HEADER, CONTENT_SIZE_HEADER, QUOTA_LEFT_HEADER},
+	ChallengeBoard, ContentConfig, ContentService, ItemMeta, Metrics,
 };
-use bitcloud_primitives::{content_id, AccountId, ContentId};
+use bitcloud_primitives::{content_id, AccountId};
+use common::OneCatalog;
 use std::{
-	io::{Read, Write},
-	net::TcpListener,
-	sync::Arc,
+	io::{BufRead, BufReader, Write},
+	net::{TcpListener, TcpStream},
+	sync::{
+		atomic::{AtomicUsize, Ordering},
+		Arc,
+	},
 };
 
-struct OneCatalog(Vec<(ContentId, ItemMeta)>);
-
-impl ChainView for OneCatalog {
-	fn subscriptions(&self, _: &AccountId) -> Result<Vec<AccountId>, ChainError> {
-		Ok(vec![AccountId::new([2; 32])])
-	}
-	fn catalog(&self, _: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError> {
-		Ok(self.0.clone())
-	}
-	fn catalog_item(&self, _: &AccountId, id: &ContentId) -> Result<Option<ItemMeta>, ChainError> {
-		Ok(self.0.iter().find(|(i, _)| i == id).map(|(_, m)| m.clone()))
-	}
-	fn is_denied(&self, _: &AccountId, _: &ContentId) -> Result<bool, ChainError> {
-		Ok(false)
-	}
-}
+mod common;
 
 fn bytes(len: usize) -> Vec<u8> {
 	(0..len).map(|i| (i * 7 % 251) as u8).collect()
@@ -86,53 +77,102 @@ fn get_writes_verified_content_of_any_size() {
 	// Unknown content: the gateway's refusal, no file.
 	let out = dir.path().join("unknown");
 	let e = get(&url, &content_id(b"nope"), &out).unwrap_err();
-	assert!(e.0.contains("404"), "{e}");
+	assert!(e.to_string().contains("404"), "{e}");
+	assert!(matches!(e, Error::NotFound(_)), "{e:?}");
 	assert!(!out.exists());
+}
+
+/// What a scripted gateway does with a range request.
+#[derive(Clone, Copy, Debug)]
+enum Reply {
+	/// The bytes asked for.
+	Serve,
+	/// The bytes asked for, one of them flipped.
+	FlipByte,
+	/// Closes the connection without an answer (as a crashing or restarting gateway does).
+	HangUp,
+	/// `503` without `Retry-After`.
+	Busy,
+	/// `402`: the client's quota is used up.
+	NoQuota,
+}
+
+/// A gateway that sends the genuine outboard of `content` (16 KiB chunk groups) and answers
+/// its `n`th range request (from 0) as `script(n)` says; its URL, and the count of range
+/// requests it had.
+fn scripted(content: Vec<u8>, script: fn(usize) -> Reply) -> (String, Arc<AtomicUsize>) {
+	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+	let url = format!("http://{}", listener.local_addr().unwrap());
+	let ranges = Arc::new(AtomicUsize::new(0));
+	let counted = ranges.clone();
+	let outboard = PostOrderMemOutboard::create(&content, BlockSize::from_chunk_log(4)).data;
+	std::thread::spawn(move || {
+		for stream in listener.incoming() {
+			let Ok(mut stream) = stream else { continue };
+			let (path, range) = read_request(&stream);
+			if path.ends_with("/outboard") {
+				let headers = [
+					(CONTENT_SIZE_HEADER, content.len().to_string()),
+					(CHUNK_GROUP_LOG_HEADER, "4".into()),
+				];
+				respond(&mut stream, "200 OK", &headers, &outboard);
+				continue;
+			}
+			let (a, b) = range.unwrap_or((0, content.len() - 1));
+			let mut body = content[a..=b].to_vec();
+			match script(counted.fetch_add(1, Ordering::SeqCst)) {
+				Reply::Serve => {},
+				Reply::FlipByte => {
+					let middle = body.len() / 2;
+					body[middle] ^= 1;
+				},
+				Reply::HangUp => continue,
+				Reply::Busy => {
+					respond(&mut stream, "503 Service Unavailable", &[], b"busy, try again");
+					continue;
+				},
+				Reply::NoQuota => {
+					let headers = [(QUOTA_LEFT_HEADER, "0".to_string())];
+					respond(&mut stream, "402 Payment Required", &headers, b"quota used up");
+					continue;
+				},
+			}
+			let headers = [("Content-Range", format!("bytes {a}-{b}/{}", content.len()))];
+			respond(&mut stream, "206 Partial Content", &headers, &body);
+		}
+	});
+	(url, ranges)
+}
+
+/// The path of the request on `stream` and its byte range, if it asks for one.
+fn read_request(stream: &TcpStream) -> (String, Option<(usize, usize)>) {
+	let mut lines = BufReader::new(stream).lines().map_while(Result::ok);
+	let path = lines.next().unwrap_or_default().split_whitespace().nth(1).unwrap_or("").to_string();
+	let range = lines
+		.take_while(|line| !line.is_empty())
+		.find_map(|line| {
+			line.to_ascii_lowercase().strip_prefix("range: bytes=").map(str::to_string)
+		})
+		.and_then(|range| {
+			let (a, b) = range.trim().split_once('-')?;
+			Some((a.parse().ok()?, b.parse().ok()?))
+		});
+	(path, range)
+}
+
+fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
+	let mut head = format!("HTTP/1.1 {status}\r\n");
+	for (name, value) in headers {
+		head += &format!("{name}: {value}\r\n");
+	}
+	head += &format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+	let _ = stream.write_all(head.as_bytes());
+	let _ = stream.write_all(body);
 }
 
 /// A gateway that sends a genuine outboard but flips a byte in every range it serves.
 fn liar(content: Vec<u8>) -> String {
-	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-	let addr = listener.local_addr().unwrap();
-	let outboard = PostOrderMemOutboard::create(&content, BlockSize::from_chunk_log(4)).data;
-	std::thread::spawn(move || {
-		for stream in listener.incoming().take(8) {
-			let Ok(mut stream) = stream else { continue };
-			let mut head = vec![0u8; 8192];
-			let n = stream.read(&mut head).unwrap_or(0);
-			let head = String::from_utf8_lossy(&head[..n]).to_string();
-			let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
-			if path.ends_with("/outboard") {
-				let _ = write!(
-					stream,
-					"HTTP/1.1 200 OK\r\nbitcloud-content-size: {}\r\nbitcloud-chunk-group-log: 4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-					content.len(),
-					outboard.len()
-				);
-				let _ = stream.write_all(&outboard);
-				continue;
-			}
-			let range = head
-				.lines()
-				.find_map(|l| {
-					l.to_ascii_lowercase().strip_prefix("range: bytes=").map(str::to_string)
-				})
-				.unwrap_or_default();
-			let (a, b) = range.trim().split_once('-').unwrap_or(("0", "0"));
-			let (a, b): (usize, usize) = (a.parse().unwrap_or(0), b.parse().unwrap_or(0));
-			let mut body = content[a..=b].to_vec();
-			let middle = body.len() / 2;
-			body[middle] ^= 1;
-			let _ = write!(
-				stream,
-				"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {a}-{b}/{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-				content.len(),
-				body.len()
-			);
-			let _ = stream.write_all(&body);
-		}
-	});
-	format!("http://{addr}")
+	scripted(content, |_| Reply::FlipByte).0
 }
 
 #[test]
@@ -142,7 +182,8 @@ fn get_refuses_bytes_that_do_not_match_the_id() {
 	let dir = tempfile::tempdir().unwrap();
 	let out = dir.path().join("out");
 	let e = get(&url, &content_id(&content), &out).unwrap_err();
-	assert!(e.0.contains("do not match the content id"), "{e}");
+	assert!(e.to_string().contains("do not match the content id"), "{e}");
+	assert!(matches!(e, Error::BadPeer(_)), "{e:?}");
 	assert!(!out.exists());
 	assert!(!out.with_extension("part").exists());
 }
@@ -175,7 +216,7 @@ fn a_download_finishes_from_another_replica_when_one_lies_or_is_down() {
 	assert_eq!(std::fs::read(&out).unwrap(), content);
 	assert_eq!(report.size, content.len() as u64);
 	// The dead gateway never got going; the liar was caught on its first range.
-	let failed: Vec<_> = report.failures.iter().map(|(r, why)| (r.gateway.clone(), why)).collect();
+	let failed = dropped(&report);
 	assert_eq!(failed.len(), 2, "{failed:?}");
 	assert!(failed[0].0 == down && failed[0].1.contains("unreachable"), "{failed:?}");
 	assert!(failed[1].0 == liar && failed[1].1.contains("do not match"), "{failed:?}");
@@ -222,11 +263,16 @@ fn when_every_replica_fails_there_is_no_file_and_every_reason_is_given() {
 		&mut |_, _| {},
 	)
 	.unwrap_err();
-	assert!(e.0.contains("no replica could serve") && e.0.contains(&liar), "{e}");
+	assert!(
+		e.to_string().contains("no replica could serve") && e.to_string().contains(&liar),
+		"{e}"
+	);
+	assert!(matches!(e, Error::BadPeer(_)), "{e:?}");
 	assert!(!out.exists() && !out.with_extension("part").exists());
 	let e = bitcloud_client::download(vec![], &content_id(&content), &out, 1, None, &mut |_, _| {})
 		.unwrap_err();
-	assert!(e.0.contains("no node serves"), "{e}");
+	assert!(e.to_string().contains("no node serves"), "{e}");
+	assert!(matches!(e, Error::NotFound(_)), "{e:?}");
 }
 
 #[test]
@@ -240,4 +286,96 @@ fn a_download_waits_out_a_storage_challenge_on_its_range() {
 	assert_eq!(std::fs::read(&out).unwrap(), item);
 	// It was refused first, and asked again after the challenge closed.
 	assert!(metrics.challenged_ranges.with_label_values(&["refused_unpaid"]).get() >= 1);
+}
+
+/// Downloads `content` from `gateways`, one at a time in order; checks that the file is the
+/// content, or that nothing is left behind when the download fails.
+fn one_at_a_time(
+	gateways: &[&str],
+	content: &[u8],
+) -> Result<bitcloud_client::DownloadReport, Error> {
+	let dir = tempfile::tempdir().unwrap();
+	let out = dir.path().join("out");
+	let replicas = gateways.iter().map(|gateway| replica(gateway)).collect();
+	let result =
+		bitcloud_client::download(replicas, &content_id(content), &out, 1, None, &mut |_, _| {});
+	match &result {
+		Ok(_) => assert_eq!(std::fs::read(&out).unwrap(), content),
+		Err(_) => assert!(!out.exists() && !out.with_extension("part").exists()),
+	}
+	result
+}
+
+/// The gateways `report` dropped, with why.
+fn dropped(report: &bitcloud_client::DownloadReport) -> Vec<(&str, &str)> {
+	report.failures.iter().map(|(r, why)| (r.gateway.as_str(), why.as_str())).collect()
+}
+
+/// Verified bytes `report` says `gateway` served.
+fn served_by(report: &bitcloud_client::DownloadReport, gateway: &str) -> u64 {
+	report.served.iter().filter(|(r, _)| r.gateway == gateway).map(|(_, n)| n).sum()
+}
+
+#[test]
+fn an_unavailable_replica_is_asked_again_and_the_download_finishes_from_it() {
+	let content = bytes(3 * 1024 * 1024 + 5);
+	// The first range request finds the gateway hanging up, the second busy; then it serves.
+	let (flaky, asked) = scripted(content.clone(), |n| match n {
+		0 => Reply::HangUp,
+		1 => Reply::Busy,
+		_ => Reply::Serve,
+	});
+	let (spare, spare_asked) = scripted(content.clone(), |_| Reply::Serve);
+	let report = one_at_a_time(&[&flaky, &spare], &content).unwrap();
+	assert!(report.failures.is_empty(), "{:?}", report.failures);
+	assert_eq!(served_by(&report, &flaky), content.len() as u64);
+	// Four ranges, the first asked three times; the spare was never needed.
+	assert_eq!(asked.load(Ordering::SeqCst), 6);
+	assert_eq!(spare_asked.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_replica_that_stays_unavailable_is_dropped_after_its_retries() {
+	let content = bytes(100_000);
+	let (down, asked) = scripted(content.clone(), |_| Reply::Busy);
+	let (spare, _) = scripted(content.clone(), |_| Reply::Serve);
+	let report = one_at_a_time(&[&down, &spare], &content).unwrap();
+	assert_eq!(asked.load(Ordering::SeqCst), 1 + MAX_RETRIES as usize);
+	let failed = dropped(&report);
+	assert!(failed.len() == 1 && failed[0].0 == down && failed[0].1.contains("503"), "{failed:?}");
+	assert_eq!(served_by(&report, &spare), content.len() as u64);
+}
+
+#[test]
+fn a_wrong_byte_drops_the_replica_at_once_and_the_range_comes_from_the_next() {
+	let content = bytes(2 * 1024 * 1024 + 9);
+	// Honest for the first range, then a flipped byte.
+	let (liar, asked) = scripted(content.clone(), |n| match n {
+		0 => Reply::Serve,
+		_ => Reply::FlipByte,
+	});
+	let (next, _) = scripted(content.clone(), |_| Reply::Serve);
+	let report = one_at_a_time(&[&liar, &next], &content).unwrap();
+	// The lie was not asked for again.
+	assert_eq!(asked.load(Ordering::SeqCst), 2);
+	let failed = dropped(&report);
+	assert!(failed.len() == 1 && failed[0].0 == liar, "{failed:?}");
+	assert!(failed[0].1.contains("do not match the content id"), "{failed:?}");
+	assert_eq!(served_by(&report, &liar), 1024 * 1024);
+	assert_eq!(served_by(&report, &next), content.len() as u64 - 1024 * 1024);
+}
+
+#[test]
+fn a_refusal_stops_the_download_without_asking_another_replica() {
+	let content = bytes(2 * 1024 * 1024);
+	let (broke, asked) = scripted(content.clone(), |n| match n {
+		0 => Reply::Serve,
+		_ => Reply::NoQuota,
+	});
+	let (next, next_asked) = scripted(content.clone(), |_| Reply::Serve);
+	let e = one_at_a_time(&[&broke, &next], &content).unwrap_err();
+	assert!(matches!(e, Error::Refused(_)), "{e:?}");
+	assert!(e.to_string().contains("stopped after 1048576 verified bytes"), "{e}");
+	assert_eq!(asked.load(Ordering::SeqCst), 2);
+	assert_eq!(next_asked.load(Ordering::SeqCst), 0);
 }

@@ -286,9 +286,14 @@ impl Cli {
 
 	fn require_signer(&self) -> Result<Signer, Error> {
 		self.signer()?.ok_or_else(|| {
-			Error("this needs your key: give --suri or --key-file (or BITCLOUD_SURI)".into())
+			Error::Input("this needs your key: give --suri or --key-file (or BITCLOUD_SURI)".into())
 		})
 	}
+}
+
+/// A content id from the command line.
+fn parse_id(text: &str) -> Result<bitcloud_primitives::ContentId, Error> {
+	bitcloud_content::parse_id(text).map_err(|e| Error::Input(e.to_string()))
 }
 
 const WHERE_FROM: &str = "say where to download from: --moderator M (its nodes) or --gateway URL";
@@ -375,17 +380,24 @@ fn run(cli: Cli) -> Result<(), Error> {
 				};
 				println!("{}  {gateway}  {outcome}", ss58(node));
 			}
-			if !report.pushes.is_empty()
-				&& report.pushes.iter().all(|(_, _, push)| matches!(push, Push::Failed(_)))
-			{
-				return Err(Error("no node took the content".into()));
+			let failed: Vec<&Error> = report
+				.pushes
+				.iter()
+				.filter_map(|(_, _, push)| match push {
+					Push::Failed(e) => Some(e),
+					_ => None,
+				})
+				.collect();
+			// When no node took it, the first one's reason says whether to retry.
+			if let Some(first) = failed.first().filter(|_| failed.len() == report.pushes.len()) {
+				return Err((*first).clone().map_message(|_| "no node took the content".into()));
 			}
 		},
 		Command::Get { id, output, anonymous: true, via, .. } => {
 			if cli.gateway.is_some() {
-				return Err(Error("--anonymous goes through relays, not --gateway".into()));
+				return Err(Error::Input("--anonymous goes through relays, not --gateway".into()));
 			}
-			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
+			let id = parse_id(id)?;
 			let via = match via.is_empty() {
 				true => None,
 				false => Some(
@@ -431,7 +443,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 			println!("{} {state} unmoderated traffic", ss58(&signer.account()));
 		},
 		Command::Get { id, output, moderator, stripe, .. } => {
-			let id = bitcloud_content::parse_id(id).map_err(Error::from_display)?;
+			let id = parse_id(id)?;
 			// With a key, every verified range is paid with a receipt.
 			let payer = match cli.signer()? {
 				Some(signer) => Some(Payer { signer, genesis: rpc.genesis()? }),
@@ -444,7 +456,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 					let client = client.unwrap_or_else(|| AccountId::new([0; 32]));
 					replicas_of(&rpc, &keys::parse_account(moderator)?, &id, &client)?
 				},
-				(None, None) => return Err(Error(WHERE_FROM.into())),
+				(None, None) => return Err(Error::Input(WHERE_FROM.into())),
 			};
 			let (bar, mut progress) = bar("get");
 			let stripe = usize::from(*stripe);
@@ -543,7 +555,9 @@ fn run(cli: Cli) -> Result<(), Error> {
 		Command::Status => {
 			let gateway = cli.gateway.as_deref().unwrap_or("http://127.0.0.1:8080");
 			let status = queries::status(gateway)?;
-			println!("{}", serde_json::to_string_pretty(&status).map_err(Error::from_display)?);
+			let status = serde_json::to_string_pretty(&status)
+				.map_err(|e| Error::Local(format!("cannot print the status: {e}")))?;
+			println!("{status}");
 		},
 	}
 	Ok(())
@@ -586,11 +600,13 @@ fn run_node(cli: &Cli, rpc: &Rpc, command: &NodeCommand) -> Result<(), Error> {
 			println!("registered {}", ss58(&me));
 			for moderator in moderators {
 				operator::subscribe(rpc, &signer, moderator).map_err(|e| {
-					Error(format!(
-						"the node is registered, but subscribing to {m} failed: {e}; then \
-						 retry with `bitcloud node subscribe {m}`",
-						m = ss58(moderator)
-					))
+					e.map_message(|e| {
+						format!(
+							"the node is registered, but subscribing to {m} failed: {e}; then \
+							 retry with `bitcloud node subscribe {m}`",
+							m = ss58(moderator)
+						)
+					})
 				})?;
 				println!("subscribed to {}", ss58(moderator));
 			}
