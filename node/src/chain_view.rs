@@ -2,10 +2,15 @@
 //! services' [`ChainView`] and the onion relay's [`Directory`] through the runtime APIs at
 //! the best block. The node never decodes storage itself: the runtime keeps the single
 //! definition of its state.
+//!
+//! The content services' answers are kept for the best block they are about
+//! ([`CachedChain`]): the gateway asks the same few questions for every request, and at one
+//! best block each answer is the same. They are dropped as soon as the best block's hash
+//! changes, which every lookup reads first.
 
 use std::sync::Arc;
 
-use bitcloud_content::{ChainError, ChainView, ItemMeta, Quota};
+use bitcloud_content::{CachedChain, ChainError, ChainView, ItemMeta, Quota};
 use bitcloud_onion::{Directory, RelayInfo};
 use bitcloud_primitives::{ContentId, EpochIndex, Standing};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
@@ -26,24 +31,47 @@ type RuntimeApis = <FullClient as ProvideRuntimeApi<Block>>::Api;
 /// A registered node as the registry shows it.
 pub type NodeRecord = NodeView<AccountId, Balance, BlockNumber>;
 
-/// The chain at the best block, through the runtime APIs.
+/// The chain at the best block, through the runtime APIs; the content services' answers are
+/// kept for the block they are about.
 pub struct RuntimeChainView {
-	client: Arc<FullClient>,
+	cached: CachedChain<BestBlock>,
 }
 
 impl RuntimeChainView {
 	/// The view of the chain `client` follows.
 	pub fn new(client: Arc<FullClient>) -> Self {
-		RuntimeChainView { client }
+		RuntimeChainView { cached: CachedChain::new(Arc::new(BestBlock { client })) }
 	}
 
-	/// The best block, which every answer is about.
-	pub fn best(&self) -> H256 {
-		self.client.info().best_hash
+	/// The view that asks the runtime every time.
+	fn runtime(&self) -> &BestBlock {
+		self.cached.inner()
 	}
 
 	/// The chain's genesis hash.
 	pub fn genesis(&self) -> H256 {
+		self.runtime().genesis()
+	}
+
+	/// The registry's record of `account` at the best block, if it is a node.
+	pub fn node(&self, account: &AccountId) -> Result<Option<NodeRecord>, ChainError> {
+		self.runtime().node(account)
+	}
+}
+
+/// The chain at the best block, every answer a runtime call.
+struct BestBlock {
+	client: Arc<FullClient>,
+}
+
+impl BestBlock {
+	/// The best block, which every answer is about.
+	fn best(&self) -> H256 {
+		self.client.info().best_hash
+	}
+
+	/// The chain's genesis hash.
+	fn genesis(&self) -> H256 {
 		self.client.info().genesis_hash
 	}
 
@@ -70,7 +98,7 @@ impl RuntimeChainView {
 	}
 
 	/// The registry's record of `account` at the best block, if it is a node.
-	pub fn node(&self, account: &AccountId) -> Result<Option<NodeRecord>, ChainError> {
+	fn node(&self, account: &AccountId) -> Result<Option<NodeRecord>, ChainError> {
 		self.node_at(self.best(), account)
 	}
 
@@ -115,7 +143,7 @@ fn meta(entry: CatalogEntry<AccountId, BlockNumber>) -> ItemMeta {
 	}
 }
 
-impl ChainView for RuntimeChainView {
+impl ChainView for BestBlock {
 	fn subscriptions(&self, node: &AccountId) -> Result<Vec<AccountId>, ChainError> {
 		Ok(self.node(node)?.map(|view| view.subscriptions).unwrap_or_default())
 	}
@@ -187,6 +215,10 @@ impl ChainView for RuntimeChainView {
 		Some((info.best_number, format!("{:?}", info.best_hash)))
 	}
 
+	fn best_hash(&self) -> Option<H256> {
+		Some(self.best())
+	}
+
 	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
 		// One block for the whole answer: the list and the records agree.
 		let best = self.best();
@@ -202,12 +234,85 @@ impl ChainView for RuntimeChainView {
 	}
 }
 
+/// The cached answers, every method passed on (a default method would answer otherwise).
+impl ChainView for RuntimeChainView {
+	fn subscriptions(&self, node: &AccountId) -> Result<Vec<AccountId>, ChainError> {
+		self.cached.subscriptions(node)
+	}
+
+	fn catalog(&self, moderator: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError> {
+		self.cached.catalog(moderator)
+	}
+
+	fn catalog_item(
+		&self,
+		moderator: &AccountId,
+		content: &ContentId,
+	) -> Result<Option<ItemMeta>, ChainError> {
+		self.cached.catalog_item(moderator, content)
+	}
+
+	fn is_denied(&self, moderator: &AccountId, content: &ContentId) -> Result<bool, ChainError> {
+		self.cached.is_denied(moderator, content)
+	}
+
+	fn submission_window(&self) -> EpochIndex {
+		self.cached.submission_window()
+	}
+
+	fn proposed_size(
+		&self,
+		moderator: &AccountId,
+		content: &ContentId,
+	) -> Result<Option<u64>, ChainError> {
+		self.cached.proposed_size(moderator, content)
+	}
+
+	fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
+		self.cached.receipt_context()
+	}
+
+	fn client_quota(&self, client: &AccountId, epoch: EpochIndex) -> Result<Quota, ChainError> {
+		self.cached.client_quota(client, epoch)
+	}
+
+	fn has_bandwidth_lock(
+		&self,
+		client: &AccountId,
+		epoch: EpochIndex,
+	) -> Result<bool, ChainError> {
+		self.cached.has_bandwidth_lock(client, epoch)
+	}
+
+	fn carries_unmoderated(&self, node: &AccountId) -> Result<bool, ChainError> {
+		self.cached.carries_unmoderated(node)
+	}
+
+	fn is_node(&self, account: &AccountId) -> Result<bool, ChainError> {
+		self.cached.is_node(account)
+	}
+
+	fn best_block(&self) -> Option<(u32, String)> {
+		self.cached.best_block()
+	}
+
+	fn best_hash(&self) -> Option<H256> {
+		self.cached.best_hash()
+	}
+
+	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
+		self.cached.endpoints(moderator)
+	}
+}
+
+/// Relays are asked of the runtime every time: a circuit is built far less often than
+/// content is served.
 impl Directory for RuntimeChainView {
 	fn relay(&self, account: &AccountId) -> Result<Option<RelayInfo>, String> {
-		self.relay_info(account).map_err(|e| e.cause().to_owned())
+		self.runtime().relay_info(account).map_err(|e| e.cause().to_owned())
 	}
 
 	fn relays(&self) -> Result<Vec<RelayInfo>, String> {
-		self.onion_relays().map_err(|e| e.cause().to_owned())
+		self.runtime().onion_relays().map_err(|e| e.cause().to_owned())
 	}
 }

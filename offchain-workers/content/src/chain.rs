@@ -142,6 +142,13 @@ pub trait ChainView: Send + Sync + 'static {
 		None
 	}
 
+	/// The best block's hash, read without a runtime call: what
+	/// [`CachedChain`](crate::chain_cache::CachedChain) keeps answers for. `None` when the view
+	/// cannot name its best block (the cache then keeps answers for one block time at most).
+	fn best_hash(&self) -> Option<H256> {
+		None
+	}
+
 	/// The nodes that serve `moderator`'s catalog (subscribed, not suspended) with the HTTP
 	/// endpoints of their gateways: where replication fetches from.
 	fn endpoints(&self, _moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {

@@ -7,6 +7,7 @@ pub mod bisect;
 pub mod book;
 pub mod catalog;
 pub mod chain;
+pub mod chain_cache;
 pub mod challenges;
 pub mod connection;
 pub mod expiry;
@@ -27,6 +28,7 @@ pub use book::{BookError, ReceiptBook};
 pub use chain::{
 	upload_verdict, verdict, ChainError, ChainView, ItemMeta, Quota, UploadVerdict, Verdict,
 };
+pub use chain_cache::CachedChain;
 pub use challenges::ChallengeBoard;
 pub use connection::ConnectionLimits;
 pub use expiry::SweepReport;

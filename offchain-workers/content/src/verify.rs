@@ -9,10 +9,9 @@ use bao_tree::{
 	io::sync::{valid_ranges, Outboard, ReadAt},
 	ChunkNum, ChunkRanges,
 };
+// One BLAKE3 chunk: the unit a range is checked in.
+use bitcloud_primitives::storage_proof::CHUNK_LEN as CHUNK_BYTES;
 use std::io;
-
-/// Bytes in one BLAKE3 chunk: the unit a range is checked in.
-const CHUNK_BYTES: u64 = 1024;
 
 /// The chunks that bytes at `offset` (on a chunk boundary) of `len` bytes cover.
 fn covered_chunks(offset: u64, len: usize) -> ChunkRanges {

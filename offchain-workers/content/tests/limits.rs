@@ -54,7 +54,7 @@ fn refused(gateway: &TestGateway, bound: &str) -> u64 {
 }
 
 fn gateway_with(limits: ConnectionLimits, chain: MemoryChain, items: &[&[u8]]) -> TestGateway {
-	TestGateway::start_with(chain, items, Setup { limits: Some(limits), unlisted: None })
+	TestGateway::start_with(chain, items, Setup { limits: Some(limits), ..Setup::default() })
 }
 
 #[test]

@@ -41,7 +41,7 @@ fn removed(gateway: &TestGateway, reason: &str) -> u64 {
 
 /// A gateway on `chain` with an empty store that holds unlisted content within `unlisted`.
 fn start_unlisted(chain: MemoryChain, unlisted: UnlistedPolicy) -> TestGateway {
-	TestGateway::start_with(chain, &[], Setup { limits: None, unlisted: Some(unlisted) })
+	TestGateway::start_with(chain, &[], Setup { unlisted: Some(unlisted), ..Setup::default() })
 }
 
 /// A node subscribed to moderator A, which has `proposed` pending proposals.

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use bitcloud_content::{
-	ChainError, ChainView, ChallengeBoard, ConnectionLimits, ContentConfig, ContentService,
-	ContentStore, ItemMeta, Metrics, Quota, SigningWindow, UnlistedPolicy,
+	CachedChain, ChainError, ChainView, ChallengeBoard, ConnectionLimits, ContentConfig,
+	ContentService, ContentStore, ItemMeta, Metrics, Quota, SigningWindow, UnlistedPolicy,
 };
 use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
 use polkadot_sdk::sp_core::H256;
@@ -60,6 +60,8 @@ pub struct MemoryChain {
 	pub failing: AtomicBool,
 	/// Queries answered (or failed) so far.
 	pub calls: AtomicU64,
+	/// The best block's hash (none: the chain names none).
+	pub best: Mutex<Option<H256>>,
 }
 
 impl MemoryChain {
@@ -82,6 +84,24 @@ impl MemoryChain {
 
 	pub fn deny(&self, moderator: AccountId, id: ContentId) {
 		self.denied.lock().unwrap().insert((moderator, id));
+	}
+
+	pub fn delist(&self, moderator: AccountId, id: ContentId) {
+		if let Some(items) = self.catalogs.lock().unwrap().get_mut(&moderator) {
+			items.retain(|(listed, _)| *listed != id);
+		}
+	}
+
+	/// A new best block: its hash is the last one's, plus one in its first byte.
+	pub fn new_block(&self) {
+		let mut best = self.best.lock().unwrap();
+		let next = best.map_or(0, |hash| hash.0[0].wrapping_add(1));
+		*best = Some(H256::repeat_byte(next));
+	}
+
+	/// Queries answered (or failed) so far.
+	pub fn calls(&self) -> u64 {
+		self.calls.load(Ordering::Relaxed)
 	}
 
 	fn check(&self) -> Result<(), ChainError> {
@@ -152,6 +172,10 @@ impl ChainView for MemoryChain {
 		Some((7, "0x00".into()))
 	}
 
+	fn best_hash(&self) -> Option<H256> {
+		*self.best.lock().unwrap()
+	}
+
 	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
 		self.check()?;
 		Ok(self.endpoints.lock().unwrap().get(moderator).cloned().unwrap_or_default())
@@ -171,6 +195,8 @@ pub struct TestGateway {
 	pub dir: tempfile::TempDir,
 	pub metrics: Metrics,
 	pub challenges: Arc<ChallengeBoard>,
+	/// The cache the gateway asks the chain through, if [`Setup::cache`] asked for one.
+	pub cache: Option<Arc<CachedChain<MemoryChain>>>,
 	runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -179,6 +205,8 @@ pub struct TestGateway {
 pub struct Setup {
 	pub limits: Option<ConnectionLimits>,
 	pub unlisted: Option<UnlistedPolicy>,
+	/// Ask the chain through a [`CachedChain`] keeping at most this many answers per kind.
+	pub cache: Option<usize>,
 }
 
 impl TestGateway {
@@ -210,7 +238,12 @@ impl TestGateway {
 			.enable_all()
 			.build()
 			.unwrap();
-		let mut service = ContentService::prepare(config, chain.clone(), None).unwrap();
+		let cache = setup.cache.map(|cap| Arc::new(CachedChain::with_capacity(chain.clone(), cap)));
+		let view: Arc<dyn ChainView> = match &cache {
+			Some(cache) => cache.clone(),
+			None => chain.clone(),
+		};
+		let mut service = ContentService::prepare(config, view, None).unwrap();
 		if let Some(limits) = setup.limits {
 			service.set_connection_limits(limits);
 		}
@@ -223,7 +256,17 @@ impl TestGateway {
 		let metrics = service.metrics().clone();
 		let challenges = service.challenges().clone();
 		runtime.spawn(service.run());
-		TestGateway { addr, chain, store, window, dir, metrics, challenges, runtime: Some(runtime) }
+		TestGateway {
+			addr,
+			chain,
+			store,
+			window,
+			dir,
+			metrics,
+			challenges,
+			cache,
+			runtime: Some(runtime),
+		}
 	}
 
 	pub fn url(&self, path: &str) -> String {
