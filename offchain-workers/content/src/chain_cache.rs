@@ -23,11 +23,20 @@
 //! A view that cannot name its best block (`best_hash` is `None`, as in-memory test views)
 //! has its answers dropped every [`UNTAGGED_TTL`] (one block time) and on
 //! [`CachedChain::invalidate`].
+//!
+//! **Peeking.** A lookup that misses runs the runtime and blocks, so async code asks on a
+//! blocking thread; but most lookups hit, and a hop to a blocking thread costs more than the
+//! lookup. [`peek`] runs a whole query (several lookups, as the serving rule makes) with every
+//! `CachedChain` on this thread answering only what it holds: a miss asks nothing and fails
+//! the query, which the caller then asks again on a blocking thread. It works through views
+//! that pass their lookups on to a `CachedChain` (the node's does), and tells the caller when
+//! no `CachedChain` answered at all (the view keeps nothing, so peeking is no use).
 
 use crate::chain::{ChainError, ChainView, ItemMeta, Quota};
 use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
 use polkadot_sdk::sp_core::H256;
 use std::{
+	cell::Cell,
 	collections::HashMap,
 	hash::Hash,
 	sync::{Arc, Mutex, MutexGuard},
@@ -45,6 +54,80 @@ pub const MAX_LISTS: usize = 256;
 
 /// How long answers of a view that names no best block are kept: one block time.
 pub const UNTAGGED_TTL: Duration = Duration::from_secs(6);
+
+/// What a [`peek`] found, on the thread running it.
+#[derive(Clone, Copy, Default)]
+struct PeekState {
+	/// A peek runs on this thread: lookups answer only what is held.
+	active: bool,
+	/// A `CachedChain` was asked.
+	consulted: bool,
+	/// A lookup was not held (or is never kept): the query's answer is not the chain's.
+	missed: bool,
+}
+
+thread_local! {
+	static PEEK: Cell<PeekState> = const { Cell::new(PeekState { active: false, consulted: false, missed: false }) };
+}
+
+/// What [`peek`] made of a query.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Peeked<T> {
+	/// Every lookup was held: the query's answer, as asking would have given it.
+	Held(T),
+	/// A lookup was not held: ask again, on a blocking thread.
+	Missed,
+	/// No `CachedChain` was asked: the view keeps nothing, and `T` is its own answer (which
+	/// may have blocked: do not peek at such a view again).
+	Uncached(T),
+}
+
+/// Ends a peek on this thread, even if the query panicked.
+struct PeekScope {
+	outer: PeekState,
+}
+
+impl Drop for PeekScope {
+	fn drop(&mut self) {
+		PEEK.with(|state| state.set(self.outer));
+	}
+}
+
+/// Runs `query` with every [`CachedChain`] on this thread answering only what it holds for
+/// the best block: no runtime call, no waiting on one (see the module's documentation).
+pub fn peek<T>(query: impl FnOnce() -> T) -> Peeked<T> {
+	let outer = PEEK.with(|state| state.replace(PeekState { active: true, ..Default::default() }));
+	let scope = PeekScope { outer };
+	let answer = query();
+	let seen = PEEK.with(Cell::get);
+	drop(scope);
+	match seen {
+		PeekState { missed: true, .. } => Peeked::Missed,
+		PeekState { consulted: false, .. } => Peeked::Uncached(answer),
+		_ => Peeked::Held(answer),
+	}
+}
+
+/// Within a [`peek`], notes that a `CachedChain` was asked and whether it held the answer;
+/// `true` when a peek is on (a miss must then not ask the chain).
+fn note_peek(held: bool) -> bool {
+	PEEK.with(|state| {
+		let mut seen = state.get();
+		if !seen.active {
+			return false;
+		}
+		seen.consulted = true;
+		seen.missed |= !held;
+		state.set(seen);
+		true
+	})
+}
+
+/// The error a lookup gives within a [`peek`] when the answer is not held; the peek reports
+/// [`Peeked::Missed`], so it is never shown.
+fn not_held() -> ChainError {
+	ChainError::Unavailable("not held for this block".into())
+}
 
 /// The answers of one kind, by their arguments, at most `cap` of them.
 struct Answers<K, V> {
@@ -197,10 +280,14 @@ impl<V: ChainView + ?Sized> CachedChain<V> {
 			let mut block = self.block();
 			block.follow(at);
 			if let Some(answer) = kind(&mut block).get(&key) {
+				note_peek(true);
 				return Ok(answer);
 			}
 			block.generation
 		};
+		if note_peek(false) {
+			return Err(not_held());
+		}
 		let answer = ask(&self.inner)?;
 		let mut block = self.block();
 		if block.generation == generation {
@@ -218,6 +305,9 @@ impl<V: ChainView + ?Sized> ChainView for CachedChain<V> {
 	/// Not kept: the catalog snapshot of `/catalog` ([`crate::catalog`]) keeps it per block,
 	/// and replication asks for it once a round.
 	fn catalog(&self, moderator: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError> {
+		if note_peek(false) {
+			return Err(not_held());
+		}
 		self.inner.catalog(moderator)
 	}
 
@@ -284,6 +374,9 @@ impl<V: ChainView + ?Sized> ChainView for CachedChain<V> {
 
 	/// Not kept: replication asks for it once a round.
 	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
+		if note_peek(false) {
+			return Err(not_held());
+		}
 		self.inner.endpoints(moderator)
 	}
 }
@@ -447,5 +540,41 @@ mod tests {
 		drop(block);
 		cache.is_node(&moderator()).unwrap();
 		assert_eq!(chain.calls(), 2);
+	}
+
+	#[test]
+	fn a_peek_answers_what_is_held_and_asks_nothing() {
+		let (chain, cache) = cache(MAX_ANSWERS);
+		let serving = || crate::chain::verdict(cache.as_ref(), &moderator(), &id(1));
+		assert_eq!(peek(serving), Peeked::Missed);
+		assert_eq!(chain.calls(), 0, "a peek asked the chain");
+		let asked = serving();
+		assert_eq!(chain.calls(), 2, "subscriptions, then the deny list");
+		assert_eq!(peek(serving), Peeked::Held(asked));
+		assert_eq!(chain.calls(), 2);
+		*chain.best.lock().unwrap() = Some(H256::repeat_byte(2));
+		assert_eq!(peek(serving), Peeked::Missed, "a new best block holds nothing yet");
+		assert_eq!(chain.calls(), 2);
+		// Catalogs are never kept, so never peeked at.
+		assert_eq!(peek(|| cache.catalog(&moderator()).is_ok()), Peeked::Missed);
+		assert_eq!(chain.calls(), 2);
+	}
+
+	#[test]
+	fn a_peek_at_a_view_without_cache_says_so_and_ends_with_its_query() {
+		let chain = Counting::default();
+		assert_eq!(peek(|| chain.is_node(&moderator())), Peeked::Uncached(Ok(false)));
+		assert_eq!(chain.calls(), 1);
+		// Outside a peek, the cache asks on a miss again.
+		let (chain, cache) = cache(MAX_ANSWERS);
+		assert_eq!(peek(|| cache.is_node(&moderator())), Peeked::Missed);
+		assert_eq!(cache.is_node(&moderator()), Ok(false));
+		assert_eq!(chain.calls(), 1);
+		// Even a query that panics ends its peek.
+		let panicked =
+			std::panic::catch_unwind(|| peek(|| -> bool { panic!("a query that fails") }));
+		assert!(panicked.is_err());
+		assert_eq!(cache.is_denied(&moderator(), &id(2)), Ok(true));
+		assert_eq!(chain.calls(), 2, "the peek outlived its query");
 	}
 }

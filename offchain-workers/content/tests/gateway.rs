@@ -257,6 +257,40 @@ fn corrupt_content_is_answered_with_500_and_removed() {
 	assert_eq!(response.status(), 404);
 }
 
+/// Flips a byte of `data`'s stored copy at `offset`.
+fn corrupt(gateway: &TestGateway, data: &[u8], offset: usize) {
+	let path = gateway.store.data_path(&content_id(data));
+	let mut on_disk = std::fs::read(&path).unwrap();
+	on_disk[offset] ^= 1;
+	std::fs::write(&path, on_disk).unwrap();
+}
+
+#[test]
+fn content_corrupted_after_it_was_served_verified_is_never_served() {
+	let w = world();
+	let url = w.gateway.url(&path(&w.text));
+	for _ in 0..3 {
+		let mut response = agent().get(url.as_str()).call().unwrap();
+		assert_eq!(response.status(), 200);
+		assert_eq!(body(&mut response), w.text);
+	}
+	corrupt(&w.gateway, &w.text, w.text.len() - 1);
+	let response = agent().get(url.as_str()).call().unwrap();
+	assert_eq!(response.status(), 500, "bytes verified once were served unverified");
+	assert!(!w.gateway.store.contains(&content_id(&w.text)));
+	// The same for a range in the second block of a larger item.
+	let (block, url) =
+		(bitcloud_content::gateway::STREAM_BLOCK as usize, w.gateway.url(&path(&w.big)));
+	let range = format!("bytes={}-{}", block + 10, block + 99);
+	let mut response = agent().get(url.as_str()).header("Range", &range).call().unwrap();
+	assert_eq!(response.status(), 206);
+	assert_eq!(body(&mut response), &w.big[block + 10..block + 100]);
+	corrupt(&w.gateway, &w.big, block + 50);
+	let response = agent().get(url.as_str()).header("Range", &range).call().unwrap();
+	assert_eq!(response.status(), 500);
+	assert!(!w.gateway.store.contains(&content_id(&w.big)));
+}
+
 #[test]
 fn catalog_and_status_describe_the_node() {
 	let w = world();

@@ -43,7 +43,7 @@ pub(super) async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<S
 		));
 	};
 	let verdict = gateway
-		.ask(move |g| verdict(g.chain.as_ref(), &node, &id))
+		.ask_chain(move |g| verdict(g.chain.as_ref(), &node, &id))
 		.await?
 		.map_err(|e| chain_error(gateway, e))?;
 	let (moderator, meta) = listing(verdict)?;

@@ -5,7 +5,7 @@
 use super::{
 	authorise::{authorise, not_stored, path_id, Servable},
 	paying::{paying_client, Paying},
-	responses::{empty, refuse, streamed, IMMUTABLE},
+	responses::{empty, refuse, streamed, whole, IMMUTABLE},
 	ss58, Gateway, STREAM_BLOCK,
 };
 use crate::{
@@ -68,12 +68,13 @@ fn representation(etag: &str, mime: &str) -> Builder {
 		.ok()
 		.filter(|_| !mime.is_empty())
 		.unwrap_or(HeaderValue::from_static("application/octet-stream"));
+	// Static values are not copied.
 	Response::builder()
 		.header(header::ETAG, etag)
-		.header(header::ACCEPT_RANGES, "bytes")
+		.header(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"))
 		.header(header::CONTENT_TYPE, content_type)
-		.header(header::CACHE_CONTROL, IMMUTABLE)
-		.header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+		.header(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE))
+		.header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
 }
 
 /// Whether `If-None-Match` names `etag` (or `*`): the client has the bytes already.
@@ -137,7 +138,8 @@ fn unsatisfiable(refused: RangeRequest, size: u64) -> Response {
 }
 
 /// The answer with the selected bytes. The first block is read and verified before the
-/// status line goes out, so a corrupt copy is answered with 500 instead of a cut-off 200.
+/// status line goes out, so a corrupt copy is answered with 500 instead of a cut-off 200; a
+/// selection within one block is sent whole, in one write.
 async fn send(
 	gateway: &Arc<Gateway>,
 	id: ContentId,
@@ -145,16 +147,25 @@ async fn send(
 	paying: Option<Paying>,
 	response: Builder,
 ) -> Result<Response, Response> {
-	let reader = open(gateway, id).await?;
 	let Selection { start, end, .. } = *selection;
 	let first_len = (end - start).min(STREAM_BLOCK);
-	if let Some(paying) = &paying {
-		paying.reserve(first_len)?;
-	}
-	let first = read_block(gateway, &reader, start, first_len).await.map_err(|e| {
+	let (reader, first) = match &paying {
+		// Reserved once the content opens, before a byte is read.
+		Some(paying) => {
+			let reader = open(gateway, id).await?;
+			paying.reserve(first_len)?;
+			let first = read_block(gateway, &reader, start, first_len).await;
+			(reader, first)
+		},
+		None => open_and_read(gateway, id, start, first_len).await?,
+	};
+	let first = first.map_err(|e| {
 		log::error!(target: "content", "{e}");
 		refuse(StatusCode::INTERNAL_SERVER_ERROR, "the stored copy failed verification")
 	})?;
+	if start + first_len >= end {
+		return Ok(whole(response, first));
+	}
 	let (gateway, paying) = (gateway.clone(), paying.map(Arc::new));
 	let read = move |offset, len| {
 		let (gateway, reader, paying) = (gateway.clone(), reader.clone(), paying.clone());
@@ -186,8 +197,33 @@ pub(super) async fn open(
 	gateway: &Arc<Gateway>,
 	id: ContentId,
 ) -> Result<Arc<ContentReader>, Response> {
-	match gateway.ask(move |g| g.store.reader(&id)).await? {
-		Ok(reader) => Ok(Arc::new(reader)),
+	let opened = gateway.ask(move |g| g.store.reader(&id)).await?;
+	opened_or_answer(gateway, opened).map(Arc::new)
+}
+
+/// Opens `id` and reads and verifies `len` bytes at `offset`, in one hop to a blocking
+/// thread: a small item costs one hop in all. Corrupt content is removed from the store.
+async fn open_and_read(
+	gateway: &Arc<Gateway>,
+	id: ContentId,
+	offset: u64,
+	len: u64,
+) -> Result<(Arc<ContentReader>, Result<Bytes, StoreError>), Response> {
+	let opened = gateway
+		.ask(move |g| -> Result<_, StoreError> {
+			let reader = g.store.reader(&id)?;
+			let read = reader.read_verified(offset, len as usize);
+			Ok((reader, read))
+		})
+		.await?;
+	let (reader, read) = opened_or_answer(gateway, opened)?;
+	Ok((Arc::new(reader), counted(gateway, read).await))
+}
+
+/// What opening content gave; or the answer to why it did not open.
+fn opened_or_answer<T>(gateway: &Gateway, opened: Result<T, StoreError>) -> Result<T, Response> {
+	match opened {
+		Ok(opened) => Ok(opened),
 		Err(StoreError::NotFound) => Err(not_stored()),
 		Err(e) => {
 			gateway.metrics.count_error("io");
@@ -210,6 +246,15 @@ async fn read_block(
 		.await
 		.map_err(|e| StoreError::Io(std::io::Error::other(e)))
 		.and_then(|r| r);
+	counted(gateway, result).await
+}
+
+/// The bytes of a verified read, counted as served; a failed read counted, and its content
+/// quarantined if it failed verification.
+async fn counted(
+	gateway: &Arc<Gateway>,
+	result: Result<Vec<u8>, StoreError>,
+) -> Result<Bytes, StoreError> {
 	match result {
 		Ok(bytes) => {
 			gateway.metrics.bytes_served.inc_by(bytes.len() as u64);
@@ -279,7 +324,7 @@ async fn is_node(
 ) -> Result<bool, Response> {
 	let asked = account.clone();
 	gateway
-		.ask(move |g| g.chain.is_node(&asked))
+		.ask_chain(move |g| g.chain.is_node(&asked))
 		.await?
 		.map_err(|e| super::responses::chain_error(gateway, e))
 }

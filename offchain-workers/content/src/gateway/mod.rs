@@ -34,8 +34,13 @@ mod upload;
 mod views;
 
 use crate::{
-	challenges::ChallengeBoard, metrics::Metrics, store::ContentStore, store::GROUP_BYTES,
-	window::SigningWindow, ChainView,
+	chain_cache::{peek, Peeked},
+	challenges::ChallengeBoard,
+	metrics::Metrics,
+	store::ContentStore,
+	store::GROUP_BYTES,
+	window::SigningWindow,
+	ChainView,
 };
 use axum::{
 	extract::{DefaultBodyLimit, Request, State},
@@ -48,7 +53,13 @@ use axum::{
 use bitcloud_primitives::AccountId;
 use polkadot_sdk::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use responses::{internal_error, refuse};
-use std::{sync::Arc, time::Duration};
+use std::{
+	sync::{
+		atomic::{AtomicU8, Ordering},
+		Arc,
+	},
+	time::Duration,
+};
 use tokio::net::TcpListener;
 
 /// Bytes read, verified and sent per step of a response body: 16 chunk groups.
@@ -83,6 +94,22 @@ pub struct Gateway {
 	window: Option<Arc<SigningWindow>>,
 	catalog: crate::catalog::CatalogCache,
 	challenges: Arc<ChallengeBoard>,
+	/// Whether the chain view keeps answers that can be peeked at ([`ChainKeeps`]).
+	chain_keeps: AtomicU8,
+}
+
+/// What the gateway learnt of its chain view from the first query it asked: whether a
+/// [`CachedChain`](crate::CachedChain) answers it, so that held answers can be read on the
+/// async thread ([`crate::chain_cache::peek`]).
+#[repr(u8)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ChainKeeps {
+	/// Not known yet: the next query peeks on a blocking thread to find out.
+	Unknown = 0,
+	/// A `CachedChain` answers: peek on the async thread, ask on a blocking one on a miss.
+	Answers = 1,
+	/// Nothing is kept: every query is asked on a blocking thread.
+	Nothing = 2,
 }
 
 impl Gateway {
@@ -97,7 +124,19 @@ impl Gateway {
 	) -> Self {
 		let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS));
 		let (catalog, challenges) = Default::default();
-		Gateway { store, chain, node, metrics, version, uploads, window, catalog, challenges }
+		let chain_keeps = AtomicU8::new(ChainKeeps::Unknown as u8);
+		Gateway {
+			store,
+			chain,
+			node,
+			metrics,
+			version,
+			uploads,
+			window,
+			catalog,
+			challenges,
+			chain_keeps,
+		}
 	}
 
 	/// The chunks under pending storage challenges.
@@ -137,6 +176,45 @@ impl Gateway {
 			self.metrics.count_error("internal");
 			internal_error(e)
 		})
+	}
+
+	/// Answers `query` (of the chain only) from the answers the chain view holds for the best
+	/// block, on this thread, when it can; else runs it on a blocking thread like [`Self::ask`].
+	/// A hop to a blocking thread costs more than a held answer.
+	async fn ask_chain<T: Send + 'static>(
+		self: &Arc<Self>,
+		query: impl Fn(&Gateway) -> T + Send + 'static,
+	) -> Result<T, Response> {
+		match self.chain_keeps() {
+			ChainKeeps::Answers => {
+				if let Peeked::Held(answer) = peek(|| query(self)) {
+					return Ok(answer);
+				}
+				self.ask(query).await
+			},
+			ChainKeeps::Nothing => self.ask(query).await,
+			ChainKeeps::Unknown => self.ask(move |g| g.learn_chain(query)).await,
+		}
+	}
+
+	/// Answers `query` on a blocking thread, peeking first to learn whether the chain view
+	/// keeps answers.
+	fn learn_chain<T>(&self, query: impl Fn(&Gateway) -> T) -> T {
+		let (keeps, answer) = match peek(|| query(self)) {
+			Peeked::Held(answer) => (ChainKeeps::Answers, answer),
+			Peeked::Missed => (ChainKeeps::Answers, query(self)),
+			Peeked::Uncached(answer) => (ChainKeeps::Nothing, answer),
+		};
+		self.chain_keeps.store(keeps as u8, Ordering::Relaxed);
+		answer
+	}
+
+	fn chain_keeps(&self) -> ChainKeeps {
+		match self.chain_keeps.load(Ordering::Relaxed) {
+			1 => ChainKeeps::Answers,
+			2 => ChainKeeps::Nothing,
+			_ => ChainKeeps::Unknown,
+		}
 	}
 }
 
@@ -179,4 +257,109 @@ async fn count_status(
 /// An account in Bitcloud's SS58 form.
 pub(crate) fn ss58(account: &AccountId) -> String {
 	account.to_ss58check_with_version(Ss58AddressFormat::custom(bitcloud_primitives::SS58_PREFIX))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{
+		chain::{ChainError, ItemMeta},
+		CachedChain,
+	};
+	use bitcloud_primitives::{ContentId, EpochIndex};
+	use polkadot_sdk::sp_core::H256;
+	use std::{
+		sync::Mutex,
+		thread::{self, ThreadId},
+	};
+
+	/// A chain that notes the threads it is asked on (`is_node` and `best_hash`).
+	#[derive(Default)]
+	struct Threads {
+		best: Mutex<u8>,
+		asked_on: Mutex<Vec<ThreadId>>,
+		best_read_on: Mutex<Vec<ThreadId>>,
+	}
+
+	impl Threads {
+		fn take(&self) -> (Vec<ThreadId>, Vec<ThreadId>) {
+			let asked = std::mem::take(&mut *self.asked_on.lock().unwrap());
+			(asked, std::mem::take(&mut *self.best_read_on.lock().unwrap()))
+		}
+	}
+
+	impl ChainView for Threads {
+		fn subscriptions(&self, _: &AccountId) -> Result<Vec<AccountId>, ChainError> {
+			Ok(Vec::new())
+		}
+		fn catalog(&self, _: &AccountId) -> Result<Vec<(ContentId, ItemMeta)>, ChainError> {
+			Ok(Vec::new())
+		}
+		fn catalog_item(
+			&self,
+			_: &AccountId,
+			_: &ContentId,
+		) -> Result<Option<ItemMeta>, ChainError> {
+			Ok(None)
+		}
+		fn is_denied(&self, _: &AccountId, _: &ContentId) -> Result<bool, ChainError> {
+			Ok(false)
+		}
+		fn submission_window(&self) -> EpochIndex {
+			2
+		}
+		fn is_node(&self, _: &AccountId) -> Result<bool, ChainError> {
+			self.asked_on.lock().unwrap().push(thread::current().id());
+			Ok(true)
+		}
+		fn best_hash(&self) -> Option<H256> {
+			self.best_read_on.lock().unwrap().push(thread::current().id());
+			Some(H256::repeat_byte(*self.best.lock().unwrap()))
+		}
+	}
+
+	fn gateway(chain: Arc<dyn ChainView>) -> (Arc<Gateway>, tempfile::TempDir) {
+		let dir = tempfile::tempdir().unwrap();
+		let (store, _) = ContentStore::open(dir.path().join("store")).unwrap();
+		let (metrics, version) = (Metrics::unregistered(), "test".to_string());
+		(Arc::new(Gateway::new(Arc::new(store), chain, None, metrics, version, None)), dir)
+	}
+
+	async fn is_node(gateway: &Arc<Gateway>) -> bool {
+		let asked = gateway.ask_chain(|g| g.chain.is_node(&AccountId::new([7; 32]))).await;
+		asked.ok().and_then(Result::ok).expect("an answer")
+	}
+
+	#[tokio::test(flavor = "current_thread")]
+	async fn held_answers_are_read_on_the_async_thread_and_misses_asked_on_a_blocking_one() {
+		let view = Arc::new(Threads::default());
+		let (gateway, _dir) = gateway(Arc::new(CachedChain::new(view.clone())));
+		let here = thread::current().id();
+		assert!(is_node(&gateway).await);
+		let (asked, read) = view.take();
+		assert_eq!(asked.len(), 1);
+		assert!(asked.iter().chain(&read).all(|t| *t != here), "the first query blocked here");
+		assert!(is_node(&gateway).await);
+		let (asked, read) = view.take();
+		assert!(asked.is_empty(), "a held answer was asked again");
+		assert_eq!(read, vec![here], "a held answer took a hop");
+		*view.best.lock().unwrap() = 2;
+		assert!(is_node(&gateway).await);
+		let (asked, _) = view.take();
+		assert_eq!(asked.len(), 1, "a new block asks again");
+		assert!(asked.iter().all(|t| *t != here), "a miss was asked here");
+	}
+
+	#[tokio::test(flavor = "current_thread")]
+	async fn a_chain_that_keeps_nothing_is_always_asked_on_a_blocking_thread() {
+		let view = Arc::new(Threads::default());
+		let (gateway, _dir) = gateway(view.clone());
+		let here = thread::current().id();
+		for _ in 0..3 {
+			assert!(is_node(&gateway).await);
+		}
+		let (asked, _) = view.take();
+		assert_eq!(asked.len(), 3);
+		assert!(asked.iter().all(|t| *t != here), "an uncached chain was asked here");
+	}
 }

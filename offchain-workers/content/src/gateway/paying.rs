@@ -157,7 +157,7 @@ pub(crate) async fn paying_client(
 	}
 	let asked = client.clone();
 	let quota = gateway
-		.ask(move |g| g.chain.client_quota(&asked, epoch))
+		.ask_chain(move |g| g.chain.client_quota(&asked, epoch))
 		.await?
 		.map_err(|e| chain_error(gateway, e))?;
 	let key = window.key(client, epoch, Some(moderator));
@@ -195,7 +195,7 @@ fn parse_account(value: &HeaderValue) -> Option<AccountId> {
 }
 
 async fn current_epoch(gateway: &Arc<Gateway>) -> Result<EpochIndex, Response> {
-	let context = gateway.ask(|g| g.chain.receipt_context()).await?;
+	let context = gateway.ask_chain(|g| g.chain.receipt_context()).await?;
 	context.map(|(epoch, _)| epoch).map_err(|e| chain_error(gateway, e))
 }
 

@@ -70,6 +70,11 @@ pub(super) fn empty(builder: Builder) -> Response {
 	builder.body(Body::empty()).unwrap_or_else(internal_error)
 }
 
+/// A response from `builder` whose body is `bytes`, all known: sent with the head.
+pub(super) fn whole(builder: Builder, bytes: Bytes) -> Response {
+	builder.body(Body::from(bytes)).unwrap_or_else(internal_error)
+}
+
 /// A response from `builder` whose body is `first`, then bytes `from..end` read `step` at a
 /// time by `read`. An error ends the body: the headers are out, so the connection is cut and
 /// the client sees a short body.
