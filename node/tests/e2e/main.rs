@@ -6,6 +6,7 @@
 //! (`docs/building.md`).
 
 mod common;
+mod proxy;
 
 mod bandwidth;
 mod cli;
@@ -20,3 +21,4 @@ mod publish;
 mod registries;
 mod storage_law;
 mod validators;
+mod wetube;

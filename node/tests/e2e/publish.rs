@@ -3,77 +3,10 @@
 //! a client downloads it byte-identical and verified across both, finishing from the honest
 //! node while the other serves tampered bytes.
 
-use crate::common::*;
+use crate::{common::*, proxy::tampering_proxy};
 use bitcloud_client::{download, replicas_of, ss58, Replica, Rpc, Signer};
 use bitcloud_runtime::RuntimeCall;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
-use std::{
-	io::{BufRead, BufReader, Read, Write},
-	net::{TcpListener, TcpStream},
-};
-
-/// A gateway in front of `upstream` that flips one byte in the middle of every range it
-/// relays and takes no uploads: a node serving tampered content.
-fn tampering_proxy(upstream: String) -> String {
-	let listener = TcpListener::bind("127.0.0.1:0").expect("a proxy port");
-	let url = format!("http://{}", listener.local_addr().expect("an address"));
-	std::thread::spawn(move || {
-		let agent: ureq::Agent =
-			ureq::Agent::config_builder().http_status_as_error(false).build().into();
-		for stream in listener.incoming().map_while(Result::ok) {
-			let _ = relay(&agent, &upstream, stream);
-		}
-	});
-	url
-}
-
-fn relay(agent: &ureq::Agent, upstream: &str, mut stream: TcpStream) -> std::io::Result<()> {
-	let mut reader = BufReader::new(stream.try_clone()?);
-	let mut head = Vec::new();
-	loop {
-		let mut line = String::new();
-		if reader.read_line(&mut line)? == 0 || line == "\r\n" {
-			break;
-		}
-		head.push(line.trim_end().to_string());
-	}
-	let request_line = head.first().cloned().unwrap_or_default();
-	let mut parts = request_line.split_whitespace();
-	let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-	if method != "GET" {
-		return stream.write_all(
-			b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-		);
-	}
-	let mut request = agent.get(format!("{upstream}{path}"));
-	for line in &head[1..] {
-		if let Some(range) = line.to_ascii_lowercase().strip_prefix("range:") {
-			request = request.header("range", range.trim());
-		}
-	}
-	let response = request.call().map_err(std::io::Error::other)?;
-	let status = response.status();
-	let headers: Vec<(String, String)> = response
-		.headers()
-		.iter()
-		.filter(|(name, _)| {
-			name.as_str().starts_with("content-") || name.as_str().starts_with("bitcloud-")
-		})
-		.map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_string()))
-		.collect();
-	let mut body = Vec::new();
-	response.into_body().into_reader().read_to_end(&mut body)?;
-	if status == 206 && !body.is_empty() {
-		let middle = body.len() / 2;
-		body[middle] ^= 0x01;
-	}
-	write!(stream, "HTTP/1.1 {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or(""))?;
-	for (name, value) in headers {
-		write!(stream, "{name}: {value}\r\n")?;
-	}
-	stream.write_all(b"connection: close\r\n\r\n")?;
-	stream.write_all(&body)
-}
 
 #[test]
 fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_node() {

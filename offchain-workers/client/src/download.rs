@@ -361,7 +361,7 @@ impl Fetcher<'_> {
 		let size = number_header(&response, CONTENT_SIZE_HEADER)?;
 		let log = u8::try_from(number_header(&response, CHUNK_GROUP_LOG_HEADER)?)
 			.ok()
-			.filter(|log| *log <= 20)
+			.filter(|log| *log <= BlockSize::MAX.chunk_log())
 			.ok_or_else(|| Error::BadPeer("gateway sent an unusable chunk group size".into()))?;
 		let tree = BaoTree::new(size, BlockSize::from_chunk_log(log));
 		let data = http::read_body(response, tree.outboard_size())?;

@@ -379,3 +379,22 @@ fn a_refusal_stops_the_download_without_asking_another_replica() {
 	assert_eq!(asked.load(Ordering::SeqCst), 2);
 	assert_eq!(next_asked.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn a_chunk_group_size_bao_tree_cannot_take_is_refused_without_a_panic() {
+	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+	let url = format!("http://{}", listener.local_addr().unwrap());
+	std::thread::spawn(move || {
+		for mut stream in listener.incoming().map_while(Result::ok) {
+			let _ = read_request(&stream);
+			// Larger than bao-tree's largest chunk group (2^16 chunks).
+			let headers =
+				[(CONTENT_SIZE_HEADER, "1000".to_string()), (CHUNK_GROUP_LOG_HEADER, "17".into())];
+			respond(&mut stream, "200 OK", &headers, &[]);
+		}
+	});
+	let dir = tempfile::tempdir().unwrap();
+	let e = get(&url, &content_id(&bytes(1000)), &dir.path().join("out")).unwrap_err();
+	assert!(matches!(e, Error::BadPeer(_)), "{e:?}");
+	assert!(e.to_string().contains("unusable chunk group size"), "{e}");
+}

@@ -21,9 +21,12 @@ pub mod replication;
 pub mod store;
 #[cfg(test)]
 mod test_support;
-pub mod verify;
 pub mod window;
 
+/// The one verifier of bytes against a content's outboard and root (crate `bitcloud-verify`),
+/// under its old path here.
+pub use bitcloud_verify as verify;
+pub use bitcloud_verify::{range_is_valid, valid_chunk_ranges, Received};
 pub use book::{BookError, ReceiptBook};
 pub use chain::{
 	upload_verdict, verdict, ChainError, ChainView, ItemMeta, Quota, UploadVerdict, Verdict,
@@ -37,7 +40,6 @@ pub use id::{parse_id, to_cid, to_hex, IdError};
 pub use metrics::Metrics;
 pub use replication::{Replicator, RoundReport};
 pub use store::{ContentStore, OpenReport, StoreError, Unlisted, UnlistedBudget, UnlistedPolicy};
-pub use verify::{range_is_valid, valid_chunk_ranges, Received};
 pub use window::{ReceiptSink, Reservation, SigningWindow, WINDOW_BYTES};
 
 use bitcloud_primitives::AccountId;
@@ -263,4 +265,13 @@ impl ContentService {
 /// The default store directory under a node's base path: `<base>/content`.
 pub fn default_dir(base_path: &Path) -> PathBuf {
 	base_path.join("content")
+}
+
+#[cfg(test)]
+mod tests {
+	/// The verifier counts chunks as BLAKE3 does; the storage proofs must count the same.
+	#[test]
+	fn the_verifiers_chunk_is_the_storage_proofs_chunk() {
+		assert_eq!(bitcloud_verify::CHUNK_BYTES, bitcloud_primitives::storage_proof::CHUNK_LEN);
+	}
 }

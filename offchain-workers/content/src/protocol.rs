@@ -47,6 +47,23 @@ pub const CONTENT_SIZE_HEADER: &str = "bitcloud-content-size";
 /// the unit the outboard's tree verifies.
 pub const CHUNK_GROUP_LOG_HEADER: &str = "bitcloud-chunk-group-log";
 
+/// Every request header above: what a page from another origin must be allowed to send (the
+/// gateway's CORS preflight answer names them).
+pub const REQUEST_HEADERS: [&str; 3] = [CLIENT_HEADER, AUTH_HEADER, RECEIPT_HEADER];
+
+/// Every response header above: what a page from another origin must be allowed to read (the
+/// gateway exposes them).
+pub const RESPONSE_HEADERS: [&str; 8] = [
+	NODE_HEADER,
+	EPOCH_HEADER,
+	MODERATOR_HEADER,
+	WINDOW_HEADER,
+	RECEIPT_HELD_HEADER,
+	QUOTA_LEFT_HEADER,
+	CONTENT_SIZE_HEADER,
+	CHUNK_GROUP_LOG_HEADER,
+];
+
 /// What a cumulative receipt counts bytes for: every field of a [`Receipt`] but its bytes.
 /// Both sides keep their newest receipt per key: the gateway per client it serves (its own
 /// node fixed), the client per node it pays (itself fixed), the node's duties per claim.
@@ -167,6 +184,23 @@ mod tests {
 		assert!(!verify_request_proof(&signature, &GENESIS, &other_id, &client_id, 7));
 		assert!(!verify_request_proof(&signature, &H256::zero(), &node_id, &client_id, 7));
 		assert!(!verify_request_proof(&signature, &GENESIS, &node_id, &client_id, 8));
+	}
+
+	/// A header constant left out of the lists would be invisible to (or refused from) pages
+	/// on other origins: every `*_HEADER` constant of this file is in one of them.
+	#[test]
+	fn every_header_is_listed_as_request_or_response_header() {
+		let names: Vec<&str> = include_str!("protocol.rs")
+			.lines()
+			.filter_map(|line| line.strip_prefix("pub const ")?.split_once("_HEADER: &str = \""))
+			.filter_map(|(_, value)| value.strip_suffix("\";"))
+			.collect();
+		assert_eq!(names.len(), REQUEST_HEADERS.len() + RESPONSE_HEADERS.len());
+		for name in names {
+			let listed =
+				REQUEST_HEADERS.contains(&name) as u8 + RESPONSE_HEADERS.contains(&name) as u8;
+			assert_eq!(listed, 1, "{name} is listed {listed} times");
+		}
 	}
 
 	#[test]

@@ -402,3 +402,131 @@ fn a_huge_catalog_is_answered_in_bounded_pages() {
 		assert!(String::from_utf8(body(&mut response)).unwrap().contains("whole number"));
 	}
 }
+
+/// A page from another origin asks before it sends the protocol's headers: told yes.
+#[test]
+fn a_preflight_from_another_origin_may_send_the_bitcloud_headers() {
+	use bitcloud_content::protocol::REQUEST_HEADERS;
+	let w = world();
+	let asked = ["range", "content-type", "if-none-match"].into_iter().chain(REQUEST_HEADERS);
+	let asked = asked.collect::<Vec<_>>().join(", ");
+	for (route, method) in
+		[(path(&w.text), "GET"), ("/receipts".into(), "POST"), (path(&w.text), "PUT")]
+	{
+		let mut response = agent()
+			.options(w.gateway.url(&route))
+			.header("origin", "http://elsewhere.example")
+			.header("access-control-request-method", method)
+			.header("access-control-request-headers", &asked)
+			.call()
+			.unwrap();
+		assert_eq!(response.status(), 204, "{route}");
+		assert_eq!(header(&response, "access-control-allow-origin"), "*");
+		let methods = header(&response, "access-control-allow-methods");
+		assert!(methods.split(", ").any(|m| m == method), "{methods}");
+		let allowed: Vec<_> =
+			header(&response, "access-control-allow-headers").split(", ").collect();
+		for name in asked.split(", ") {
+			assert!(allowed.contains(&name), "{name} not in {allowed:?}");
+		}
+		assert!(header(&response, "access-control-max-age").parse::<u32>().unwrap() > 0);
+		assert!(body(&mut response).is_empty());
+	}
+}
+
+/// Content, refusals and the other API answers are readable by pages from any origin, with
+/// every header a client reads.
+#[test]
+fn api_answers_are_open_to_other_origins_and_expose_the_bitcloud_headers() {
+	use bitcloud_content::protocol::RESPONSE_HEADERS;
+	let w = world();
+	let get = |route: &str| {
+		agent()
+			.get(w.gateway.url(route))
+			.header("origin", "http://elsewhere.example")
+			.call()
+			.unwrap()
+	};
+	let mut response = get(&path(&w.text));
+	assert_eq!(response.status(), 200);
+	assert_eq!(body(&mut response), w.text);
+	assert_eq!(header(&response, "access-control-allow-origin"), "*");
+	let exposed: Vec<_> = header(&response, "access-control-expose-headers").split(", ").collect();
+	let read = ["content-range", "content-length", "etag", "retry-after", "accept-ranges"];
+	for name in read.into_iter().chain(RESPONSE_HEADERS) {
+		assert!(exposed.contains(&name), "{name} not in {exposed:?}");
+	}
+	let outboard = format!("{}/outboard", path(&w.big));
+	for (route, status) in
+		[(&*outboard, 200), ("/status", 200), ("/catalog", 200), (&path(&w.denied), 403)]
+	{
+		let response = get(route);
+		assert_eq!(response.status(), status, "{route}");
+		assert_eq!(header(&response, "access-control-allow-origin"), "*", "{route}");
+	}
+}
+
+/// An agent that shows redirects instead of following them.
+fn no_redirects() -> ureq::Agent {
+	ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
+}
+
+#[test]
+fn the_app_is_served_under_app_with_its_policy() {
+	let w = world();
+	let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../../apps/wetube/dist/");
+	for route in ["/", "/app"] {
+		let response = no_redirects().get(w.gateway.url(route)).call().unwrap();
+		assert_eq!(response.status(), 303, "{route}");
+		assert_eq!(header(&response, "location"), "/app/");
+	}
+	let mut response = agent().get(w.gateway.url("/app/")).call().unwrap();
+	assert_eq!(response.status(), 200);
+	assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8");
+	assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+	assert_eq!(header(&response, "cache-control"), "no-cache");
+	let csp = header(&response, "content-security-policy").to_string();
+	for directive in [
+		"default-src 'none'",
+		"script-src 'self' 'wasm-unsafe-eval'",
+		"connect-src *",
+		"media-src 'self' blob:",
+		"img-src 'self' data:",
+		"object-src 'none'",
+		"frame-ancestors 'none'",
+	] {
+		assert!(csp.split("; ").any(|d| d.starts_with(directive)), "{directive} not in {csp}");
+	}
+	assert_eq!(body(&mut response), std::fs::read(format!("{dist}index.html")).unwrap());
+
+	let mut response = agent().get(w.gateway.url("/app/verifier.wasm")).call().unwrap();
+	assert_eq!(response.status(), 200);
+	assert_eq!(header(&response, "content-type"), "application/wasm");
+	assert!(body(&mut response).starts_with(b"\0asm"));
+	for script in ["app.js", "sw.js"] {
+		let response = agent().get(w.gateway.url(&format!("/app/{script}"))).call().unwrap();
+		assert_eq!(header(&response, "content-type"), "text/javascript; charset=utf-8");
+	}
+
+	let mut response = agent().get(w.gateway.url("/app/nope")).call().unwrap();
+	assert_eq!(response.status(), 404);
+	assert!(String::from_utf8(body(&mut response)).unwrap().contains("no such file"));
+}
+
+#[test]
+fn an_app_file_the_browser_has_is_answered_304() {
+	let w = world();
+	let url = w.gateway.url("/app/app.js");
+	let response = agent().get(&url).call().unwrap();
+	assert_eq!(response.status(), 200);
+	let etag = header(&response, "etag").to_string();
+	assert!(etag.len() == 66 && etag.starts_with('"'), "{etag}");
+	let response = agent().get(&url).header("if-none-match", &etag).call().unwrap();
+	assert_eq!(response.status(), 304);
+	assert_eq!(header(&response, "etag"), etag);
+	// Another file's tag is not this one's.
+	let other = agent().get(w.gateway.url("/app/sw.js")).call().unwrap();
+	let response =
+		agent().get(&url).header("if-none-match", header(&other, "etag")).call().unwrap();
+	assert_eq!(response.status(), 200);
+}

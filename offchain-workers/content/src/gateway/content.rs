@@ -78,7 +78,7 @@ fn representation(etag: &str, mime: &str) -> Builder {
 }
 
 /// Whether `If-None-Match` names `etag` (or `*`): the client has the bytes already.
-fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+pub(super) fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 	let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
 		return false;
 	};

@@ -9,6 +9,9 @@
 //! | `POST /receipts` | 200 when the receipt is taken (the receipt exchange: `paying`) |
 //! | `GET /catalog?offset=&limit=` | JSON: a page (at most 100 entries) of the catalogs this node serves and what it holds of them |
 //! | `GET /status` | JSON: node account, subscriptions, store, version |
+//! | `OPTIONS` any of the above | 204: the CORS preflight answer (`cors`) |
+//! | `GET /` | 303 to `/app/` |
+//! | `GET /app/`, `GET /app/{file}` | WeTube, the browser app: its files, embedded at compile time (`app`) |
 //!
 //! Refusals: 400 malformed id, 403 denied by a subscribed moderator, 404 unknown or not in
 //! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
@@ -17,16 +20,23 @@
 //! many uploads at once, 507 no room left for unlisted (proposed) content. Each carries a
 //! one-line text reason. Connections are bounded by [`crate::connection`].
 //!
+//! The API routes (content, outboard, receipts, catalog, status) answer pages from any
+//! origin: every answer carries `Access-Control-Allow-Origin: *` and exposes the headers
+//! clients read (`cors`).
+//!
 //! One file per concern: `authorise` (may this be served?), `content` (the bytes),
-//! `outboard`, `upload`, `paying` (the receipt exchange), `views` (catalog and status JSON)
-//! and `responses` (refusals apart from successful answers).
+//! `outboard`, `upload`, `paying` (the receipt exchange), `views` (catalog and status JSON),
+//! `responses` (refusals apart from successful answers), `cors` (other origins) and `app`
+//! (WeTube's files).
 
 // Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
 // built once per request.
 #![allow(clippy::result_large_err)]
 
+mod app;
 mod authorise;
 mod content;
+mod cors;
 mod outboard;
 mod paying;
 mod responses;
@@ -221,6 +231,17 @@ impl Gateway {
 /// The gateway's routes over `gateway`.
 pub fn router(gateway: Arc<Gateway>) -> Router {
 	Router::new()
+		.merge(api())
+		.merge(app::routes())
+		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
+		// Preflights are counted like every other answer.
+		.layer(middleware::from_fn_with_state(gateway.clone(), count_status))
+		.with_state(gateway)
+}
+
+/// The API routes, open to pages from other origins.
+fn api() -> Router<Arc<Gateway>> {
+	Router::new()
 		// An upload's length is bounded by the listed size (the store stops past it), not by
 		// axum's default body limit.
 		.route(
@@ -231,9 +252,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 		.route("/receipts", post(paying::post_receipt))
 		.route("/catalog", get(views::catalog))
 		.route("/status", get(views::status))
-		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
-		.layer(middleware::from_fn_with_state(gateway.clone(), count_status))
-		.with_state(gateway)
+		// Around the routes, so `OPTIONS` is answered before a route refuses its method.
+		.layer(middleware::from_fn(cors::cors))
 }
 
 /// Serves `router` on `listener` until the future is dropped: HTTP/1.1 with bounded request

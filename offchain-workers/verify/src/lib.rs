@@ -1,17 +1,21 @@
-//! Checking received or stored bytes against a content's outboard (and so its root): the one
-//! implementation the store, the onion exits and the client share.
+#![doc = include_str!("../README.md")]
 //!
-//! Bytes are checked in whole chunks of 1 KiB against a bao-tree outboard
+//! Bytes are checked in whole chunks of [`CHUNK_BYTES`] against a bao-tree outboard
 //! ([`PostOrderMemOutboard`](bao_tree::io::outboard::PostOrderMemOutboard) for one fetched
 //! from `GET /content/{id}/outboard`, the store's own for what is on disk).
+#![deny(missing_docs)]
 
 use bao_tree::{
 	io::sync::{valid_ranges, Outboard, ReadAt},
 	ChunkNum, ChunkRanges,
 };
-// One BLAKE3 chunk: the unit a range is checked in.
-use bitcloud_primitives::storage_proof::CHUNK_LEN as CHUNK_BYTES;
 use std::io;
+
+/// One BLAKE3 chunk, 1 KiB: the unit a range is checked in and chunk groups are counted in.
+/// Taken from BLAKE3 itself (as bao-tree uses it); the storage proofs' chunk
+/// (`bitcloud_primitives::storage_proof::CHUNK_LEN`) is the same, which `bitcloud-content`
+/// tests.
+pub const CHUNK_BYTES: u64 = bao_tree::blake3::CHUNK_LEN as u64;
 
 /// The chunks that bytes at `offset` (on a chunk boundary) of `len` bytes cover.
 fn covered_chunks(offset: u64, len: usize) -> ChunkRanges {
@@ -37,7 +41,9 @@ pub fn valid_chunk_ranges(
 
 /// Whether `bytes`, found at `offset` of a content, are that content according to its
 /// outboard (and so its root). `offset` is on a chunk boundary and `bytes` end on one or at
-/// the content's end: every chunk they cover is checked.
+/// the content's end: every chunk they cover is checked. The outboard's tree checks chunk
+/// groups whole, so with groups of more than one chunk `offset` must start a group: inside
+/// one it is an error (the group's first bytes are missing).
 pub fn range_is_valid(outboard: &impl Outboard, offset: u64, bytes: &[u8]) -> io::Result<bool> {
 	let valid = valid_chunk_ranges(outboard, offset, bytes)?;
 	Ok(offset.is_multiple_of(CHUNK_BYTES) && valid == covered_chunks(offset, bytes.len()))
@@ -71,8 +77,11 @@ impl ReadAt for Received<'_> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::store::{BLOCK_SIZE, GROUP_BYTES};
-	use bao_tree::io::outboard::PostOrderMemOutboard;
+	use bao_tree::{io::outboard::PostOrderMemOutboard, BlockSize};
+
+	/// The store's chunk groups: 16 chunks of 1 KiB.
+	const BLOCK_SIZE: BlockSize = BlockSize::from_chunk_log(4);
+	const GROUP_BYTES: u64 = CHUNK_BYTES << 4;
 
 	#[test]
 	fn only_the_chunk_groups_that_are_the_content_are_valid() {
@@ -89,5 +98,13 @@ mod tests {
 		let mut expected = ChunkRanges::from(ChunkNum(32)..ChunkNum(48));
 		expected |= ChunkRanges::from(ChunkNum(64)..ChunkNum(81));
 		assert_eq!(valid, expected, "all but group 3");
+	}
+
+	#[test]
+	fn an_offset_inside_a_chunk_group_cannot_be_checked() {
+		let data: Vec<u8> = (0..3 * GROUP_BYTES).map(|i| (i % 251) as u8).collect();
+		let outboard = PostOrderMemOutboard::create(&data, BLOCK_SIZE);
+		let at = CHUNK_BYTES as usize;
+		assert!(range_is_valid(&outboard, CHUNK_BYTES, &data[at..]).is_err());
 	}
 }
