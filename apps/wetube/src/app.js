@@ -106,6 +106,7 @@ async function main () {
       return () => {};
     }
   });
+  ctx.refresh = () => router.refresh();
   window.wetubeReady = true;
 }
 

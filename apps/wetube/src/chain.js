@@ -68,6 +68,14 @@ function text (bytes) {
   }
 }
 
+/**
+ * A struct field by its metadata name: polkadot-js renames fields that clash with Map's own
+ * properties (`size` becomes `size_`).
+ */
+function field (struct, name) {
+  return struct.get(`${name}_`) ?? struct.get(name);
+}
+
 /** An Option's value, or null. */
 function option (value) {
   return value && typeof value.isSome === 'boolean' ? (value.isSome ? value.unwrap() : null) : value ?? null;
@@ -123,8 +131,17 @@ export class Chain {
       throw new Error(`${url} is not a chain address (${error.message}); give one with ?rpc=ws://host:9944`);
     }
     onStatus('connecting', `connecting to ${url}…`);
-    provider.on('error', () => onStatus('unreachable', `chain unreachable at ${url}: retrying`));
-    provider.on('disconnected', () => onStatus('disconnected', `disconnected from ${url}: reconnecting`));
+    let connected = false;
+    const unreachable = () => onStatus('unreachable', `chain unreachable at ${url}: retrying`);
+    provider.on('error', unreachable);
+    provider.on('disconnected', () => {
+      if (connected) {
+        connected = false;
+        onStatus('disconnected', `disconnected from ${url}: reconnecting`);
+      } else {
+        unreachable();
+      }
+    });
     const api = await ApiPromise.create({ provider, noInitWarn: true });
     const [chainName, chainType, genesis] = await Promise.all([
       api.rpc.system.chain(),
@@ -132,7 +149,11 @@ export class Chain {
       api.rpc.chain.getBlockHash(0)
     ]);
     const chain = new Chain(api, url, chainName.toString(), chainType.isDevelopment || chainType.isLocal, genesis.toU8a());
-    provider.on('connected', () => onStatus('connected', `connected to ${chain.name}`));
+    provider.on('connected', () => {
+      connected = true;
+      onStatus('connected', `connected to ${chain.name}`);
+    });
+    connected = true;
     onStatus('connected', `connected to ${chain.name}`);
     return chain;
   }
@@ -258,7 +279,7 @@ export class Chain {
   entry (raw) {
     return {
       id: u8aToHex(raw.content.toU8a(), -1, false),
-      size: raw.size.toNumber(),
+      size: field(raw, 'size').toNumber(),
       title: text(raw.title) ?? '(title not UTF-8)',
       mime: text(raw.mimeType) ?? 'application/octet-stream',
       publisher: raw.publisher && option(raw.publisher) ? this.address(option(raw.publisher).toU8a()) : null,
@@ -341,7 +362,7 @@ export class Chain {
       }
       return {
         id: u8aToHex(key.args[1].toU8a(), -1, false),
-        size: proposal.size.toNumber(),
+        size: field(proposal, 'size').toNumber(),
         title: text(proposal.title) ?? '(title not UTF-8)',
         mime: text(proposal.mimeType) ?? 'application/octet-stream',
         publisher: this.address(proposal.publisher.toU8a())

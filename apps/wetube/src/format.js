@@ -15,7 +15,7 @@ export function formatBytes (bytes) {
     unit++;
   }
   const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m))} ${UNITS[unit]}`;
+  return `${Number(value.toFixed(digits))} ${UNITS[unit]}`;
 }
 
 /**

@@ -4,7 +4,9 @@
 import { CHUNK_GROUP_LOG_HEADER, CONTENT_SIZE_HEADER, QUOTA_LEFT_HEADER, parseCount } from './protocol.js';
 import { Kind, PeerError, statusKind } from './errors.js';
 
-/** Longest a request to a gateway may take, answer included. */
+/** Longest wait for a gateway's status line and headers. */
+export const HEADERS_TIMEOUT_MS = 20_000;
+/** Longest a request to a gateway may take, body included. */
 export const REQUEST_TIMEOUT_MS = 60_000;
 /** Largest chunk group accepted: 1 MiB, so that 1 MiB ranges stay on group boundaries. */
 export const MAX_CHUNK_GROUP_LOG = 10;
@@ -32,8 +34,16 @@ export function contentUrl (gateway, idHex, suffix = '') {
  */
 export async function request (url, init, who) {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
-  const done = () => clearTimeout(timer);
+  let why = `no answer within ${HEADERS_TIMEOUT_MS / 1000} s`;
+  const headersTimer = setTimeout(() => abort.abort(), HEADERS_TIMEOUT_MS);
+  const timer = setTimeout(() => {
+    why = `no whole answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+    abort.abort();
+  }, REQUEST_TIMEOUT_MS);
+  const done = () => {
+    clearTimeout(headersTimer);
+    clearTimeout(timer);
+  };
   try {
     const response = await fetch(url, {
       cache: 'no-store',
@@ -43,13 +53,21 @@ export async function request (url, init, who) {
       ...init,
       signal: abort.signal
     });
+    clearTimeout(headersTimer);
     return { response, done };
   } catch (error) {
     done();
-    const why = abort.signal.aborted
-      ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-      : 'unreachable (down, or it refuses this page: CORS)';
-    throw new PeerError(Kind.unavailable, `${who} ${why}`);
+    throw new PeerError(Kind.unavailable, `${who} ${abort.signal.aborted ? why : 'unreachable (down, or it refuses this page: CORS)'}`);
+  }
+}
+
+/**
+ * Lets go of an answer whose body was not read (it would hold its connection).
+ * @param {Response} response
+ */
+export function discard (response) {
+  if (response.body && !response.bodyUsed) {
+    response.body.cancel().catch(() => {});
   }
 }
 
@@ -79,7 +97,7 @@ export async function readBody (response, limit, who) {
     try {
       chunk = await reader.read();
     } catch {
-      throw new PeerError(Kind.unavailable, `${who}: the answer broke off`);
+      throw new PeerError(Kind.unavailable, `${who}: the answer broke off (or took too long)`);
     }
     if (chunk.done) {
       break;
@@ -118,13 +136,15 @@ export async function refusal (response, who) {
 
 /**
  * The outboard a gateway sends for `idHex`, with the size and chunk group it describes;
- * checked for everything that can be checked before any byte of content: the headers, a
- * usable chunk group, the exact length a content of that size needs.
+ * checked for everything that can be checked before any byte of content: the headers, the
+ * size the catalog gives (so the outboard read is bounded by it), a usable chunk group, the
+ * exact length a content of that size needs.
  * @param {string} gateway
  * @param {string} idHex
+ * @param {number} catalogSize the size in the moderator's catalog, on chain
  * @returns {Promise<{size: number, chunkGroupLog: number, outboard: Uint8Array}>}
  */
-export async function fetchOutboard (gateway, idHex) {
+export async function fetchOutboard (gateway, idHex, catalogSize) {
   const who = `gateway ${gateway}`;
   const { response, done } = await request(contentUrl(gateway, idHex, '/outboard'), {}, who);
   try {
@@ -138,6 +158,9 @@ export async function fetchOutboard (gateway, idHex) {
     if (size === null || log === null) {
       throw new PeerError(Kind.badPeer, `${who} sent no valid ${size === null ? CONTENT_SIZE_HEADER : CHUNK_GROUP_LOG_HEADER} header (or does not show it to pages: CORS)`);
     }
+    if (size !== catalogSize) {
+      throw new PeerError(Kind.badPeer, `${who} says the content is ${size} bytes; the catalog says ${catalogSize}`);
+    }
     if (log > MAX_CHUNK_GROUP_LOG) {
       throw new PeerError(Kind.badPeer, `${who} sent an unusable chunk group size (2^${log} KiB)`);
     }
@@ -149,6 +172,7 @@ export async function fetchOutboard (gateway, idHex) {
     return { size, chunkGroupLog: log, outboard };
   } finally {
     done();
+    discard(response);
   }
 }
 

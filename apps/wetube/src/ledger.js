@@ -96,7 +96,7 @@ export class Ledger {
           item.dropped.push({ gateway: event.gateway, node: event.node, reason: event.reason });
           break;
         case 'error':
-          item.error = { message: event.message, kind: event.kind, status: event.status ?? null };
+          item.error = { message: event.message, kind: event.kind, status: event.status ?? null, quotaLeft: event.quotaLeft ?? null };
           if (event.quotaLeft !== null && event.quotaLeft !== undefined) {
             item.quotaLeft = event.quotaLeft;
           }

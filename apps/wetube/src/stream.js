@@ -1,6 +1,7 @@
 // The service worker's verified, paying stream of one item: ranges of at most 1 MiB come from
-// the item's replicas in the chain's order, each checked against the content id with the
-// wasm verifier before a byte reaches the player, and paid for with a cumulative receipt.
+// the item's replicas in the chain's order, two of them in turn (range k from active replica
+// k mod 2, as the CLI's stripe), each checked against the content id with the wasm verifier
+// before a byte reaches the player, and paid for with a cumulative receipt.
 // What a replica's failure means decides what comes next, exactly as the CLI's download
 // (offchain-workers/client/src/download.rs):
 //
@@ -19,7 +20,7 @@ import {
 } from './protocol.js';
 import { decodeSignedReceipt, sameKey, verifySignedReceipt } from './receipts.js';
 import { Kind, PeerError } from './errors.js';
-import { contentUrl, fetchOutboard, readBody, refusal, request } from './gateway.js';
+import { contentUrl, discard, fetchOutboard, readBody, refusal, request } from './gateway.js';
 
 /** Bytes asked of a gateway per range request, and the unit the stream caches. */
 export const RANGE_BYTES = 1 << 20;
@@ -31,6 +32,8 @@ export const RETRY_BACKOFF_MS = 250;
 export const MAX_RETRY_WAIT_MS = 60_000;
 /** Ranges kept in memory for a player that asks again. */
 const CACHED_RANGES = 8;
+/** Replicas ranges are taken from in turn (the CLI's default stripe). */
+export const STRIPE = 2;
 /** Quiet time after the last range before the receipts are handed to the nodes. */
 export const SETTLE_AFTER_MS = 2000;
 /** Longest Bitcloud-Receipt-Held value read (a receipt is 173 bytes: 346 hex digits). */
@@ -111,15 +114,17 @@ function asPeerError (error) {
  * @property {Uint8Array} signed SCALE of the signed receipt
  * @property {number} bytes
  * @property {string} gateway where to post it
- * @property {boolean} sent it went with a request already (never twice: a gateway refuses
- *   a receipt that is not above the one it holds)
+ * @property {boolean} sent it went with a request or a POST already: it never goes with a
+ *   request again (a gateway refuses a receipt that is not above the one it holds)
  * @property {boolean} delivered the gateway took it
+ * @property {boolean} [posting] a POST of it is under way
  */
 
 /** A replica in use: its verifier (its own outboard) and what it served. */
 class Source {
-  constructor (replica, verifier) {
+  constructor (replica, verifier, chunkGroupLog) {
     this.gateway = replica.gateway;
+    this.chunkGroupLog = chunkGroupLog;
     this.nodeHex = replica.node;
     this.node = hexToU8a(replica.node);
     this.verifier = verifier;
@@ -144,8 +149,8 @@ export class ItemStream {
     this.payer = payer;
     this.loadVerifier = loadVerifier;
     this.waiting = info.replicas.filter((r) => parseHex32(r.node) && typeof r.gateway === 'string' && r.gateway);
-    /** @type {Source | null} */
-    this.source = null;
+    /** @type {Source[]} the replicas ranges are taken from, in turn */
+    this.active = [];
     /** @type {{gateway: string, node: string, reason: string, kind: string, status: number | null}[]} */
     this.dropped = [];
     /** @type {Map<number, Promise<Uint8Array>>} */
@@ -177,12 +182,18 @@ export class ItemStream {
     return fetching;
   }
 
-  /** Fetches range `index` from the active replica, or the next ones as replicas are dropped. */
+  /**
+   * Fetches range `index` from active replica `index mod active`, or from the next ones as
+   * replicas are dropped.
+   */
   async fetchRange (index) {
     const offset = index * RANGE_BYTES;
     const end = Math.min(offset + RANGE_BYTES, this.size);
     for (;;) {
-      const source = await this.activeSource();
+      // The second replica is taken in when its first turn comes: the first range does not
+      // wait for it.
+      await this.fill(Math.min(STRIPE, (index % STRIPE) + 1));
+      const source = this.active[index % this.active.length];
       try {
         const { bytes, quotaLeft } = await retrying(() => this.fetchFrom(source, offset, end));
         source.served += bytes.length;
@@ -203,23 +214,26 @@ export class ItemStream {
     }
   }
 
-  /** The replica in use, taking the next one (and its outboard) when there is none. */
-  async activeSource () {
+  /**
+   * Takes replicas from the waiting ones (in the chain's order) until `want` are active, each
+   * with its own outboard; drops those whose outboard cannot be had (after retries, if they
+   * are unavailable) or disagrees with the catalog or the other replicas. Nothing is paid for
+   * yet, so even a refusal only drops the replica. Throws when no replica is left.
+   */
+  async fill (want) {
     let verifier;
     try {
       verifier = await this.loadVerifier();
     } catch (error) {
       throw this.fail(new PeerError(Kind.local, `the verifier could not be loaded: ${error.message}`));
     }
-    while (!this.source) {
+    while (this.active.length < want && this.waiting.length > 0) {
       const replica = this.waiting.shift();
-      if (!replica) {
-        throw this.fail(this.noReplicaLeft());
-      }
       try {
-        const tree = await retrying(() => fetchOutboard(replica.gateway, this.info.id));
-        if (tree.size !== this.size) {
-          throw new PeerError(Kind.badPeer, `gateway ${replica.gateway} says the content is ${tree.size} bytes; the catalog says ${this.size}`);
+        const tree = await retrying(() => fetchOutboard(replica.gateway, this.info.id, this.size));
+        const first = this.active[0];
+        if (first && first.chunkGroupLog !== tree.chunkGroupLog) {
+          throw new PeerError(Kind.badPeer, `gateway ${replica.gateway}: its chunk groups differ from the other replicas'`);
         }
         let item;
         try {
@@ -227,12 +241,14 @@ export class ItemStream {
         } catch (error) {
           throw new PeerError(Kind.badPeer, `gateway ${replica.gateway} sent an unusable outboard (${error.message})`);
         }
-        this.source = new Source(replica, item);
+        this.active.push(new Source(replica, item, tree.chunkGroupLog));
       } catch (error) {
-        this.recordDrop(replica, asPeerError(error));
+        this.recordDrop({ gateway: replica.gateway, nodeHex: replica.node }, asPeerError(error));
       }
     }
-    return this.source;
+    if (this.active.length === 0) {
+      throw this.fail(this.noReplicaLeft());
+    }
   }
 
   /**
@@ -241,9 +257,10 @@ export class ItemStream {
    * @param {Source} source
    * @param {number} offset
    * @param {number} end
+   * @param {boolean} [again] whether a refused receipt may be followed by one more request
    * @returns {Promise<{bytes: Uint8Array, quotaLeft: number | null}>}
    */
-  async fetchFrom (source, offset, end) {
+  async fetchFrom (source, offset, end, again = true) {
     const who = `gateway ${source.gateway}`;
     const headers = {
       range: `bytes=${offset}-${end - 1}`,
@@ -259,7 +276,14 @@ export class ItemStream {
     const { response, done } = await request(contentUrl(source.gateway, this.info.id), { headers }, who);
     try {
       if (!response.ok) {
-        throw await refusal(response, who);
+        const error = await refusal(response, who);
+        if (attached && again && response.status === 400 && /receipt refused/.test(error.message)) {
+          // The node holds this receipt already (a POST of it overtook the request): it is
+          // not sent again, and the range is asked once more without it.
+          attached.delivered = true;
+          return this.fetchFrom(source, offset, end, false);
+        }
+        throw error;
       }
       if (attached) {
         attached.delivered = true;
@@ -293,6 +317,7 @@ export class ItemStream {
       return { bytes, quotaLeft: parseCount(response.headers.get(QUOTA_LEFT_HEADER)) };
     } finally {
       done();
+      discard(response);
     }
   }
 
@@ -361,18 +386,21 @@ export class ItemStream {
     return source.proof.value;
   }
 
-  /** Drops the active replica for `error`, paying for what it served. */
+  /** Drops an active replica for `error`, paying for what it served. */
   drop (source, error) {
-    if (this.source === source) {
-      this.source = null;
+    const at = this.active.indexOf(source);
+    if (at < 0) {
+      return;
     }
+    this.active.splice(at, 1);
     source.verifier.free();
     this.recordDrop(source, error);
     this.settle();
   }
 
-  recordDrop (replica, error) {
-    const entry = { gateway: replica.gateway, node: replica.node ?? replica.nodeHex, reason: error.message, kind: error.kind, status: error.status };
+  /** Notes that the replica of `gateway` and `nodeHex` was dropped for `error`. */
+  recordDrop ({ gateway, nodeHex }, error) {
+    const entry = { gateway, node: nodeHex, reason: error.message, kind: error.kind, status: error.status };
     this.dropped.push(entry);
     this.emit({ type: 'dropped', ...entry });
   }
@@ -422,8 +450,10 @@ export class ItemStream {
   /** Frees the verifiers; the stream is not used afterwards. */
   close () {
     clearTimeout(this.settleTimer);
-    this.source?.verifier.free();
-    this.source = null;
+    for (const source of this.active) {
+      source.verifier.free();
+    }
+    this.active = [];
   }
 }
 
@@ -440,6 +470,7 @@ export async function settleAll (payer, item = null) {
       continue;
     }
     pending.posting = true;
+    pending.sent = true;
     const who = `gateway ${pending.gateway}`;
     posts.push((async () => {
       try {
@@ -458,6 +489,7 @@ export async function settleAll (payer, item = null) {
           payer.emit({ item, type: 'posted', node, gateway: pending.gateway, bytes: pending.bytes, ok: response.ok, reason });
         } finally {
           done();
+          discard(response);
         }
       } catch (error) {
         payer.emit({ item, type: 'posted', node, gateway: pending.gateway, bytes: pending.bytes, ok: false, reason: error.message });

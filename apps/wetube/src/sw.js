@@ -8,7 +8,7 @@
 // the browser still knows it. The worker tells every window what happens: `served`,
 // `dropped`, `receipt`, `posted`, `error`.
 
-import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
+import { hexToU8a, u8aEq } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { loadVerifier } from '../verifier/verifier.js';
 import { SESSION_KEY, idbGet, idbPut, STORES } from './idb.js';
@@ -115,15 +115,25 @@ async function streamFor (key) {
   return startStream(info);
 }
 
+/** Items streamed at once; the oldest beyond are closed (each caches up to 8 MiB). */
+const MAX_STREAMS = 3;
+
 async function startStream (info) {
   const payer = await payerFor(info.client, info.genesis);
   const previous = streams.get(info.key);
   if (previous) {
     previous.stream.settle();
     previous.stream.close();
+    streams.delete(info.key);
   }
   const stream = new ItemStream(info, payer, verifier);
   streams.set(info.key, { info, stream });
+  while (streams.size > MAX_STREAMS) {
+    const [oldest, { stream: old }] = streams.entries().next().value;
+    old.settle();
+    old.close();
+    streams.delete(oldest);
+  }
   return stream;
 }
 

@@ -87,6 +87,8 @@ async function run (page) {
   await page.click(`${testid('moderator')}:has-text("${options.moderatorName}") a`);
   await page.waitForSelector(testid('catalog-item'), { timeout: 30 * SECONDS });
   answer.catalog = await page.$$eval(testid('catalog-item'), (cards) => cards.map((c) => c.textContent.trim()));
+  // A title that is markup must have been shown as text: nothing ran.
+  answer.pwned = await page.evaluate(() => window.pwned !== undefined);
 
   step = 'search by title';
   await page.fill(testid('search'), options.title);

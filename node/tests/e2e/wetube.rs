@@ -28,6 +28,9 @@ fn app_dir() -> PathBuf {
 /// Title the video is listed under.
 const TITLE: &str = "WeTube test pattern";
 
+/// Title of the denied item: HTML that would run a script if a page inserted it as markup.
+const MARKUP_TITLE: &str = "Denied <img src=x onerror=\"window.pwned=1\"> <b>file</b>";
+
 /// A 12-second WebM (VP9 video, Opus audio) test pattern made by ffmpeg at `path`: about
 /// 1.5 MB, so that playing and seeking take several ranges from both replicas.
 fn make_video(path: &std::path::Path) {
@@ -90,7 +93,8 @@ fn wetube_plays_seeks_and_pays_verified_video_in_a_browser_despite_a_tampering_r
 	let video_id = publish_as_charlie(&dave.rpc_url, &video, TITLE, "video/webm");
 	let banned = dir.path().join("banned.txt");
 	std::fs::write(&banned, file_bytes(7, 10_000)).expect("a file");
-	let denied_id = publish_as_charlie(&dave.rpc_url, &banned, "Denied file", "text/plain");
+	// Its title is markup a careless page would run: the page shows it as text.
+	let denied_id = publish_as_charlie(&dave.rpc_url, &banned, MARKUP_TITLE, "text/plain");
 	let denied: [u8; 32] = from_hex(&format!("0x{denied_id}")).try_into().expect("32 bytes");
 	let deny = pallet_moderation::Call::deny_content { deny_key: deny_key(&denied) };
 	assert!(succeeded(&dave.execute(Charlie, RuntimeCall::Moderation(deny))));
@@ -127,8 +131,11 @@ fn wetube_plays_seeks_and_pays_verified_video_in_a_browser_despite_a_tampering_r
 	assert!(output.status.success(), "the browser run failed: {answer:#}");
 	let said = |field: &str| answer[field].as_str().unwrap_or_default().to_string();
 
-	// The catalog lists the video; search finds it by title.
+	// The catalog lists the video; search finds it by title. A title is text, never markup.
 	assert!(said("status").contains("connected"), "{answer:#}");
+	let catalog = answer["catalog"].to_string();
+	assert!(catalog.contains(TITLE) && catalog.contains("<b>file</b>"), "{answer:#}");
+	assert_eq!(answer["pwned"], Value::Bool(false), "a catalog title ran as markup");
 	let found: Vec<&str> =
 		answer["found"].as_array().expect("items").iter().flat_map(Value::as_str).collect();
 	assert!(!found.is_empty() && found.iter().all(|item| item.contains(TITLE)), "{answer:#}");

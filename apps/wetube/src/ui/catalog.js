@@ -81,7 +81,8 @@ function itemCard (moderator, item) {
   const kind = kindOf(item.mime);
   return h('article', { class: 'card item', testid: 'catalog-item' },
     h('a', { href: `#/item/${moderator}/${item.id}`, class: 'card-link' },
-      h('div', { class: `thumb ${kind}`, 'aria-hidden': 'true' }, h('span', { class: 'icon' }, ICONS[kind]), h('span', { class: 'size-tag' }, formatBytes(item.size))),
+      // Icon and size tag drawn by CSS from data attributes: the card's text stays title, type, size.
+      h('div', { class: `thumb ${kind}`, 'aria-hidden': 'true', 'data-icon': ICONS[kind], 'data-size': formatBytes(item.size) }),
       h('h3', { class: 'card-title' }, item.title)),
     h('p', { class: 'meta' }, h('span', { class: 'type' }, item.mime), ' · ', h('span', { class: 'size' }, formatBytes(item.size))));
 }

@@ -16,15 +16,18 @@ const INLINE_TEXT_BYTES = 256 * 1024;
 
 /**
  * A worker's error in words for the viewer.
- * @param {{message: string, kind: string, status: number | null}} error
+ * @param {{message: string, kind: string, status: number | null, quotaLeft?: number | null}} error
  * @returns {string}
  */
 export function explain (error) {
   if (error.status === 403) {
     return `The moderator denied this content: the node refuses to serve it (${error.message}).`;
   }
-  if (error.status === 402) {
+  if (error.status === 402 && error.quotaLeft !== null && error.quotaLeft !== undefined) {
     return `Your bandwidth quota is used up at this node for this epoch (${error.message}). Lock more CLD in the account panel, or wait for the next epoch.`;
+  }
+  if (error.status === 402) {
+    return `The node wants payment your session cannot make yet (${error.message}). Fund your session account and lock CLD in the account panel, then play again.`;
   }
   if (error.status === 401) {
     return `The node did not accept this page's proof of its session key (${error.message}). Check this computer's clock.`;
@@ -94,7 +97,7 @@ async function load (root, ctx, moderatorText, idText, cleanups, alive) {
   const kind = kindOf(entry.mime);
   const stage = h('div', { class: `stage ${kind}` });
   const servedBy = h('p', { class: 'served-by', testid: 'served-by' });
-  const dropped = h('p', { class: 'dropped', testid: 'dropped', hidden: true });
+  const dropped = h('div', { class: 'dropped-slot' });
   const problem = h('div', { class: 'problem' });
   const replicasList = h('ol', { class: 'replicas' }, h('li', { class: 'meta' }, 'reading the nodes from the chain…'));
   const key = `${moderator}/${idHex}`;
@@ -104,11 +107,11 @@ async function load (root, ctx, moderatorText, idText, cleanups, alive) {
       h('div', { class: 'watch-main' },
         stage,
         h('h1', { class: 'item-title' }, entry.title),
-        h('p', { class: 'meta' }, `${entry.mime} · ${formatBytes(entry.size)} · in ${moderatorName}'s catalog`),
+        h('p', { class: 'meta' }, `${entry.mime} · ${formatBytes(entry.size)} · listed by ${moderatorName}`),
         servedBy, dropped, problem,
         details(entry, idHex, id, moderator, chain)),
       h('div', { class: 'watch-side' },
-        h('section', { class: 'panel' }, h('h2', null, 'Nodes serving it'), h('p', { class: 'meta' }, 'In the chain\'s order for you this epoch: the player takes ranges from the first and moves down the list when one fails.'), replicasList))));
+        h('section', { class: 'panel' }, h('h2', null, 'Nodes serving it'), h('p', { class: 'meta' }, 'In the chain\'s order for you this epoch: the player takes ranges from the first two in turn, and from the next one when a replica fails.'), replicasList))));
 
   if (denied) {
     replace(stage, h('div', { class: 'blocked' }, '⛔'));
@@ -159,7 +162,8 @@ async function load (root, ctx, moderatorText, idText, cleanups, alive) {
   }
 
   let media = null;
-  const showProblem = (message) => replace(problem, errorLine(message));
+  const showProblem = (message, retry = false) => replace(problem, errorLine(message),
+    retry ? h('button', { type: 'button', class: 'secondary', testid: 'retry', onclick: () => ctx.refresh() }, 'Try again') : null);
   const update = (event) => {
     const item = ctx.ledger.item(key);
     const served = [...item.served].filter(([, s]) => s.verified > 0);
@@ -172,13 +176,13 @@ async function load (root, ctx, moderatorText, idText, cleanups, alive) {
     for (const drop of item.dropped) {
       status.set(drop.node, 'dropped');
     }
-    dropped.hidden = item.dropped.length === 0;
+    // Shown only when a replica was dropped.
     replace(dropped, item.dropped.length
-      ? `${item.dropped.length} replica${item.dropped.length === 1 ? '' : 's'} dropped: ${item.dropped.map((d) => `${d.gateway}: ${d.reason}`).join('; ')}`
-      : '');
+      ? h('p', { class: 'dropped', testid: 'dropped' }, `${item.dropped.length} replica${item.dropped.length === 1 ? '' : 's'} dropped: ${item.dropped.map((d) => `${d.gateway}: ${d.reason}`).join('; ')}`)
+      : null);
     renderReplicas();
     if (event?.type === 'error' && event.item === key) {
-      showProblem(explain(item.error));
+      showProblem(explain(item.error), item.error.status !== 403);
       if (item.error.status === 403 && media) {
         // Denied by the moderator, as the node says: nothing more is played.
         media.pause();

@@ -35,7 +35,7 @@ function card (moderator) {
   const commission = moderator.commission === null ? 'no commission set' : `${trim(moderator.commission)}% commission`;
   return h('article', { class: 'card moderator', testid: 'moderator' },
     h('a', { href: `#/m/${moderator.address}`, class: 'card-link' },
-      h('div', { class: 'thumb avatar', 'aria-hidden': 'true' }, initials(moderator.name)),
+      h('div', { class: 'thumb avatar', 'aria-hidden': 'true', 'data-icon': initials(moderator.name) }),
       h('h2', { class: 'card-title' }, moderator.name)),
     h('p', { class: 'meta' },
       `${moderator.items} item${moderator.items === 1 ? '' : 's'} · ${formatBytes(moderator.bytes)} · ${commission}`,

@@ -6,8 +6,8 @@ import { hexToU8a } from '@polkadot/util';
 import { h, replace } from './dom.js';
 import { formatBytes } from '../format.js';
 
-/** Closed epochs looked back at for credits. */
-const CREDIT_EPOCHS = 8;
+/** Epochs looked back at: receipts shown, credits asked for. */
+const RECENT_EPOCHS = 8;
 
 /**
  * The paid panel of item `key` under `moderatorHex`, kept up to date with the ledger and
@@ -24,7 +24,7 @@ export function paidPanel (ctx, { key, moderatorHex }) {
   const credits = h('div', { class: 'credits' });
   const element = h('section', { class: 'panel paid-panel' },
     h('h2', null, 'Paid with receipts'),
-    h('p', { class: 'meta' }, 'Your session key signs a receipt for every verified range; each node is paid in proportion to the bytes it proves.'),
+    h('p', { class: 'meta' }, 'Your session key signs a receipt for every verified range; each node is paid in proportion to the bytes it proves. Receipts of this catalog in recent epochs:'),
     paid,
     h('table', { class: 'nodes-table' },
       h('thead', null, h('tr', null, h('th', null, 'Node'), h('th', null, 'Verified here'), h('th', null, 'Receipts signed'))),
@@ -40,7 +40,8 @@ export function paidPanel (ctx, { key, moderatorHex }) {
 
   const render = () => {
     const item = ctx.ledger.item(key);
-    const receipts = ctx.ledger.receiptsOf(client, moderatorHex);
+    const receipts = ctx.ledger.receiptsOf(client, moderatorHex)
+      .filter((r) => currentEpoch === null || currentEpoch - r.epoch <= RECENT_EPOCHS);
     const total = receipts.reduce((sum, r) => sum + r.bytes, 0);
     const nodes = new Set(receipts.map((r) => r.node));
     replace(paid, total > 0
@@ -69,7 +70,7 @@ export function paidPanel (ctx, { key, moderatorHex }) {
       const bytes = credited.get(id);
       if (bytes > 0) {
         lines.push(h('p', { class: 'credited', testid: 'credited' }, `${nodeName(receipt.node)} credited ${bytes} bytes in epoch ${receipt.epoch}`));
-      } else if (currentEpoch - receipt.epoch <= CREDIT_EPOCHS) {
+      } else if (currentEpoch - receipt.epoch <= RECENT_EPOCHS) {
         lines.push(h('p', { class: 'meta' }, `Epoch ${receipt.epoch} has closed: waiting for ${nodeName(receipt.node)} to submit your receipts…`));
       }
     }
@@ -80,9 +81,11 @@ export function paidPanel (ctx, { key, moderatorHex }) {
     try {
       currentEpoch = (await ctx.chain.currentEpoch()).epoch;
       const receipts = ctx.ledger.receiptsOf(client, moderatorHex)
-        .filter((r) => r.epoch < currentEpoch && currentEpoch - r.epoch <= CREDIT_EPOCHS && !settled.has(receiptId(r)));
+        .filter((r) => r.epoch < currentEpoch && currentEpoch - r.epoch <= RECENT_EPOCHS && !settled.has(receiptId(r)));
       await Promise.all(receipts.map(async (receipt) => {
-        const bytes = await ctx.chain.claimed(receipt.epoch, hexToU8a(receipt.node), hexToU8a(client), receipt.moderator ? hexToU8a(receipt.moderator) : null);
+        // Accounts as SS58 text: polkadot-js reads bytes given for an Option as its encoding.
+        const account = (hex) => ctx.chain.address(hexToU8a(hex));
+        const bytes = await ctx.chain.claimed(receipt.epoch, account(receipt.node), account(client), receipt.moderator ? account(receipt.moderator) : null);
         credited.set(receiptId(receipt), bytes);
         if (bytes >= receipt.bytes) {
           settled.set(receiptId(receipt), bytes);
