@@ -6,7 +6,10 @@
 //! (`docs/building.md`).
 
 mod common;
+// Whether the JavaScript checks can run (polkadot_js, wetube).
 mod proxy;
+#[path = "../../../scripts/js/ready.rs"]
+mod ready;
 
 mod bandwidth;
 mod cli;

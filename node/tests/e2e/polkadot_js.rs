@@ -6,7 +6,7 @@
 //! Needs Node.js and `npm ci` in `scripts/js` (`scripts/setup` installs Node.js, `scripts/test`
 //! runs `npm ci`); fails without them unless `BITCLOUD_SKIP_JS=1`, which skips it and says so.
 
-use crate::common::*;
+use crate::{common::*, ready};
 use bitcloud_runtime::{opaque::SessionKeys, Runtime, RuntimeCall};
 use codec::Decode;
 use polkadot_sdk::{
@@ -19,9 +19,6 @@ use std::{
 	path::PathBuf,
 	process::{Command, Output},
 };
-
-#[path = "../../../scripts/js/ready.rs"]
-mod ready;
 
 fn scripts_dir() -> PathBuf {
 	ready::scripts_dir(env!("CARGO_MANIFEST_DIR"))

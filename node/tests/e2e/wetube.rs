@@ -9,16 +9,13 @@
 //! Needs Node.js, `npm ci` in `apps/wetube`, Chromium and ffmpeg (`scripts/setup` installs
 //! them, `scripts/test` runs `npm ci`); fails without them unless `BITCLOUD_SKIP_JS=1`.
 
-use crate::{common::*, proxy::tampering_proxy};
+use crate::{common::*, proxy::tampering_proxy, ready};
 use bitcloud_client::ss58;
 use bitcloud_primitives::{deny_key, AccountId, EpochIndex};
 use bitcloud_runtime::RuntimeCall;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
 use serde_json::{json, Value};
 use std::{path::PathBuf, process::Command};
-
-#[path = "../../../scripts/js/ready.rs"]
-mod ready;
 
 /// The WeTube app's directory.
 fn app_dir() -> PathBuf {
