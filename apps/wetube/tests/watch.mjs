@@ -5,14 +5,16 @@
 //
 //   node tests/watch.mjs '{"app": "http://127.0.0.1:8080/app/", "rpc": "ws://127.0.0.1:9944",
 //     "moderator": "<ss58>", "moderatorName": "...", "title": "...", "video": "<id hex>",
-//     "denied": "<id hex>", "fundFrom": "//Alice", "fund": "1000", "lock": "100"}'
+//     "denied": "<id hex>", "fundFrom": "//Alice", "fund": "1000", "lock": "100",
+//     "shareTitle": "...", "shareText": "...", "moderatorKey": "//Charlie"}'
 //
 // Steps: open the app, fund and lock quota for the page's own session key, list the
 // moderators and the moderator's catalog, search it by title, open the video, play it, seek
-// to the middle and play on, pause (the page then hands its last receipts to the nodes), open
-// the denied item, and wait until the page shows what the nodes were credited. Every wait is
-// bounded; a step that times out ends the run with {"failed": step, "error": ...} and the
-// page's console.
+// to the middle and play on, pause (the page then hands its last receipts to the nodes), wait
+// until the page shows what the nodes were credited, share a file (proposed to the
+// moderator), accept it from the moderator's queue with the moderator's key, and open the
+// denied item. Every wait is bounded; a step that times out ends the run with
+// {"failed": step, "error": ...} and the page's console.
 
 import { chromium } from 'playwright-core';
 
@@ -135,6 +137,42 @@ async function run (page) {
     { timeout: 200 * SECONDS, polling: 1000 }
   );
   answer.credited = await text(page, 'credited');
+
+  step = 'share a file: proposed to the moderator and pushed to its nodes';
+  await page.goto(`${options.app}?rpc=${encodeURIComponent(options.rpc)}#/share`);
+  await page.waitForSelector(testid('share-file'), { timeout: 30 * SECONDS });
+  await page.selectOption(testid('share-moderator'), options.moderator);
+  await page.setInputFiles(testid('share-file'), {
+    name: 'shared.txt', mimeType: 'text/plain', buffer: Buffer.from(options.shareText)
+  });
+  await page.fill(testid('share-title'), options.shareTitle);
+  await page.fill(testid('share-type'), 'text/plain');
+  await page.click(testid('share-publish'));
+  await page.waitForFunction(
+    (selector) => /Proposed:|failed/.test(document.querySelector(selector)?.textContent || ''),
+    testid('share-progress'),
+    { timeout: 90 * SECONDS, polling: 500 }
+  );
+  answer.shareProgress = await text(page, 'share-progress');
+
+  step = "accept it from the moderator's queue, as the moderator";
+  await page.fill(testid('import-key'), options.moderatorKey);
+  await page.click(testid('import'));
+  await page.waitForFunction(
+    ({ selector, address }) => document.querySelector(selector)?.textContent.includes(address),
+    { selector: testid('session-account'), address: options.moderator },
+    { timeout: 30 * SECONDS }
+  );
+  await page.goto(`${options.app}?rpc=${encodeURIComponent(options.rpc)}#/queue/${options.moderator}`);
+  const proposal = `${testid('proposal')}:has-text("${options.shareTitle}")`;
+  await page.waitForSelector(proposal, { timeout: 30 * SECONDS });
+  await page.click(`${proposal} ${testid('accept')}`);
+  await page.waitForFunction(
+    () => /Accepted|failed/.test(document.querySelector('.account-message')?.textContent || ''),
+    null,
+    { timeout: 90 * SECONDS, polling: 500 }
+  );
+  answer.accepted = (await page.textContent('.account-message')).trim();
 
   step = 'open the denied item';
   await page.goto(`${options.app}?rpc=${encodeURIComponent(options.rpc)}#/item/${options.moderator}/${options.denied}`);

@@ -4,7 +4,8 @@
 //! plays a WebM/VP9 video made with ffmpeg, seeks to the middle and plays on, every byte
 //! verified in the page and paid with receipts signed in the page; Eve's replica tampers with
 //! every range and is dropped; Dave is credited on chain for the bytes once the epoch closes;
-//! a denied item is refused with a message.
+//! the page shares a file (proposed to Charlie, pushed to the nodes) and, with Charlie's key,
+//! accepts it from the queue; a denied item is refused with a message.
 //!
 //! Needs Node.js, `npm ci` in `apps/wetube`, Chromium and ffmpeg (`scripts/setup` installs
 //! them, `scripts/test` runs `npm ci`); fails without them unless `BITCLOUD_SKIP_JS=1`.
@@ -24,6 +25,11 @@ fn app_dir() -> PathBuf {
 
 /// Title the video is listed under.
 const TITLE: &str = "WeTube test pattern";
+
+/// Title and bytes of the file the page shares (proposed to Charlie, then accepted by Charlie
+/// from the page).
+const SHARE_TITLE: &str = "Shared from the page";
+const SHARE_TEXT: &str = "A file published from WeTube: proposed, pushed, accepted.";
 
 /// Title of the denied item: HTML that would run a script if a page inserted it as markup.
 const MARKUP_TITLE: &str = "Denied <img src=x onerror=\"window.pwned=1\"> <b>file</b>";
@@ -115,6 +121,9 @@ fn wetube_plays_seeks_and_pays_verified_video_in_a_browser_despite_a_tampering_r
 		"fundFrom": "//Alice",
 		"fund": "1000",
 		"lock": "100",
+		"shareTitle": SHARE_TITLE,
+		"shareText": SHARE_TEXT,
+		"moderatorKey": "//Charlie",
 	});
 	let output = Command::new("node")
 		.arg("tests/watch.mjs")
@@ -154,6 +163,17 @@ fn wetube_plays_seeks_and_pays_verified_video_in_a_browser_despite_a_tampering_r
 	let credited: u64 =
 		(0..=now.epoch).map(|epoch| claimed(&dave, epoch, &dave_account, &session)).sum();
 	assert!(credited > 0, "Dave was not credited for the page's receipts: {answer:#}");
+	// The shared file was proposed from the page and accepted from the moderator's queue:
+	// Charlie lists it with the page's title, and Dave serves it.
+	assert!(said("shareProgress").contains("Proposed:"), "{answer:#}");
+	assert!(said("accepted").contains("Accepted"), "{answer:#}");
+	let shared = bitcloud_primitives::content_id(SHARE_TEXT.as_bytes());
+	let listed: Option<bitcloud_client::CatalogEntry> =
+		dave.runtime_api("ModerationApi_catalog_item", (account(Charlie), shared));
+	assert_eq!(listed.map(|entry| entry.title), Some(SHARE_TITLE.as_bytes().to_vec()));
+	let shared_hex: String = shared.iter().map(|b| format!("{b:02x}")).collect();
+	let served = agent.get(format!("{dave_gateway}/content/{shared_hex}")).call().unwrap();
+	assert_eq!(served.status(), 200, "Dave serves what the page pushed");
 	// The denied item is refused in words, with no player.
 	assert!(said("deniedError").contains("denied"), "{answer:#}");
 	assert_eq!(answer["deniedPlayer"], Value::Bool(false), "{answer:#}");
