@@ -168,11 +168,11 @@ async function run (page) {
   await page.waitForSelector(proposal, { timeout: 30 * SECONDS });
   await page.click(`${proposal} ${testid('accept')}`);
   await page.waitForFunction(
-    () => /Accepted|failed/.test(document.querySelector('.account-message')?.textContent || ''),
-    null,
+    (selector) => /Accepted|failed/.test(document.querySelector(selector)?.textContent || ''),
+    testid('queue-message'),
     { timeout: 90 * SECONDS, polling: 500 }
   );
-  answer.accepted = (await page.textContent('.account-message')).trim();
+  answer.accepted = await text(page, 'queue-message');
 
   step = 'open the denied item';
   await page.goto(`${options.app}?rpc=${encodeURIComponent(options.rpc)}#/item/${options.moderator}/${options.denied}`);

@@ -124,6 +124,8 @@ export function shareView (root, ctx, { moderator }) {
  */
 export function queueView (root, ctx, { moderator }) {
   let alive = true;
+  // Outlives a redraw: what the last decision did stays said after the queue is read again.
+  const message = h('p', { class: 'account-message', role: 'status', testid: 'queue-message' });
   const draw = async () => {
     let account;
     try {
@@ -138,7 +140,6 @@ export function queueView (root, ctx, { moderator }) {
       return;
     }
     const mine = ctx.session.address === address;
-    const message = h('p', { class: 'account-message', role: 'status' });
     const decide = (what, id) => async (event) => {
       event.target.disabled = true;
       const call = what === 'accept' ? ctx.chain.api.tx.moderation.acceptProposal(hexToU8a(`0x${id}`)) : ctx.chain.api.tx.moderation.rejectProposal(hexToU8a(`0x${id}`));
