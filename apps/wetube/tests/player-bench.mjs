@@ -28,8 +28,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.
 
 // In the page: plays `video` from its start, then seeks to the middle; both times in ms.
 async function playAndSeek (page, selector) {
-  return page.$eval(selector, async (video) => {
-    const frame = () => new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(performance.now())));
+  return page.$eval(selector, async (video, timeout) => {
+    // A frame that never comes fails the run instead of hanging it.
+    const frame = () => Promise.race([
+      new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(performance.now()))),
+      new Promise((resolve, reject) => setTimeout(() => reject(new Error('no frame in time')), timeout))
+    ]);
     video.muted = true;
     const start = performance.now();
     const first = frame();
@@ -42,7 +46,7 @@ async function playAndSeek (page, selector) {
     const seekFrame = (await seeked) - seekStart;
     video.pause();
     return { firstFrame, seekFrame };
-  }, null, { timeout: TIMEOUT });
+  }, TIMEOUT);
 }
 
 async function ensureQuota (page) {
@@ -61,6 +65,8 @@ async function run (browser) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
+    const console = [];
+    page.on('console', (message) => console.length < 50 && console.push(`${message.type()}: ${message.text()}`));
     const rpc = `?rpc=${encodeURIComponent(options.rpc)}`;
     await page.goto(`${options.app}${rpc}`);
     await page.waitForFunction(() => window.wetubeReady === true, null, { timeout: TIMEOUT });
@@ -88,7 +94,10 @@ async function run (browser) {
     await page.goto(`${options.app}${rpc}#/item/${options.moderator}/${options.video}`);
     await page.waitForSelector(testid('player'), { timeout: TIMEOUT });
     const beforePlayer = Date.now() - opened;
-    const wetube = await playAndSeek(page, testid('player'));
+    const wetube = await playAndSeek(page, testid('player')).catch(async (error) => {
+      const said = await page.$eval(testid('error'), (e) => e.textContent).catch(() => 'no error shown');
+      throw new Error(`WeTube's player: ${error.message}; the page says: ${said}; console: ${console.join(' | ')}`);
+    });
     wetube.firstFrame += beforePlayer;
     return { nginx, wetube };
   } finally {
