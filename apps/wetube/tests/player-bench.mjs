@@ -3,10 +3,13 @@
 // worker, paid with receipts) against the same file served by nginx to the same page, in
 // headless Chromium. Run by scripts/bench; prints JSON with the medians in milliseconds:
 //
-//   node tests/player-bench.mjs '{"app": "http://127.0.0.1:18082/app/", "rpc": "ws://...",
+//   node tests/player-bench.mjs '{"app": "http://127.0.0.1:18080/app/", "rpc": "ws://...",
 //     "moderator": "<ss58>", "video": "<id hex>", "nginx": "http://127.0.0.1:18080/video.webm",
 //     "key": "//Ferdie", "lock": "100", "repeat": 5}'
 //
+// The app is WeTube's build served from nginx's origin (scripts/bench copies dist/ there), so
+// that the same page may play nginx's copy (the gateway's CSP admits media from its own
+// origin only); WeTube's stream still comes from the node's gateway, verified and paid.
 // Each run is a fresh browser context (no service worker, no cache), which imports the same
 // key (funded at genesis on the dev chain; the first run locks quota if it has none). WeTube's
 // time to first frame runs from opening the item page, the catalog already loaded, to the
