@@ -76,7 +76,8 @@ fn relay(agent: &ureq::Agent, upstream: &str, stream: &TcpStream) -> std::io::Re
 	let Some(request) = read_request(&mut BufReader::new(stream))? else { return Ok(false) };
 	if request.method == "PUT" {
 		let refusal = b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n";
-		(&*stream).write_all(refusal)?;
+		let mut out = stream;
+		out.write_all(refusal)?;
 		return Ok(true);
 	}
 	let mut builder = ureq::http::Request::builder()
@@ -102,7 +103,7 @@ fn relay(agent: &ureq::Agent, upstream: &str, stream: &TcpStream) -> std::io::Re
 		let middle = body.len() / 2;
 		body[middle] ^= 0x01;
 	}
-	let mut out = &*stream;
+	let mut out = stream;
 	write!(out, "HTTP/1.1 {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or(""))?;
 	for (name, value) in headers {
 		write!(out, "{name}: {value}\r\n")?;
