@@ -17,13 +17,8 @@
 // included); nginx's from setting a video's src in that page to its first frame. A seek
 // runs from setting currentTime to the middle to the first frame shown there.
 
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
-const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required'
-];
 const TIMEOUT = 90_000;
 const options = JSON.parse(process.argv[2] || '{}');
 const testid = (id) => `[data-testid="${id}"]`;
@@ -108,7 +103,7 @@ async function run (browser) {
   }
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
+const browser = await launch();
 const runs = [];
 try {
   for (let i = 0; i < (options.repeat || 5); i += 1) {

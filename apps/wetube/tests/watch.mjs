@@ -16,15 +16,8 @@
 // denied item. Every wait is bounded; a step that times out ends the run with
 // {"failed": step, "error": ...} and the page's console.
 
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-// The flags a closed network needs (no background connections) and autoplay without a click.
-const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required'
-];
 const SECONDS = 1000;
 
 const options = JSON.parse(process.argv[2] || '{}');
@@ -181,7 +174,7 @@ async function run (page) {
   answer.deniedPlayer = (await page.$(testid('player'))) !== null;
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+const browser = await launch();
 try {
   const page = await browser.newPage();
   page.on('console', (message) => {

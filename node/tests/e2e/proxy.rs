@@ -3,10 +3,47 @@
 //! pass) and flips one byte in the middle of every range it sends back. Uploads are refused,
 //! so it stores nothing.
 
+use crate::common::Node;
+use polkadot_sdk::sp_keyring::Sr25519Keyring::{Dave, Eve};
 use std::{
 	io::{BufRead, BufReader, Read, Write},
 	net::{TcpListener, TcpStream},
 };
+
+/// Two content nodes serving Charlie's catalog as real processes: Dave's (the dev chain's
+/// validator) honest, Eve's (a second node following the chain) registered behind a
+/// [`tampering_proxy`], so that clients find one honest replica and one that lies.
+pub struct HonestAndLying {
+	/// Dave's node: the chain's RPC and the honest gateway.
+	pub dave: Node,
+	/// Eve's node; her on-chain endpoint is `proxy`, not her own gateway.
+	pub eve: Node,
+	/// Dave's gateway, as registered on chain.
+	pub dave_gateway: String,
+	/// Eve's own gateway (honest, not on chain).
+	pub eve_gateway: String,
+	/// The tampering proxy in front of Eve's gateway: her endpoint on chain.
+	pub proxy: String,
+	/// Eve's base path: her node's chain and store, removed when this is dropped.
+	pub eve_base: tempfile::TempDir,
+}
+
+impl HonestAndLying {
+	/// Starts both nodes, waits until Eve follows Dave's chain, and registers the endpoints.
+	pub fn start() -> Self {
+		let dave = Node::start_dev(&[]);
+		let eve_base = tempfile::tempdir().expect("a base path");
+		let eve_path = eve_base.path().to_str().expect("a UTF-8 path");
+		let eve = Node::start_content_peer(&dave.p2p_address(), Eve, eve_path, &[]);
+		let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
+		dave.wait_finalized(2);
+		eve.wait_synced_with(&dave);
+		let proxy = tampering_proxy(eve_gateway.clone());
+		dave.set_endpoint(Dave, &dave_gateway);
+		dave.set_endpoint(Eve, &proxy);
+		HonestAndLying { dave, eve, dave_gateway, eve_gateway, proxy, eve_base }
+	}
+}
 
 /// Request headers not passed on: they describe this hop, not the request.
 const HOP_HEADERS: [&str; 5] =

@@ -3,31 +3,18 @@
 //! a client downloads it byte-identical and verified across both, finishing from the honest
 //! node while the other serves tampered bytes.
 
-use crate::{common::*, proxy::tampering_proxy};
+use crate::{common::*, proxy::HonestAndLying};
 use bitcloud_client::{download, replicas_of, ss58, Replica, Rpc, Signer};
 use bitcloud_runtime::RuntimeCall;
-use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
+use polkadot_sdk::sp_keyring::Sr25519Keyring::Charlie;
 
 #[test]
 fn a_published_file_is_replicated_and_downloaded_verified_despite_a_tampering_node() {
 	// Dave's content node is the dev chain's validator; Eve's runs in a second node process
-	// that follows the chain through the first.
-	let dave = Node::start_dev(&[]);
-	let eve_base = tempfile::tempdir().expect("a base path");
-	let eve = Node::start_content_peer(
-		&dave.p2p_address(),
-		Eve,
-		eve_base.path().to_str().expect("a UTF-8 path"),
-		&[],
-	);
-	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
-	dave.wait_finalized(2);
-	eve.wait_synced_with(&dave);
-
-	// On chain, Dave's gateway is itself; Eve's is a proxy that tampers with what it relays.
-	let proxy = tampering_proxy(eve_gateway.clone());
-	dave.set_endpoint(Dave, &dave_gateway);
-	dave.set_endpoint(Eve, &proxy);
+	// that follows the chain through the first. On chain, Dave's gateway is itself; Eve's is
+	// a proxy that tampers with what it relays.
+	let HonestAndLying { dave, eve, dave_gateway, eve_gateway, proxy, eve_base: _eve_base } =
+		HonestAndLying::start();
 
 	// Ferdie publishes with the CLI: proposed to Charlie, pushed to Charlie's nodes (Dave
 	// stores it; the proxy takes no uploads).

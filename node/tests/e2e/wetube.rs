@@ -10,11 +10,11 @@
 //! Needs Node.js, `npm ci` in `apps/wetube`, Chromium and ffmpeg (`scripts/setup` installs
 //! them, `scripts/test` runs `npm ci`); fails without them unless `BITCLOUD_SKIP_JS=1`.
 
-use crate::{common::*, proxy::tampering_proxy, ready};
+use crate::{common::*, proxy::HonestAndLying, ready};
 use bitcloud_client::ss58;
 use bitcloud_primitives::{deny_key, AccountId, EpochIndex};
 use bitcloud_runtime::RuntimeCall;
-use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave, Eve};
+use polkadot_sdk::sp_keyring::Sr25519Keyring::{Charlie, Dave};
 use serde_json::{json, Value};
 use std::{path::PathBuf, process::Command};
 
@@ -78,16 +78,8 @@ fn wetube_plays_seeks_and_pays_verified_video_in_a_browser_despite_a_tampering_r
 	if !ready::js_ready(&app_dir(), "playwright-core", "WeTube in a browser") {
 		return;
 	}
-	let dave = Node::start_dev(&[]);
-	let eve_base = tempfile::tempdir().expect("a base path");
-	let eve_path = eve_base.path().to_str().expect("a UTF-8 path");
-	let eve = Node::start_content_peer(&dave.p2p_address(), Eve, eve_path, &[]);
-	let (dave_gateway, eve_gateway) = (dave.gateway_url(), eve.gateway_url());
-	dave.wait_finalized(2);
-	eve.wait_synced_with(&dave);
-	let proxy = tampering_proxy(eve_gateway.clone());
-	dave.set_endpoint(Dave, &dave_gateway);
-	dave.set_endpoint(Eve, &proxy);
+	let HonestAndLying { dave, eve, dave_gateway, eve_gateway, proxy, eve_base: _eve_base } =
+		HonestAndLying::start();
 
 	// Charlie lists a video and a file it then denies.
 	let dir = tempfile::tempdir().expect("a temporary directory");
