@@ -22,6 +22,7 @@ mod onion;
 mod polkadot_js;
 mod publish;
 mod registries;
+mod sites;
 mod storage_law;
 mod validators;
 mod wetube;

@@ -12,6 +12,7 @@ pub mod publish;
 pub mod queries;
 pub mod replicas;
 pub mod rpc;
+pub mod site;
 pub mod validator;
 
 pub use download::{download, get, DownloadReport, Payer, DEFAULT_STRIPE, RANGE_BYTES};

@@ -72,7 +72,16 @@ pub fn guess_mime_type(path: &Path) -> &'static str {
 		"pdf" => "application/pdf",
 		"txt" | "md" => "text/plain; charset=utf-8",
 		"html" | "htm" => "text/html; charset=utf-8",
+		"css" => "text/css; charset=utf-8",
+		"js" | "mjs" => "text/javascript; charset=utf-8",
 		"json" => "application/json",
+		"xml" => "application/xml",
+		"wasm" => "application/wasm",
+		"webp" => "image/webp",
+		"avif" => "image/avif",
+		"ico" => "image/x-icon",
+		"woff2" => "font/woff2",
+		"woff" => "font/woff",
 		_ => "application/octet-stream",
 	}
 }
@@ -111,37 +120,61 @@ fn list_or_propose(
 	title: &str,
 	mime_type: &str,
 ) -> Result<Listing, Error> {
-	let listed: Option<queries::CatalogEntry> =
-		rpc.runtime_api("ModerationApi_catalog_item", (moderator, id))?;
-	if listed.is_some() {
-		return Ok(Listing::AlreadyListed);
+	let item = Item { id, size, title, mime_type };
+	let (listing, call) = listing_call(rpc, &signer.account(), moderator, &item)?;
+	if let Some(call) = call {
+		rpc.execute(signer, call)?;
 	}
-	let (title, mime_type) = (title.as_bytes().to_vec(), mime_type.as_bytes().to_vec());
-	if signer.account() == *moderator {
+	Ok(listing)
+}
+
+/// An item to list or propose: its id, size, title and type.
+pub struct Item<'a> {
+	/// The content id.
+	pub id: ContentId,
+	/// Its size in bytes.
+	pub size: u64,
+	/// Its title in the catalog.
+	pub title: &'a str,
+	/// Its MIME type.
+	pub mime_type: &'a str,
+}
+
+/// What publishing `item` under `moderator` takes on chain, for `publisher`: the listing it
+/// will have and the call that makes it so (none when it is listed or proposed already).
+pub fn listing_call(
+	rpc: &Rpc,
+	publisher: &AccountId,
+	moderator: &AccountId,
+	item: &Item,
+) -> Result<(Listing, Option<RuntimeCall>), Error> {
+	let listed: Option<queries::CatalogEntry> =
+		rpc.runtime_api("ModerationApi_catalog_item", (moderator, item.id))?;
+	if listed.is_some() {
+		return Ok((Listing::AlreadyListed, None));
+	}
+	let title = item.title.as_bytes().to_vec();
+	let mime_type = item.mime_type.as_bytes().to_vec();
+	let (content, size) = (item.id, item.size);
+	if publisher == moderator {
 		let call = pallet_moderation::Call::list_content {
-			content: id,
+			content,
 			size,
 			title,
 			mime_type,
 			publisher: None,
 		};
-		rpc.execute(signer, RuntimeCall::Moderation(call))?;
-		return Ok(Listing::Listed);
+		return Ok((Listing::Listed, Some(RuntimeCall::Moderation(call))));
 	}
 	let proposed: Option<ProposalEntry> =
-		rpc.runtime_api("ModerationApi_proposal", (moderator, id))?;
+		rpc.runtime_api("ModerationApi_proposal", (moderator, item.id))?;
 	if proposed.is_some() {
-		return Ok(Listing::AlreadyProposed);
+		return Ok((Listing::AlreadyProposed, None));
 	}
-	let call = pallet_moderation::Call::propose_content {
-		moderator: moderator.clone(),
-		content: id,
-		size,
-		title,
-		mime_type,
-	};
-	rpc.execute(signer, RuntimeCall::Moderation(call))?;
-	Ok(Listing::Proposed)
+	let moderator = moderator.clone();
+	let call =
+		pallet_moderation::Call::propose_content { moderator, content, size, title, mime_type };
+	Ok((Listing::Proposed, Some(RuntimeCall::Moderation(call))))
 }
 
 /// Pushes the file to one gateway (`PUT /content/{id}`).

@@ -113,6 +113,37 @@ impl Rpc {
 		self.execute_in_block(signer, call).map(|included| included.events)
 	}
 
+	/// Signs `calls` with consecutive nonces, submits them all at once and waits until every
+	/// one is in a block (they need not wait for each other's block): their events, in order,
+	/// or the first refusal. A call the chain refuses does not stop the others.
+	pub fn execute_all(
+		&self,
+		signer: &Signer,
+		calls: Vec<RuntimeCall>,
+	) -> Result<Vec<Vec<RuntimeEvent>>, Error> {
+		let mut context = self.signing_context(signer)?;
+		let from = self.best_number()?;
+		let mut hashes = Vec::with_capacity(calls.len());
+		for call in calls {
+			let xt =
+				signed_extrinsic(call, signer.account(), context, |payload| signer.sign(payload))
+					.encode();
+			self.call("author_submitExtrinsic", json!([hex_of(&xt)]))?;
+			hashes.push(H256(blake2_256(&xt)));
+			context.nonce += 1;
+		}
+		let mut results = Vec::with_capacity(hashes.len());
+		for hash in hashes {
+			let (block, _, index) = self.wait_included(hash, from)?;
+			let events = self.extrinsic_events(block, index)?;
+			if let Some(error) = failure(&events) {
+				return Err(Error::Refused(format!("the chain refused a transaction: {error}")));
+			}
+			results.push(events);
+		}
+		Ok(results)
+	}
+
 	/// [`Rpc::execute`], telling also which block the transaction is in.
 	pub fn execute_in_block(&self, signer: &Signer, call: RuntimeCall) -> Result<Included, Error> {
 		let context = self.signing_context(signer)?;

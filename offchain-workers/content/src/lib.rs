@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod prove;
 pub mod range;
 pub mod replication;
+pub mod site;
 pub mod store;
 #[cfg(test)]
 mod test_support;

@@ -6,8 +6,9 @@ use bitcloud_client::{
 	economy::StandingView,
 	keys,
 	operator::{self, NodeReport, NodeStatus, NodeUpdate, Registration, Subscribed, Unsubscribed},
-	publish, queries, replicas_of, ss58, validator, Error, Listing, Payer, Push, Replica, Rpc,
-	Signer, DEFAULT_STRIPE,
+	publish, queries, replicas_of,
+	site::{self, SiteOptions, SiteReport},
+	ss58, validator, Error, Listing, Payer, Push, Replica, Rpc, Signer, DEFAULT_STRIPE,
 };
 use bitcloud_primitives::{AccountId, Balance, CapacityStatus};
 use clap::{Parser, Subcommand};
@@ -159,6 +160,32 @@ enum Command {
 	/// Run a validator: session keys.
 	#[command(subcommand)]
 	Validator(ValidatorCommand),
+	/// Publish websites: a directory's files and its manifest, served by path.
+	#[command(subcommand)]
+	Site(SiteCommand),
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+	/// Publish the directory DIR as a website under a moderator's catalog: every file and the
+	/// site's manifest are listed (you are the moderator) or proposed, then pushed to the
+	/// nodes serving the catalog. Prints the site's id and where to browse it.
+	Publish {
+		/// The site's root directory.
+		dir: PathBuf,
+		/// The moderator's account (SS58 or 0x hex).
+		#[arg(long, value_parser = keys::parse_account)]
+		moderator: AccountId,
+		/// The index document of directories.
+		#[arg(long, default_value = bitcloud_content::site::DEFAULT_INDEX)]
+		index: String,
+		/// The page answered with 404 for paths that name no file (a path in DIR).
+		#[arg(long)]
+		fallback: Option<String>,
+		/// Title in the catalog [default: the directory's name].
+		#[arg(long)]
+		title: Option<String>,
+	},
 }
 
 #[derive(Subcommand)]
@@ -311,6 +338,49 @@ fn bar(message: &str) -> (ProgressBar, impl FnMut(u64, u64)) {
 		updater.set_length(total);
 		updater.set_position(done);
 	})
+}
+
+/// What `site publish` did; an error when no node took the whole site.
+fn print_site(report: &SiteReport) -> Result<(), Error> {
+	println!("site: {}", hex::encode(report.id));
+	println!("cid: {}", bitcloud_content::to_cid(&report.id));
+	println!("files: {}", report.manifest.files.len());
+	let count = |wanted: Listing| report.listings.iter().filter(|(_, l)| *l == wanted).count();
+	println!(
+		"listed {}, proposed {}, already listed {}, already proposed {}",
+		count(Listing::Listed),
+		count(Listing::Proposed),
+		count(Listing::AlreadyListed),
+		count(Listing::AlreadyProposed)
+	);
+	if report.pushes.is_empty() {
+		println!("no node serves this catalog yet: nothing pushed");
+	}
+	for pushes in &report.pushes {
+		let gateway = &pushes.gateway;
+		match pushes.failed.is_empty() {
+			true => println!(
+				"{}  {gateway}  took all  {}",
+				ss58(&pushes.node),
+				site::site_url(gateway, &report.id)
+			),
+			false => println!(
+				"{}  {gateway}  failed {} of {}",
+				ss58(&pushes.node),
+				pushes.failed.len(),
+				pushes.failed.len() + pushes.taken
+			),
+		}
+		for (path, reason) in &pushes.failed {
+			let path = if path.is_empty() { "(manifest)" } else { path };
+			println!("    {path}: {reason}");
+		}
+	}
+	let complete = report.pushes.iter().any(|pushes| pushes.failed.is_empty());
+	if !complete && !report.pushes.is_empty() {
+		return Err(Error::Unavailable("no node took the whole site: publish again".into()));
+	}
+	Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -470,6 +540,19 @@ fn run(cli: Cli) -> Result<(), Error> {
 				eprintln!("{} bytes verified from {}", bytes, replica.gateway);
 			}
 			println!("{} bytes verified and written to {}", report.size, output.display());
+		},
+		Command::Site(SiteCommand::Publish { dir, moderator, index, fallback, title }) => {
+			let signer = cli.require_signer()?;
+			let title = title.clone().unwrap_or_else(|| {
+				let name =
+					dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_owned()));
+				name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into())
+			});
+			let options = SiteOptions { index: index.clone(), fallback: fallback.clone(), title };
+			let (bar, mut progress) = bar("push");
+			let report = site::publish_site(&rpc, &signer, dir, moderator, &options, &mut progress);
+			bar.finish_and_clear();
+			print_site(&report?)?;
 		},
 		Command::Catalog { moderator } => {
 			let items = queries::catalog(&rpc, &keys::parse_account(moderator)?)?;

@@ -40,15 +40,41 @@ async fn serve_content(
 	method: &Method,
 	headers: &HeaderMap,
 ) -> Result<Response, Response> {
-	let id = path_id(id)?;
+	serve_item(gateway, path_id(id)?, None, method, headers).await
+}
+
+/// How a website presents one of its files ([`super::site`]): with the type its manifest
+/// names, and as the answer to a missing page (its 404 page) or not.
+pub(super) struct SitePage<'a> {
+	/// The `Content-Type` from the site's manifest.
+	pub(super) mime: &'a str,
+	/// The site's fallback page, answered with 404 for a path that names no file: sent whole,
+	/// never as a range, and not cached as the answer to that path.
+	pub(super) not_found: bool,
+}
+
+/// The answer with the bytes of `id` (or a refusal), presented as the catalog says or as a
+/// site's `page`.
+pub(super) async fn serve_item(
+	gateway: &Arc<Gateway>,
+	id: ContentId,
+	page: Option<&SitePage<'_>>,
+	method: &Method,
+	headers: &HeaderMap,
+) -> Result<Response, Response> {
 	let Servable { moderator, mime, size } = authorise(gateway, id).await?;
 	let paying = paying_client(gateway, headers, moderator).await?;
 	let etag = format!("\"{}\"", to_hex(&id));
-	let response = representation(&etag, &mime);
-	if not_modified(headers, &etag) {
+	let not_found = page.is_some_and(|page| page.not_found);
+	let cache = if not_found { NO_CACHE } else { IMMUTABLE };
+	let response = representation(&etag, page.map_or(mime.as_str(), |page| page.mime), cache);
+	if !not_found && not_modified(headers, &etag) {
 		return Ok(empty(response.status(StatusCode::NOT_MODIFIED)));
 	}
-	let selection = select(headers, size)?;
+	let selection = match not_found {
+		true => Selection { status: StatusCode::NOT_FOUND, start: 0, end: size },
+		false => select(headers, size)?,
+	};
 	let mut response = selection.headers(response, size);
 	if let Some(paying) = &paying {
 		// The whole answer must be one the client can pay for.
@@ -62,8 +88,12 @@ async fn serve_content(
 	send(gateway, id, &selection, paying, response).await
 }
 
-/// The headers of every answer about the content tagged `etag` of type `mime`.
-fn representation(etag: &str, mime: &str) -> Builder {
+/// `Cache-Control` of a site's 404 page: it answers a path that may name a page later.
+const NO_CACHE: &str = "no-cache";
+
+/// The headers of every answer about the content tagged `etag` of type `mime`, cached as
+/// `cache` says.
+fn representation(etag: &str, mime: &str, cache: &'static str) -> Builder {
 	let content_type = HeaderValue::from_str(mime)
 		.ok()
 		.filter(|_| !mime.is_empty())
@@ -73,7 +103,7 @@ fn representation(etag: &str, mime: &str) -> Builder {
 		.header(header::ETAG, etag)
 		.header(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"))
 		.header(header::CONTENT_TYPE, content_type)
-		.header(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE))
+		.header(header::CACHE_CONTROL, HeaderValue::from_static(cache))
 		.header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
 }
 

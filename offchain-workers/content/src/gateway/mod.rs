@@ -12,6 +12,7 @@
 //! | `OPTIONS` any of the above | 204: the CORS preflight answer (`cors`) |
 //! | `GET /` | 303 to `/app/` |
 //! | `GET /app/`, `GET /app/{file}` | WeTube, the browser app: its files, embedded at compile time (`app`) |
+//! | `GET`/`HEAD` any path on host `<site id>.<host>` | a page of that website (`site`) |
 //!
 //! Refusals: 400 malformed id, 403 denied by a subscribed moderator, 404 unknown or not in
 //! any subscribed catalog or not stored here, 416 bad, unsatisfiable or multiple ranges,
@@ -26,8 +27,8 @@
 //!
 //! One file per concern: `authorise` (may this be served?), `content` (the bytes),
 //! `outboard`, `upload`, `paying` (the receipt exchange), `views` (catalog and status JSON),
-//! `responses` (refusals apart from successful answers), `cors` (other origins) and `app`
-//! (WeTube's files).
+//! `responses` (refusals apart from successful answers), `cors` (other origins), `app`
+//! (WeTube's files) and `site` (websites by path).
 
 // Handlers answer early with a ready `Response` as the error (axum's idiom); it is large, but
 // built once per request.
@@ -40,6 +41,7 @@ mod cors;
 mod outboard;
 mod paying;
 mod responses;
+mod site;
 mod upload;
 mod views;
 
@@ -106,6 +108,8 @@ pub struct Gateway {
 	challenges: Arc<ChallengeBoard>,
 	/// Whether the chain view keeps answers that can be peeked at ([`ChainKeeps`]).
 	chain_keeps: AtomicU8,
+	/// Websites' manifests, parsed.
+	manifests: site::Manifests,
 }
 
 /// What the gateway learnt of its chain view from the first query it asked: whether a
@@ -146,6 +150,7 @@ impl Gateway {
 			catalog,
 			challenges,
 			chain_keeps,
+			manifests: Default::default(),
 		}
 	}
 
@@ -234,6 +239,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 		.merge(api())
 		.merge(app::routes())
 		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
+		// A site's host has only the site's pages, whatever the path.
+		.layer(middleware::from_fn_with_state(gateway.clone(), site::sites))
 		// Preflights are counted like every other answer.
 		.layer(middleware::from_fn_with_state(gateway.clone(), count_status))
 		.with_state(gateway)

@@ -1,0 +1,158 @@
+//! Websites by path: a request whose host is `<site id as CIDv1>.<anything>` asks for a page
+//! of the site whose manifest has that id ([`crate::site`]), whatever its path. The manifest
+//! and every file are served under the serving rule like any content (listed by a subscribed
+//! moderator, denied by none, verified as read), so a moderator takes a site down by denying
+//! its manifest, or one page by denying that file.
+//!
+//! Each site is its own origin (its own host), so sites share no cookies or storage with each
+//! other or with the node's own pages. Answers are the file's bytes with the manifest's type
+//! and `nosniff`; `/dir` redirects to `/dir/` when that directory has an index document;
+//! `.`/`..` segments, encoded or not, are refused with 400; a path naming no file gets the
+//! site's fallback page with 404, or a plain 404.
+
+use super::{
+	authorise::{authorise, not_stored},
+	content::{serve_item, SitePage},
+	responses::refuse,
+	Gateway,
+};
+use crate::{
+	id::{parse_id, to_cid},
+	site::{Manifest, Resolved, MAX_MANIFEST_BYTES},
+	store::StoreError,
+};
+use axum::{
+	extract::{Request, State},
+	http::{header, HeaderMap, Method, StatusCode},
+	middleware::Next,
+	response::{IntoResponse, Redirect, Response},
+};
+use bitcloud_primitives::ContentId;
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+};
+
+/// Manifests kept parsed (they never change: an id names one manifest); beyond this many the
+/// cache starts over.
+const MAX_MANIFESTS: usize = 256;
+
+/// Parsed manifests by site id.
+#[derive(Default)]
+pub(crate) struct Manifests(Mutex<HashMap<ContentId, Arc<Manifest>>>);
+
+impl Manifests {
+	fn get(&self, site: &ContentId) -> Option<Arc<Manifest>> {
+		self.0.lock().ok()?.get(site).cloned()
+	}
+
+	fn keep(&self, site: ContentId, manifest: Arc<Manifest>) {
+		let Ok(mut held) = self.0.lock() else { return };
+		if held.len() >= MAX_MANIFESTS {
+			held.clear();
+		}
+		held.insert(site, manifest);
+	}
+}
+
+/// Answers requests to a site's host as pages of the site; passes every other request on.
+pub(super) async fn sites(
+	State(gateway): State<Arc<Gateway>>,
+	request: Request,
+	next: Next,
+) -> Response {
+	let Some(site) = site_of_host(request.headers()) else { return next.run(request).await };
+	match page(&gateway, site, request.method(), request.uri().path(), request.headers()).await {
+		Ok(response) | Err(response) => response,
+	}
+}
+
+/// The site a request's `Host` names: its first label is a content id in CIDv1 form (hosts
+/// are case-insensitive, so it is read lowercased) followed by more labels.
+fn site_of_host(headers: &HeaderMap) -> Option<ContentId> {
+	let host = headers.get(header::HOST)?.to_str().ok()?;
+	let (label, rest) = host.split_once('.')?;
+	if rest.is_empty() || !label.starts_with(['b', 'B']) {
+		return None;
+	}
+	parse_id(&label.to_ascii_lowercase()).ok()
+}
+
+/// The answer to `path` of `site`.
+async fn page(
+	gateway: &Arc<Gateway>,
+	site: ContentId,
+	method: &Method,
+	path: &str,
+	headers: &HeaderMap,
+) -> Result<Response, Response> {
+	if method != Method::GET && method != Method::HEAD {
+		return Err(refuse(StatusCode::METHOD_NOT_ALLOWED, "a site answers GET and HEAD only"));
+	}
+	let manifest = manifest(gateway, site).await?;
+	let resolved = manifest
+		.resolve(path)
+		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("bad path: {e}")))?;
+	let (file, not_found) = match resolved {
+		Resolved::File(file) => (file, false),
+		Resolved::Fallback(file) => (file, true),
+		Resolved::Redirect(to) => return Ok(Redirect::permanent(&to).into_response()),
+		Resolved::NotFound => {
+			return Err(refuse(StatusCode::NOT_FOUND, "no such page on this site"));
+		},
+	};
+	// Checked when the manifest was read.
+	let id = file.content_id().map_err(|e| bad_site(&site, &e))?;
+	let page = SitePage { mime: &file.mime, not_found };
+	serve_item(gateway, id, Some(&page), method, headers).await
+}
+
+/// The site's manifest, parsed once: served under the serving rule like any content, and
+/// read whole and verified.
+async fn manifest(gateway: &Arc<Gateway>, site: ContentId) -> Result<Arc<Manifest>, Response> {
+	// The serving rule is asked every time: a deny takes the site down at the next block.
+	let servable = authorise(gateway, site).await?;
+	if let Some(manifest) = gateway.manifests.get(&site) {
+		return Ok(manifest);
+	}
+	if servable.size > MAX_MANIFEST_BYTES {
+		let e = crate::site::SiteError::TooLarge(servable.size);
+		return Err(bad_site(&site, &e));
+	}
+	let size = servable.size as usize;
+	let read = gateway
+		.ask(move |g| {
+			let read = g.store.reader(&site).and_then(|reader| reader.read_verified(0, size));
+			if let Err(StoreError::Corrupt { id }) = &read {
+				g.store.quarantine(id);
+			}
+			read
+		})
+		.await?;
+	let bytes = read.map_err(|e| unreadable(gateway, &site, e))?;
+	let manifest = Arc::new(Manifest::from_bytes(&bytes).map_err(|e| bad_site(&site, &e))?);
+	gateway.manifests.keep(site, manifest.clone());
+	Ok(manifest)
+}
+
+/// The answer to a site whose manifest is not one: the site is broken, not the request.
+fn bad_site(site: &ContentId, e: &dyn std::fmt::Display) -> Response {
+	refuse(StatusCode::BAD_GATEWAY, &format!("site {} is broken: {e}", to_cid(site)))
+}
+
+/// The answer to a manifest that could not be read (a corrupt copy was removed).
+fn unreadable(gateway: &Gateway, site: &ContentId, e: StoreError) -> Response {
+	match e {
+		StoreError::NotFound => not_stored(),
+		StoreError::Corrupt { .. } => {
+			log::error!(target: "content", "site {}: {e}", to_cid(site));
+			gateway.metrics.count_error("corrupt");
+			refuse(StatusCode::INTERNAL_SERVER_ERROR, "the stored copy failed verification")
+		},
+		e => {
+			log::error!(target: "content", "site {}: {e}", to_cid(site));
+			gateway.metrics.count_error("io");
+			refuse(StatusCode::INTERNAL_SERVER_ERROR, "content store error")
+		},
+	}
+}
