@@ -8,6 +8,7 @@ pub mod account_text;
 pub mod bandwidth;
 pub mod content;
 pub mod epoch;
+pub mod lease;
 mod no_bandwidth;
 pub mod receipt;
 pub mod storage_proof;
@@ -18,6 +19,7 @@ pub use account_text::{parse_account, parse_hex32, AccountTextError};
 pub use bandwidth::BandwidthLedger;
 pub use content::{content_id, deny_key, ContentId, DenyKey};
 pub use epoch::{EpochClock, EpochIndex};
+pub use lease::{KeptLease, LeaseId, LeaseObligations};
 pub use receipt::{Receipt, SignedReceipt};
 pub use storage_proof::{verify_proof, ChallengeChunks, ChallengeProofs, StorageProof};
 pub use traits::{
