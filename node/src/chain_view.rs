@@ -10,11 +10,12 @@
 
 use std::sync::Arc;
 
-use bitcloud_content::{CachedChain, ChainError, ChainView, ItemMeta, Quota};
+use bitcloud_content::{CachedChain, ChainError, ChainView, ItemMeta, LeaseFacts, Quota};
 use bitcloud_onion::{Directory, RelayInfo};
 use bitcloud_primitives::{ContentId, EpochIndex, Standing};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
 use pallet_bandwidth::{runtime_api::BandwidthApi, ClientQuota};
+use pallet_leases::{runtime_api::LeasesApi, LeaseView};
 use pallet_moderation::{runtime_api::ModerationApi, CatalogEntry};
 use pallet_nodes::{runtime_api::NodesApi, NodeView};
 use polkadot_sdk::{
@@ -123,6 +124,19 @@ impl BestBlock {
 		}))
 	}
 
+	/// The leases of `content` at block `at`, with the epoch they are judged in.
+	fn leases_at(&self, at: H256, content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
+		let (epoch, _) = self.ask(at, |api, at| api.receipt_context(at))?;
+		let ids = self.ask(at, |api, at| api.leases_of_content(at, *content))?;
+		let mut leases = Vec::with_capacity(ids.len());
+		for id in ids {
+			if let Some(view) = self.ask(at, |api, at| api.lease(at, id))? {
+				leases.push(lease_facts(id, view, epoch));
+			}
+		}
+		Ok(leases)
+	}
+
 	/// Every onion relay the registry lists.
 	fn onion_relays(&self) -> Result<Vec<RelayInfo>, ChainError> {
 		let accounts = self.ask_best(|api, at| api.onion_relays(at))?;
@@ -131,6 +145,23 @@ impl BestBlock {
 			relays.extend(self.relay_info(&account)?);
 		}
 		Ok(relays)
+	}
+}
+
+/// What the content services need of a lease, in `epoch`.
+fn lease_facts(
+	id: bitcloud_primitives::LeaseId,
+	view: LeaseView<AccountId, Balance>,
+	epoch: EpochIndex,
+) -> LeaseFacts {
+	LeaseFacts {
+		id,
+		covered: !view.ended && epoch < view.paid_until,
+		closable: epoch >= view.closable_from,
+		moderator: view.moderator,
+		bytes: view.bytes,
+		replicas: view.replicas,
+		keepers: view.keepers.into_iter().map(|keeper| keeper.node).collect(),
 	}
 }
 
@@ -177,6 +208,10 @@ impl ChainView for BestBlock {
 	) -> Result<Option<u64>, ChainError> {
 		let proposal = self.ask_best(|api, at| api.proposal(at, moderator.clone(), *content))?;
 		Ok(proposal.map(|proposal| proposal.size))
+	}
+
+	fn leases(&self, content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
+		self.leases_at(self.best(), content)
 	}
 
 	fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
@@ -270,6 +305,10 @@ impl ChainView for RuntimeChainView {
 
 	fn receipt_context(&self) -> Result<(EpochIndex, H256), ChainError> {
 		self.cached.receipt_context()
+	}
+
+	fn leases(&self, content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
+		self.cached.leases(content)
 	}
 
 	fn client_quota(&self, client: &AccountId, epoch: EpochIndex) -> Result<Quota, ChainError> {

@@ -1,6 +1,7 @@
 //! The content node's duties on chain, signed with the node's own key from the keystore:
-//! submitting the receipts its clients signed, and answering the storage law's challenges
-//! with proofs built from its store. A tokio task runs a round at every new best block (and
+//! submitting the receipts its clients signed, answering the storage law's challenges with
+//! proofs built from its store, and keeping leased objects (`leases`: joining their leases,
+//! claiming their pay). A tokio task runs a round at every new best block (and
 //! at least every [`ROUND`]), challenges first: their deadline is a few blocks. The chain is
 //! the source of truth for what is done (`BandwidthApi::claimed`,
 //! `StorageLawApi::pending_challenges`), so a lost or dropped transaction is simply sent
@@ -17,6 +18,7 @@
 //! the node's own standing is the problem).
 
 mod error;
+mod leases;
 mod metrics;
 
 use std::{
@@ -40,7 +42,7 @@ use bitcloud_runtime::{
 use codec::Encode;
 use futures::StreamExt;
 use pallet_bandwidth::runtime_api::BandwidthApi;
-use pallet_storage_law::{runtime_api::StorageLawApi, Challenge, ChallengeId};
+use pallet_storage_law::{runtime_api::StorageLawApi, Challenge, ChallengeId, ChallengeKind};
 use polkadot_sdk::{
 	frame_system_rpc_runtime_api::AccountNonceApi,
 	sc_client_api::BlockchainEvents,
@@ -88,6 +90,10 @@ enum Attempt {
 	Receipt(ReceiptKey, u64),
 	/// An answer to a challenge.
 	Challenge(ChallengeId),
+	/// Joining a lease as a keeper.
+	Keep(bitcloud_primitives::LeaseId),
+	/// Claiming what a kept lease owes.
+	Claim(bitcloud_primitives::LeaseId),
 }
 
 impl Attempt {
@@ -95,7 +101,7 @@ impl Attempt {
 	fn retry_blocks(&self) -> BlockNumber {
 		match self {
 			Attempt::Challenge(_) => CHALLENGE_RETRY_BLOCKS,
-			Attempt::Receipt(..) => RETRY_BLOCKS,
+			Attempt::Receipt(..) | Attempt::Keep(_) | Attempt::Claim(_) => RETRY_BLOCKS,
 		}
 	}
 }
@@ -178,7 +184,8 @@ impl Duties {
 		}
 	}
 
-	/// One round: challenges, then receipts of closed epochs the chain has not credited.
+	/// One round: challenges, then receipts of closed epochs the chain has not credited, then
+	/// the leases the node keeps or may keep.
 	fn round(&self) -> Result<(), DutyError> {
 		let info = self.client.info();
 		let (best, number) = (info.best_hash, info.best_number);
@@ -187,6 +194,7 @@ impl Duties {
 		self.book.sync()?;
 		self.book.prune(runtime_params::oldest_submittable_epoch(epoch))?;
 		self.submit_receipts(best, number, epoch)?;
+		self.lease_duties(best, number, epoch)?;
 		answered
 	}
 
@@ -355,7 +363,8 @@ impl Duties {
 				self.metrics.challenges_missed.inc();
 				log::warn!(
 					target: "duties",
-					"Cannot answer challenge {id} for {} (chunks {:?}): {e}",
+					"Cannot answer challenge {id} ({}) for {} (chunks {:?}): {e}",
+					kind_name(challenge.kind),
 					bitcloud_content::to_hex(&challenge.content),
 					challenge.chunks
 				);
@@ -452,4 +461,14 @@ impl Duties {
 fn receipts_call(receipts: Vec<SignedReceipt<AccountId>>) -> RuntimeCall {
 	let receipts = BoundedVec::truncate_from(receipts);
 	RuntimeCall::Bandwidth(pallet_bandwidth::Call::submit_receipts { receipts })
+}
+
+/// What a challenge is for, for the logs: `obligation`, `probe` or `lease <id>`. A lease
+/// challenge is answered like the others, from the store, where the leased object is kept.
+fn kind_name(kind: ChallengeKind) -> String {
+	match kind {
+		ChallengeKind::Obligation => "obligation".into(),
+		ChallengeKind::Probe => "probe".into(),
+		ChallengeKind::Lease(lease) => format!("lease {lease}"),
+	}
 }

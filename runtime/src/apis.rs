@@ -2,7 +2,7 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Bandwidth, Block, BlockNumber, Epochs,
-	Executive, Grandpa, InherentDataExt, Moderation, Nodes, Nonce, Rewards, Runtime, RuntimeCall,
+	Executive, Grandpa, Leases, InherentDataExt, Moderation, Nodes, Nonce, Rewards, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, StorageLaw, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -259,6 +259,49 @@ impl_runtime_apis! {
 			BlockNumber,
 		)> {
 			StorageLaw::open_challenges()
+		}
+	}
+
+	impl pallet_leases::runtime_api::LeasesApi<Block, AccountId, Balance> for Runtime {
+		fn lease(id: bitcloud_primitives::LeaseId) -> Option<pallet_leases::LeaseView<AccountId, Balance>> {
+			Leases::lease_view(id)
+		}
+
+		fn leases_of(owner: AccountId) -> Vec<bitcloud_primitives::LeaseId> {
+			Leases::leases_of(&owner)
+		}
+
+		fn leases_of_content(content: bitcloud_primitives::ContentId) -> Vec<bitcloud_primitives::LeaseId> {
+			Leases::leases_of_content(&content)
+		}
+
+		fn kept_by(node: AccountId) -> Vec<bitcloud_primitives::LeaseId> {
+			Leases::kept_by(&node)
+		}
+
+		fn offer(moderator: AccountId) -> Option<Balance> {
+			Leases::offer(&moderator)
+		}
+
+		fn quote(
+			moderator: Option<AccountId>,
+			bytes: u64,
+			replicas: u32,
+			epochs: bitcloud_primitives::EpochIndex,
+		) -> Result<Balance, sp_runtime::DispatchError> {
+			Leases::quote_amount(moderator.as_ref(), bytes, replicas, epochs)
+		}
+
+		fn encryption_key(account: AccountId) -> Option<pallet_leases::EncryptionKey> {
+			Leases::encryption_key(&account)
+		}
+
+		fn index(account: AccountId) -> Option<bitcloud_primitives::LeaseId> {
+			Leases::index_of(&account)
+		}
+
+		fn shares(account: AccountId) -> Vec<pallet_leases::ShareView<AccountId, Balance>> {
+			Leases::shares_of(&account)
 		}
 	}
 

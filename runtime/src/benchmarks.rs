@@ -21,6 +21,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_bandwidth, Bandwidth]
 	[pallet_rewards, Rewards]
 	[pallet_storage_law, StorageLaw]
+	[pallet_leases, Leases]
 	[pallet_validator_set, ValidatorSet]
 );
 

@@ -2,9 +2,9 @@
 
 use crate::{
 	configs::storage_law::DEV_PARAMS, opaque::SessionKeys, AccountId, Balance, BalancesConfig,
-	BlockNumber, EpochsConfig, ModerationConfig, NodesConfig, RewardsConfig, RuntimeGenesisConfig,
-	SessionConfig, StorageLawConfig, SudoConfig, ValidatorSetConfig, DEV_EPOCH_BLOCKS,
-	EPOCH_BLOCKS, UNIT,
+	BlockNumber, EpochsConfig, LeasesConfig, ModerationConfig, NodesConfig, RewardsConfig,
+	RuntimeGenesisConfig, SessionConfig, StorageLawConfig, SudoConfig, ValidatorSetConfig,
+	DEV_EPOCH_BLOCKS, EPOCH_BLOCKS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use bitcloud_primitives::content_id;
@@ -138,6 +138,8 @@ fn sample_moderator() -> Value {
 			)],
 			catalog,
 		},
+		// Charlie also sells storage leases: a planck per byte and epoch.
+		leases: LeasesConfig { offers: vec![(moderator.clone(), 1)] },
 	})
 }
 

@@ -62,10 +62,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("bitcloud"),
 	impl_name: Cow::Borrowed("bitcloud-node"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 
@@ -126,6 +126,9 @@ type Migrations = (
 		Runtime,
 		configs::storage_law::MigratedChunksPerChallenge,
 	>,
+	// Storage law v1 → v2: a challenge's moderator is optional (lease challenges have none);
+	// pending challenges keep theirs.
+	pallet_storage_law::migrations::v2::MigrateV1ToV2<Runtime>,
 );
 
 /// Dispatches extrinsics to the pallets.
@@ -201,4 +204,7 @@ mod runtime {
 	pub type StorageLaw = pallet_storage_law;
 	#[runtime::pallet_index(13)]
 	pub type Rewards = pallet_rewards;
+
+	#[runtime::pallet_index(15)]
+	pub type Leases = pallet_leases;
 }

@@ -1,5 +1,5 @@
 //! Keys: the sr25519 pairs that sign the client's transactions (and, with the receipts
-//! protocol, its receipts).
+//! protocol, its receipts), and the secret personal storage derives its keys from.
 
 use crate::Error;
 use bitcloud_primitives::AccountId;
@@ -8,6 +8,10 @@ use polkadot_sdk::sp_core::{
 	sr25519, Pair,
 };
 use std::path::Path;
+use zeroize::Zeroizing;
+
+/// Bytes of [`Signer::vault_secret`]: the sr25519 secret scalar.
+pub const VAULT_SECRET_LEN: usize = 32;
 
 /// An account's key pair.
 #[derive(Clone)]
@@ -52,6 +56,20 @@ impl Signer {
 	pub fn sign(&self, message: &[u8]) -> sr25519::Signature {
 		self.pair.sign(message)
 	}
+
+	/// The secret personal storage derives its keys from (`bitcloud_vault::VaultKeys::
+	/// from_secret`): the sr25519 secret scalar, the first [`VAULT_SECRET_LEN`] bytes of the
+	/// pair's raw secret (`to_raw_vec()`). It never leaves this machine; the same secret URI on
+	/// a new machine gives the same bytes, and so every stored file back.
+	///
+	/// The other half of the raw secret, the signing nonce seed, is left out: a soft
+	/// derivation (`phrase/soft`) draws it at random each time the pair is made, so it would
+	/// give another vault on every run. The scalar is the same every time.
+	pub fn vault_secret(&self) -> Zeroizing<Vec<u8>> {
+		let mut raw = Zeroizing::new(self.pair.to_raw_vec());
+		raw.truncate(VAULT_SECRET_LEN);
+		raw
+	}
 }
 
 /// Writes a secret phrase to a new key file readable by its owner only; refuses to overwrite.
@@ -82,4 +100,23 @@ pub use bitcloud_primitives::parse_hex32;
 pub fn parse_account(text: &str) -> Result<AccountId, Error> {
 	bitcloud_primitives::parse_account(text)
 		.map_err(|e| Error::Input(format!("{text} is not an account: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_vault_secret_is_the_same_on_every_load() {
+		for suri in ["//Alice", "//Alice/soft", "bottom drive obey lake curtain smoke basket hold race lonely fit walk//x/y"] {
+			let first = Signer::from_suri(suri).unwrap().vault_secret();
+			let again = Signer::from_suri(suri).unwrap().vault_secret();
+			assert_eq!(first.len(), VAULT_SECRET_LEN, "{suri}");
+			assert_eq!(first, again, "{suri}");
+		}
+		let alice = Signer::from_suri("//Alice").unwrap().vault_secret();
+		let bob = Signer::from_suri("//Bob").unwrap().vault_secret();
+		assert_ne!(alice, bob);
+		assert!(bitcloud_vault::VaultKeys::from_secret(&alice).is_ok());
+	}
 }

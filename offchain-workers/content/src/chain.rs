@@ -1,6 +1,6 @@
 //! What the content services need to know from the chain, and the serving rule.
 
-use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
+use bitcloud_primitives::{AccountId, ContentId, EpochIndex, LeaseId};
 use polkadot_sdk::sp_core::H256;
 use std::fmt;
 
@@ -13,6 +13,44 @@ pub struct ItemMeta {
 	pub title: String,
 	/// MIME type (as listed; the gateway sends it only if it is a valid header value).
 	pub mime_type: String,
+}
+
+/// A storage lease of an object (`pallet-leases`), as the content services need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseFacts {
+	/// The lease.
+	pub id: LeaseId,
+	/// The moderator whose subscribers may keep the object (`None`: unmoderated, onion only).
+	pub moderator: Option<AccountId>,
+	/// The object's size, as its owner declared it.
+	pub bytes: u64,
+	/// How many keepers the lease pays for.
+	pub replicas: u32,
+	/// The nodes keeping it now.
+	pub keepers: Vec<AccountId>,
+	/// Paid for the current epoch: nodes may still join as keepers.
+	pub covered: bool,
+	/// Past its paid epochs and grace (or ended and past its paid epochs): anyone may close
+	/// it, and its keepers may delete the object.
+	pub closable: bool,
+}
+
+impl LeaseFacts {
+	/// Whether `node`, subscribed to `subscriptions`, may hold the object for this lease: the
+	/// lease's moderator is one of them, the lease is not closable, and `node` keeps it or
+	/// there is a place left for it while the lease is paid.
+	pub fn holdable_by(&self, node: &AccountId, subscriptions: &[AccountId]) -> bool {
+		let Some(moderator) = &self.moderator else { return false };
+		let keeps = self.keepers.contains(node);
+		let room = self.covered && (self.keepers.len() as u64) < u64::from(self.replicas);
+		subscriptions.contains(moderator) && !self.closable && (keeps || room)
+	}
+}
+
+/// What the serving rule gives a leased object: its declared size, and no title or type (its
+/// bytes are ciphertext).
+fn leased_meta(lease: &LeaseFacts) -> ItemMeta {
+	ItemMeta { size: lease.bytes, title: String::new(), mime_type: String::new() }
 }
 
 /// A client's bandwidth quota in an epoch, in bytes.
@@ -149,6 +187,12 @@ pub trait ChainView: Send + Sync + 'static {
 		None
 	}
 
+	/// The storage leases of the object `content` (`LeasesApi`): at most the runtime's
+	/// `MaxLeasesPerContent`.
+	fn leases(&self, _content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
+		Ok(Vec::new())
+	}
+
 	/// The nodes that serve `moderator`'s catalog (subscribed, not suspended) with the HTTP
 	/// endpoints of their gateways: where replication fetches from.
 	fn endpoints(&self, _moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
@@ -159,12 +203,15 @@ pub trait ChainView: Send + Sync + 'static {
 /// Whether the node may serve a piece of content over plain HTTP, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-	/// Listed by `moderator`, a subscribed moderator, and denied by none.
+	/// Listed by `moderator`, a subscribed moderator, or leased under it, and denied by none.
 	Serve {
-		/// The first subscribed moderator (in subscription order) that lists it.
+		/// The first subscribed moderator (in subscription order) that lists it; or the
+		/// moderator of the lease that pays this node to hold it.
 		moderator: AccountId,
-		/// Its catalog metadata.
+		/// Its catalog metadata (for a leased object: its size only).
 		meta: ItemMeta,
+		/// The lease, when no catalog lists it and a lease pays for it.
+		lease: Option<LeaseId>,
 	},
 	/// A subscribed moderator denies it.
 	Denied {
@@ -176,9 +223,10 @@ pub enum Verdict {
 }
 
 /// The serving rule: content may be served over plain HTTP when a subscribed moderator lists
-/// it and no subscribed moderator denies it. A deny by any subscribed moderator wins over a
-/// listing by another: a node subscribes to moderators to stay within its own law, and one
-/// of them saying no is reason enough (see `docs/content-node.md`).
+/// it, or a lease under a subscribed moderator pays this node to hold it, and no subscribed
+/// moderator denies it. A deny by any subscribed moderator wins over a listing by another: a
+/// node subscribes to moderators to stay within its own law, and one of them saying no is
+/// reason enough (see `docs/content-node.md`).
 pub fn verdict(
 	chain: &dyn ChainView,
 	node: &AccountId,
@@ -196,20 +244,45 @@ pub fn verdict(
 			}
 		}
 	}
-	Ok(match listed {
-		Some((moderator, meta)) => Verdict::Serve { moderator, meta },
+	if let Some((moderator, meta)) = listed {
+		return Ok(Verdict::Serve { moderator, meta, lease: None });
+	}
+	Ok(match holding_lease(chain, node, &subscriptions, content)? {
+		Some((moderator, lease)) => {
+			Verdict::Serve { moderator, meta: leased_meta(&lease), lease: Some(lease.id) }
+		},
 		None => Verdict::NotListed,
 	})
+}
+
+/// The first lease of `content` for which `node` may hold it ([`LeaseFacts::holdable_by`]),
+/// with its moderator. Asked only of content no subscribed catalog lists.
+fn holding_lease(
+	chain: &dyn ChainView,
+	node: &AccountId,
+	subscriptions: &[AccountId],
+	content: &ContentId,
+) -> Result<Option<(AccountId, LeaseFacts)>, ChainError> {
+	if subscriptions.is_empty() {
+		return Ok(None);
+	}
+	let leases = chain.leases(content)?;
+	Ok(leases.into_iter().find_map(|lease| {
+		let moderator = lease.moderator.clone().filter(|_| lease.holdable_by(node, subscriptions));
+		moderator.map(|moderator| (moderator, lease))
+	}))
 }
 
 /// Whether the node accepts an upload of a piece of content, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadVerdict {
-	/// Listed by or proposed to a subscribed moderator, denied by none: accepted up to `size`
-	/// bytes, and only if they hash to the content id.
+	/// Listed by or proposed to a subscribed moderator, or leased under one, denied by none:
+	/// accepted up to `size` bytes, and only if they hash to the content id.
 	Accept {
-		/// The size the catalog or the proposal gives.
+		/// The size the catalog, the proposal or the lease gives.
 		size: u64,
+		/// The lease it is taken for, when no catalog lists it nor proposal offers it.
+		lease: Option<LeaseId>,
 	},
 	/// A subscribed moderator denies it.
 	Denied {
@@ -221,25 +294,33 @@ pub enum UploadVerdict {
 }
 
 /// The upload rule: a node takes content that a subscribed moderator lists, or that a
-/// publisher proposed to one (so it is in place when the moderator lists it), unless a
-/// subscribed moderator denies it. Serving still follows [`verdict`]: proposed content is
-/// stored but not served until it is listed.
+/// publisher proposed to one (so it is in place when the moderator lists it), or that a lease
+/// under one pays it to hold (a place among the lease's keepers is free or is this node's),
+/// unless a subscribed moderator denies it. Serving still follows [`verdict`]: proposed
+/// content is stored but not served until it is listed.
 pub fn upload_verdict(
 	chain: &dyn ChainView,
 	node: &AccountId,
 	content: &ContentId,
 ) -> Result<UploadVerdict, ChainError> {
+	let subscriptions = chain.subscriptions(node)?;
 	let mut size = None;
-	for moderator in chain.subscriptions(node)? {
-		if chain.is_denied(&moderator, content)? {
-			return Ok(UploadVerdict::Denied { moderator });
+	for moderator in &subscriptions {
+		if chain.is_denied(moderator, content)? {
+			return Ok(UploadVerdict::Denied { moderator: moderator.clone() });
 		}
 		if size.is_none() {
-			size = match chain.catalog_item(&moderator, content)? {
+			size = match chain.catalog_item(moderator, content)? {
 				Some(meta) => Some(meta.size),
-				None => chain.proposed_size(&moderator, content)?,
+				None => chain.proposed_size(moderator, content)?,
 			};
 		}
 	}
-	Ok(size.map_or(UploadVerdict::NotWanted, |size| UploadVerdict::Accept { size }))
+	if let Some(size) = size {
+		return Ok(UploadVerdict::Accept { size, lease: None });
+	}
+	Ok(match holding_lease(chain, node, &subscriptions, content)? {
+		Some((_, lease)) => UploadVerdict::Accept { size: lease.bytes, lease: Some(lease.id) },
+		None => UploadVerdict::NotWanted,
+	})
 }

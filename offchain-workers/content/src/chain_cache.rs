@@ -32,7 +32,7 @@
 //! that pass their lookups on to a `CachedChain` (the node's does), and tells the caller when
 //! no `CachedChain` answered at all (the view keeps nothing, so peeking is no use).
 
-use crate::chain::{ChainError, ChainView, ItemMeta, Quota};
+use crate::chain::{ChainError, ChainView, ItemMeta, LeaseFacts, Quota};
 use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
 use polkadot_sdk::sp_core::H256;
 use std::{
@@ -51,6 +51,10 @@ pub const MAX_ANSWERS: usize = 16_384;
 /// Nodes whose subscriptions are kept in a block: an answer is up to 32 accounts (1 KiB), and
 /// the content services ask for their own node's only.
 pub const MAX_LISTS: usize = 256;
+
+/// Objects whose leases are kept in a block: an answer is up to 16 leases of 8 keepers each
+/// (about 6 KiB), so at most about 6 MiB in all.
+pub const MAX_LEASE_LISTS: usize = 1_024;
 
 /// How long answers of a view that names no best block are kept: one block time.
 pub const UNTAGGED_TTL: Duration = Duration::from_secs(6);
@@ -169,6 +173,7 @@ struct Block {
 	locks: Answers<(AccountId, EpochIndex), bool>,
 	unmoderated: Answers<AccountId, bool>,
 	nodes: Answers<AccountId, bool>,
+	leases: Answers<ContentId, Vec<LeaseFacts>>,
 }
 
 impl Block {
@@ -186,6 +191,7 @@ impl Block {
 			locks: Answers::new(cap),
 			unmoderated: Answers::new(cap),
 			nodes: Answers::new(cap),
+			leases: Answers::new(cap.min(MAX_LEASE_LISTS)),
 		}
 	}
 
@@ -217,6 +223,7 @@ impl Block {
 			+ self.locks.map.len()
 			+ self.unmoderated.map.len()
 			+ self.nodes.map.len()
+			+ self.leases.map.len()
 	}
 }
 
@@ -362,6 +369,10 @@ impl<V: ChainView + ?Sized> ChainView for CachedChain<V> {
 
 	fn is_node(&self, account: &AccountId) -> Result<bool, ChainError> {
 		self.cached(|b| &mut b.nodes, account.clone(), |v| v.is_node(account))
+	}
+
+	fn leases(&self, content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
+		self.cached(|b| &mut b.leases, *content, |v| v.leases(content))
 	}
 
 	fn best_block(&self) -> Option<(u32, String)> {

@@ -1,5 +1,5 @@
-//! The sweep of unlisted content: proposed and unmoderated content the store holds although
-//! no subscribed moderator lists it (`store::Unlisted`). Every
+//! The sweep of unlisted content: proposed, unmoderated and leased content the store holds
+//! although no subscribed moderator lists it (`store::Unlisted`). Every
 //! [`UnlistedPolicy::sweep_every`](crate::store::UnlistedPolicy) the node
 //!
 //! - clears the mark of content a subscribed moderator now lists (it is kept like any listed
@@ -7,6 +7,9 @@
 //! - removes proposed content that is no longer wanted: its proposal was rejected or
 //!   withdrawn, a subscribed moderator denies it, or the node no longer subscribes to its
 //!   moderator (the upload rule, [`upload_verdict`], says no);
+//! - removes leased objects no lease pays this node to hold any more: the lease was closed or
+//!   is past its grace, its moderator is no longer subscribed, or its keepers' places went to
+//!   other nodes (the upload rule says no);
 //! - removes content older than its kind's `max_age`;
 //! - removes the oldest content of a kind while the kind is over its budget (only after the
 //!   budget was lowered: imports never exceed it).
@@ -14,7 +17,7 @@
 //! Nothing is removed on the word of a chain that cannot be asked: an item whose standing the
 //! chain cannot tell is kept until a later sweep (imports stay bounded by the budget).
 //! Unmoderated content is asked about only once it is due for removal, so the sweep's chain
-//! queries are bounded by the proposed budget's item count plus what expires.
+//! queries are bounded by the proposed and leased budgets' item counts plus what expires.
 
 use crate::{
 	chain::{upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
@@ -86,9 +89,9 @@ pub fn sweep(
 	for item in store.unlisted() {
 		let age = now.duration_since(item.since).unwrap_or(Duration::ZERO);
 		let expired = age > policy.budget(item.kind).max_age;
-		// Proposed content is asked about every sweep (a rejected proposal frees its room at
-		// once); unmoderated content only before it is removed.
-		let ask = item.kind == Unlisted::Proposed || expired;
+		// Proposed and leased content is asked about every sweep (a rejected proposal or a
+		// closed lease frees its room at once); unmoderated content only before it is removed.
+		let ask = item.kind != Unlisted::Unmoderated || expired;
 		let standing = match (node, ask) {
 			(Some(node), true) => match standing(chain, node, &item) {
 				Ok(standing) => standing,
@@ -144,7 +147,8 @@ fn standing(
 	item: &UnlistedItem,
 ) -> Result<Standing, crate::chain::ChainError> {
 	let denied = match verdict(chain, node, &item.id)? {
-		Verdict::Serve { .. } => return Ok(Standing::Listed),
+		Verdict::Serve { lease: None, .. } => return Ok(Standing::Listed),
+		Verdict::Serve { lease: Some(_), .. } => false,
 		Verdict::Denied { .. } => true,
 		Verdict::NotListed => false,
 	};

@@ -79,6 +79,14 @@ pub const UNMODERATED_MAX_BYTES: u64 = 64 << 30;
 pub const UNMODERATED_MAX_ITEMS: usize = 16_384;
 /// How long unmoderated content is held after its upload.
 pub const UNMODERATED_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Bytes of leased objects (personal storage paid per epoch) held at most.
+pub const LEASED_MAX_BYTES: u64 = 64 << 30;
+/// Leased objects held at most (the runtime lets a node keep 1,024 leases; the rest wait for a
+/// place or go).
+pub const LEASED_MAX_ITEMS: usize = 2_048;
+/// Leased objects do not expire by age: they are held while a lease pays for them, which the
+/// sweep asks every time.
+pub const LEASED_MAX_AGE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 /// How often the node sweeps unlisted content (promotes what got listed, removes what
 /// expired or is no longer wanted).
 pub const UNLISTED_SWEEP_EVERY: Duration = Duration::from_secs(120);
@@ -90,17 +98,21 @@ pub enum Unlisted {
 	Proposed,
 	/// Published anonymously through the onion layer: no moderator is asked.
 	Unmoderated,
+	/// A leased object (personal storage): held while a lease under a subscribed moderator
+	/// pays for it and this node keeps it or may still.
+	Leased,
 }
 
 impl Unlisted {
-	/// Both kinds.
-	pub const ALL: [Unlisted; 2] = [Unlisted::Proposed, Unlisted::Unmoderated];
+	/// Every kind.
+	pub const ALL: [Unlisted; 3] = [Unlisted::Proposed, Unlisted::Unmoderated, Unlisted::Leased];
 
 	/// Its name in marks, metrics and errors.
 	pub fn label(self) -> &'static str {
 		match self {
 			Unlisted::Proposed => "proposed",
 			Unlisted::Unmoderated => "unmoderated",
+			Unlisted::Leased => "leased",
 		}
 	}
 
@@ -131,6 +143,8 @@ pub struct UnlistedPolicy {
 	pub proposed: UnlistedBudget,
 	/// Budget of unmoderated content.
 	pub unmoderated: UnlistedBudget,
+	/// Budget of leased objects.
+	pub leased: UnlistedBudget,
 	/// How often the node sweeps.
 	pub sweep_every: Duration,
 }
@@ -148,6 +162,11 @@ impl Default for UnlistedPolicy {
 				max_items: UNMODERATED_MAX_ITEMS,
 				max_age: UNMODERATED_MAX_AGE,
 			},
+			leased: UnlistedBudget {
+				max_bytes: LEASED_MAX_BYTES,
+				max_items: LEASED_MAX_ITEMS,
+				max_age: LEASED_MAX_AGE,
+			},
 			sweep_every: UNLISTED_SWEEP_EVERY,
 		}
 	}
@@ -159,6 +178,7 @@ impl UnlistedPolicy {
 		match kind {
 			Unlisted::Proposed => &self.proposed,
 			Unlisted::Unmoderated => &self.unmoderated,
+			Unlisted::Leased => &self.leased,
 		}
 	}
 }
@@ -182,7 +202,7 @@ struct UnlistedState {
 	policy: UnlistedPolicy,
 	items: BTreeMap<ContentId, UnlistedItem>,
 	/// Per kind: bytes and items of imports under way.
-	reserved: [(u64, usize); 2],
+	reserved: [(u64, usize); Unlisted::ALL.len()],
 }
 
 impl UnlistedState {

@@ -44,7 +44,10 @@ pub mod pallet {
 	};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::fungible::{Mutate, MutateHold},
+		traits::{
+			fungible::{Mutate, MutateHold},
+			BuildGenesisConfig,
+		},
 	};
 	use frame_system::pallet_prelude::*;
 
@@ -194,6 +197,29 @@ pub mod pallet {
 	/// Number of shares in each inbox.
 	#[pallet::storage]
 	pub type ShareCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The storage offers a chain starts with.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Moderators offering storage, with their price per byte per epoch. Each must be a
+		/// live moderator at genesis (moderation's genesis is built first).
+		pub offers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (moderator, price) in &self.offers {
+				assert!(
+					T::Moderators::is_live(moderator),
+					"a genesis offer needs a live moderator"
+				);
+				assert!(!sp_runtime::traits::Zero::is_zero(price), "a genesis offer needs a price");
+				Offers::<T>::insert(moderator, price);
+			}
+		}
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]

@@ -1,8 +1,9 @@
 //! Benchmarks of the storage law (v2), each with its worst case: `respond(n)` to a probe that
 //! proves its content, with `n` proofs of the greatest depth a listed item can need (full
 //! chunks spread over the largest item a catalog can list, ending with its last), expiry where
-//! every challenge is a strike that bans its node, and selection where every sampled node has
-//! the most subscriptions and gets both an obligation challenge and a probe, each naming the
+//! every challenge is a missed lease challenge whose strike bans its node (and drops it from
+//! the lease), and selection where every sampled node has the most subscriptions and keeps a
+//! lease, and gets an obligation challenge, a probe and a lease challenge, each naming the
 //! most chunks.
 
 use super::*;
@@ -13,14 +14,15 @@ use bitcloud_primitives::{
 		MAX_CHALLENGE_CHUNKS,
 	},
 	traits::CatalogProofs,
-	ChallengeChunks, ChallengeProofs, ContentId, EpochClock, NodePenalties, StorageProof,
+	ChallengeChunks, ChallengeProofs, ContentId, EpochClock, KeptLease, LeaseObligations,
+	NodePenalties, StorageProof,
 };
 use blake3::hazmat::{merge_subtrees_non_root, merge_subtrees_root, HasherExt, Mode};
 use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use polkadot_sdk::frame_benchmarking::v2::*;
 use sp_runtime::{
-	traits::{One, Saturating},
+	traits::{Hash, One, Saturating},
 	Perbill,
 };
 
@@ -44,10 +46,10 @@ fn node<T: Config>(i: u32, moderators: &[T::AccountId]) -> T::AccountId {
 	who
 }
 
-/// Insert a challenge of `node` on `chunks` of `content` of `moderator` directly.
+/// Insert a challenge of `node` on `chunks` of `content` of `moderator` (if any) directly.
 fn insert_challenge<T: Config>(
 	node: &T::AccountId,
-	moderator: &T::AccountId,
+	moderator: Option<&T::AccountId>,
 	(content, size, chunks): (ContentId, u64, ChallengeChunks),
 	issued_at: BlockNumberFor<T>,
 	deadline: BlockNumberFor<T>,
@@ -59,7 +61,7 @@ fn insert_challenge<T: Config>(
 		id,
 		Challenge {
 			node: node.clone(),
-			moderator: moderator.clone(),
+			moderator: moderator.cloned(),
 			content,
 			size,
 			chunks,
@@ -70,6 +72,20 @@ fn insert_challenge<T: Config>(
 	);
 	NodeChallenges::<T>::insert(node, id, ());
 	id
+}
+
+/// Make `node` keep a lease of an item of the largest size (its challenge names the most
+/// chunks) and return it as the law sees it (made up if the runtime's leases keep nothing).
+fn lease_of<T: Config>(node: &T::AccountId) -> KeptLease {
+	let content: ContentId = T::Hashing::hash_of(node).as_ref().try_into().unwrap_or([7; 32]);
+	let bytes = T::BenchmarkHelper::largest_item_size();
+	T::BenchmarkHelper::node_keeps_lease(node, content, bytes);
+	let kept = T::Leases::kept_len(node);
+	kept.checked_sub(1).and_then(|last| T::Leases::kept_at(node, last)).unwrap_or(KeptLease {
+		lease: 0,
+		content,
+		bytes,
+	})
 }
 
 /// Chunks in the left subtree of a subtree of `chunks` (at least two) chunks: the largest
@@ -179,7 +195,7 @@ mod benchmarks {
 		let deadline = issued_at.saturating_add(One::one());
 		let id = insert_challenge::<T>(
 			&caller,
-			&moderator,
+			Some(&moderator),
 			(root, size, chunks),
 			issued_at,
 			deadline,
@@ -218,13 +234,15 @@ mod benchmarks {
 			let who = node::<T>(i, &moderators);
 			// Suspended: the next strike bans it.
 			T::Penalties::suspend(&who).expect("registered");
+			// A lease challenge: the miss also drops the node from the lease.
+			let lease = lease_of::<T>(&who);
 			insert_challenge::<T>(
 				&who,
-				&who,
-				([1; 32], 1, ChallengeChunks::truncate_from(vec![0])),
+				None,
+				(lease.content, lease.bytes, ChallengeChunks::truncate_from(vec![0])),
 				Default::default(),
 				One::one(),
-				ChallengeKind::Obligation,
+				ChallengeKind::Lease(lease.lease),
 			);
 		}
 
@@ -247,7 +265,7 @@ mod benchmarks {
 		};
 		Params::<T>::put(params);
 		for i in 0..n {
-			node::<T>(i, &moderators);
+			lease_of::<T>(&node::<T>(i, &moderators));
 		}
 		// The unproven items are past their grace period: every node is probed too.
 		let now =
@@ -262,12 +280,14 @@ mod benchmarks {
 		}
 
 		assert_eq!(sampled, n);
-		// Each sampled benchmark node got an obligation challenge and a probe (the genesis
-		// may hold nodes of its own, which may be sampled instead).
+		// Each sampled benchmark node got an obligation challenge, a probe and, if the
+		// runtime's leases keep what the helper gave it, a lease challenge (the genesis may
+		// hold nodes of its own, which may be sampled instead).
 		for i in 0..n {
 			let who: T::AccountId = account("node", i, SEED);
 			let challenges = NodeChallenges::<T>::iter_key_prefix(&who).count();
-			assert!(challenges == 0 || challenges == 2, "{challenges} challenges");
+			let leases = usize::from(T::Leases::kept_len(&who) > 0);
+			assert!(challenges == 0 || challenges == 2 + leases, "{challenges} challenges");
 		}
 	}
 

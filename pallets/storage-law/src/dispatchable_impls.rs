@@ -13,8 +13,8 @@ use frame_support::{
 
 impl<T: Config> Pallet<T> {
 	/// Check `proofs` for `who`'s challenge `challenge_id`, proof `i` against chunk
-	/// `chunks[i]`; on success clear the challenge and count the pass, and for a probe record
-	/// that the content is proven.
+	/// `chunks[i]`; on success clear the challenge and count the pass (whatever its kind), and
+	/// for a probe record that the content is proven.
 	pub(crate) fn do_respond(
 		who: &T::AccountId,
 		challenge_id: ChallengeId,
@@ -38,18 +38,20 @@ impl<T: Config> Pallet<T> {
 			record.passed = record.passed.saturating_add(1);
 		});
 		Self::deposit_event(Event::ChallengePassed { challenge_id, node: who.clone() });
-		if challenge.kind == ChallengeKind::Probe
-			&& T::Moderators::record_proof(
-				&challenge.moderator,
+		// A probe always names its moderator; obligation and lease challenges prove nothing new.
+		if let (ChallengeKind::Probe, Some(moderator)) = (challenge.kind, challenge.moderator) {
+			if T::Moderators::record_proof(
+				&moderator,
 				&challenge.content,
 				challenge.size,
 				challenge.issued_at,
 			) {
-			Self::deposit_event(Event::ContentProven {
-				moderator: challenge.moderator,
-				content: challenge.content,
-				node: who.clone(),
-			});
+				Self::deposit_event(Event::ContentProven {
+					moderator,
+					content: challenge.content,
+					node: who.clone(),
+				});
+			}
 		}
 		Self::maybe_restore(who);
 		// An honest node does not pay to prove; a bad proof fails and pays.

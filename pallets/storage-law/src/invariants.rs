@@ -14,7 +14,8 @@ impl<T: Config> Pallet<T> {
 	/// - `challenges` and `nodeChallenges` hold the same challenges;
 	/// - every challenge names at least one chunk, in strictly ascending order (so distinct),
 	///   each a chunk of its content, and a deadline after its issue; a probe's last chunk is
-	///   the content's last;
+	///   the content's last; an obligation challenge or a probe names its moderator (a lease
+	///   challenge may not);
 	/// - a record's strikes in the window never exceed its total strikes, and a record with
 	///   strikes has a last strike.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -42,9 +43,13 @@ impl<T: Config> Pallet<T> {
 				"challenged chunk out of range"
 			);
 			ensure!(
-				challenge.kind == ChallengeKind::Obligation
+				challenge.kind != ChallengeKind::Probe
 					|| challenge.chunks.last() == Some(&chunks.saturating_sub(1)),
 				"probe not on the last chunk"
+			);
+			ensure!(
+				matches!(challenge.kind, ChallengeKind::Lease(_)) || challenge.moderator.is_some(),
+				"catalog challenge without its moderator"
 			);
 			ensure!(challenge.deadline > challenge.issued_at, "deadline not after issue");
 		}

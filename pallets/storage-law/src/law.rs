@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 use bitcloud_primitives::{
 	storage_proof::spread_chunks,
 	traits::{CatalogProofs, ListedItem},
-	CapacityStatus, ChallengeChunks, ContentId, EpochClock, EpochIndex, ModeratorRegistry,
-	NodePenalties, NodeRegistry, Standing,
+	CapacityStatus, ChallengeChunks, ContentId, EpochClock, EpochIndex, KeptLease,
+	LeaseObligations, ModeratorRegistry, NodePenalties, NodeRegistry, Standing,
 };
 use codec::{Decode, Encode};
 use frame_support::{
@@ -25,6 +25,7 @@ const RANDOMNESS_SUBJECT: &[u8] = b"bitcloud/storage-law/challenges";
 const MAX_STRIDE_TRIES: u32 = 64;
 
 /// What a random draw is for (part of what is hashed, so that draws are independent).
+/// Variants are only ever appended, so that the draws of the older ones do not change.
 #[derive(Encode, Clone, Copy)]
 enum Draw {
 	/// Where the walk over the nodes starts.
@@ -40,6 +41,10 @@ enum Draw {
 	/// The chunk in stretch `j` of that item: `ProbeChunk(i, j)` (the last stretch's is the
 	/// item's last chunk, whatever the draw).
 	ProbeChunk(u32, u32),
+	/// The kept lease of the `i`-th sampled node's lease challenge.
+	Lease(u32),
+	/// The chunk in stretch `j` of that lease's object: `LeaseChunk(i, j)`.
+	LeaseChunk(u32, u32),
 }
 
 /// Which part of a catalog a pick is from: the proven items (`0..proven_len`) or the unproven
@@ -107,7 +112,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Challenge `id` of `node` was missed: a strike, unless it was a probe or the node was
-	/// banned meanwhile.
+	/// banned meanwhile. A missed lease challenge also drops `node` from the lease, banned or
+	/// not: it could not prove it keeps the object, so it is paid for it no more.
 	fn miss(challenge_id: ChallengeId, node: &T::AccountId, kind: ChallengeKind) {
 		if kind == ChallengeKind::Probe {
 			// Nobody may be able to prove unproven content: failing to is no fault.
@@ -116,17 +122,21 @@ impl<T: Config> Pallet<T> {
 		}
 		if T::Nodes::standing(node) == Some(Standing::Banned) {
 			Self::deposit_event(Event::ChallengeDiscarded { challenge_id, node: node.clone() });
-			return;
+		} else {
+			Self::deposit_event(Event::ChallengeMissed { challenge_id, node: node.clone() });
+			Self::strike(node, StrikeReason::MissedChallenge(challenge_id));
 		}
-		Self::deposit_event(Event::ChallengeMissed { challenge_id, node: node.clone() });
-		Self::strike(node, StrikeReason::MissedChallenge(challenge_id));
+		if let ChallengeKind::Lease(lease) = kind {
+			T::Leases::missed(node, lease);
+		}
 	}
 
 	/// Issue the challenges of `epoch`: sample `min(challengeRate × nodes,
 	/// challengesPerEpoch)` distinct registered nodes at random; challenge each on
 	/// `chunksPerChallenge` random chunks spread over a random proven item of its obligations,
-	/// and probe it likewise (ending with the last chunk) on a random unproven one past its
-	/// grace period. Returns how many nodes it sampled.
+	/// probe it likewise (ending with the last chunk) on a random unproven one past its grace
+	/// period, and challenge it likewise on the object of a random lease it keeps. Returns how
+	/// many nodes it sampled.
 	pub(crate) fn issue_challenges(epoch: EpochIndex, now: BlockNumberFor<T>) -> u32 {
 		LastChallengedEpoch::<T>::put(epoch);
 		let params = Params::<T>::get();
@@ -171,11 +181,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Check `node`'s standing and capacity, then challenge it on a random proven item of its
-	/// obligations and probe it on a random unproven one.
+	/// obligations, probe it on a random unproven one, and challenge it on a random lease it
+	/// keeps.
 	///
-	/// The two picks are independent, so unproven items (which a moderator can list at will)
+	/// The three picks are independent, so unproven items (which a moderator can list at will)
 	/// never take the place of an obligation challenge: padding a catalog with ids nobody can
-	/// prove shields no subscriber from the law.
+	/// prove shields no subscriber from the law. Likewise leases and catalogs neither dilute
+	/// nor shield each other: a node that keeps many leases is still challenged on its
+	/// catalogs every time it is sampled, and the other way round.
 	fn challenge_node(
 		node: &T::AccountId,
 		seed: &T::Hash,
@@ -198,7 +211,8 @@ impl<T: Config> Pallet<T> {
 			let chunks = spread_chunks(item.size, params.chunks_per_challenge, false, |j| {
 				Self::draw(seed, Draw::Chunk(i, j))
 			});
-			Self::issue(node, moderator, &item, chunks, ChallengeKind::Obligation, now, params);
+			let target = (Some(moderator), item.content, item.size);
+			Self::issue(node, target, chunks, ChallengeKind::Obligation, now, params);
 		}
 		if let Some((moderator, item)) =
 			Self::pick(&catalogs, Self::draw(seed, Draw::Probe(i)), Part::Unproven)
@@ -209,16 +223,37 @@ impl<T: Config> Pallet<T> {
 				let chunks = spread_chunks(item.size, params.chunks_per_challenge, true, |j| {
 					Self::draw(seed, Draw::ProbeChunk(i, j))
 				});
-				Self::issue(node, moderator, &item, chunks, ChallengeKind::Probe, now, params);
+				let target = (Some(moderator), item.content, item.size);
+				Self::issue(node, target, chunks, ChallengeKind::Probe, now, params);
 			}
+		}
+		if let Some(kept) = Self::pick_lease(node, Self::draw(seed, Draw::Lease(i))) {
+			// No grace and no probe: the keeper checked the object's size when it chose to
+			// keep it, so the lease is its obligation from then on.
+			let chunks = spread_chunks(kept.bytes, params.chunks_per_challenge, false, |j| {
+				Self::draw(seed, Draw::LeaseChunk(i, j))
+			});
+			let target = (None, kept.content, kept.bytes);
+			Self::issue(node, target, chunks, ChallengeKind::Lease(kept.lease), now, params);
 		}
 	}
 
-	/// Record a challenge of `node` on `chunks` of `item` of `moderator`'s catalog.
+	/// The lease of those `node` keeps that `random` picks, each equally likely; `None` if it
+	/// keeps none.
+	fn pick_lease(node: &T::AccountId, random: u64) -> Option<KeptLease> {
+		let kept = T::Leases::kept_len(node);
+		if kept == 0 {
+			return None;
+		}
+		let index = u32::try_from(random % u64::from(kept)).ok()?;
+		T::Leases::kept_at(node, index)
+	}
+
+	/// Record a challenge of `node` on `chunks` of the content `(moderator, content, size)`:
+	/// an item of `moderator`'s catalog, or a lease's object (no moderator).
 	fn issue(
 		node: &T::AccountId,
-		moderator: T::AccountId,
-		item: &ListedItem<BlockNumberFor<T>>,
+		(moderator, content, size): (Option<T::AccountId>, ContentId, u64),
 		chunks: ChallengeChunks,
 		kind: ChallengeKind,
 		now: BlockNumberFor<T>,
@@ -232,8 +267,8 @@ impl<T: Config> Pallet<T> {
 			Challenge {
 				node: node.clone(),
 				moderator: moderator.clone(),
-				content: item.content,
-				size: item.size,
+				content,
+				size,
 				chunks: chunks.clone(),
 				issued_at: now,
 				deadline,
@@ -245,7 +280,7 @@ impl<T: Config> Pallet<T> {
 			challenge_id,
 			node: node.clone(),
 			moderator,
-			content: item.content,
+			content,
 			chunks,
 			deadline,
 			kind,
@@ -402,9 +437,9 @@ impl<T: Config> Pallet<T> {
 	/// that a node that deleted content cannot fetch its challenged chunks in time.
 	///
 	/// Iterates all of `Challenges`: for off-chain queries, never for a dispatchable. Bounded
-	/// by the pending challenges: at most `2 × MaxChallengesPerEpoch` issued per epoch (an
-	/// obligation challenge and a probe per sampled node), plus those past their deadline still
-	/// waiting for expiry (`MaxExpiriesPerBlock` are expired per block).
+	/// by the pending challenges: at most `3 × MaxChallengesPerEpoch` issued per epoch (an
+	/// obligation challenge, a probe and a lease challenge per sampled node), plus those past
+	/// their deadline still waiting for expiry (`MaxExpiriesPerBlock` are expired per block).
 	pub fn open_challenges() -> Vec<(ContentId, ChallengeChunks, BlockNumberFor<T>)> {
 		let mut open: Vec<_> = Challenges::<T>::iter().collect();
 		open.sort_by_key(|(id, _)| *id);

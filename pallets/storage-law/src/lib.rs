@@ -26,8 +26,8 @@ extern crate alloc;
 
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 
-/// What the benchmarks need from the runtime to build worst cases: moderators with catalogs
-/// and nodes subscribed to them (through the real registries).
+/// What the benchmarks need from the runtime to build worst cases: moderators with catalogs,
+/// nodes subscribed to them (through the real registries), and leases they keep.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
 	/// Make `moderator` a live moderator whose catalog holds, listed in the current block, at
@@ -43,14 +43,18 @@ pub trait BenchmarkHelper<AccountId> {
 	fn node_subscribed_to(node: &AccountId, moderators: &[AccountId]);
 	/// Most moderators one node may subscribe to.
 	fn max_subscriptions() -> u32;
+	/// Make `node` (registered) keep a lease of `content` of `bytes` bytes, as `Config::Leases`
+	/// sees it. A runtime whose `Leases` keep nothing may do nothing: the benchmarks then
+	/// measure no lease challenge, which is only right as long as nobody keeps leases.
+	fn node_keeps_lease(node: &AccountId, content: bitcloud_primitives::ContentId, bytes: u64);
 }
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use bitcloud_primitives::{
-		traits::CatalogProofs, ChallengeChunks, ChallengeProofs, EpochClock, ModeratorRegistry,
-		NodePenalties, NodeRegistry,
+		traits::CatalogProofs, ChallengeChunks, ChallengeProofs, EpochClock, LeaseObligations,
+		ModeratorRegistry, NodePenalties, NodeRegistry,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -60,7 +64,10 @@ pub mod pallet {
 
 	/// Version 1: challenges name several chunks (`Challenge::chunks`) and the parameters
 	/// carry `chunks_per_challenge` (migration from 0: [`crate::migrations::v1`]).
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	///
+	/// Version 2: a challenge's moderator is optional (`Challenge::moderator`), for challenges
+	/// of leases (`ChallengeKind::Lease`) (migration from 1: [`crate::migrations::v2`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -87,6 +94,11 @@ pub mod pallet {
 		type Moderators: ModeratorRegistry<Self::AccountId>
 			+ CatalogProofs<Self::AccountId, BlockNumberFor<Self>>;
 
+		/// The storage leases (`pallet-leases`): which leases a node keeps, each challenged
+		/// like an obligation, and where a missed lease challenge drops its keeper. `()` if
+		/// the runtime has no leases.
+		type Leases: LeaseObligations<Self::AccountId>;
+
 		/// Which epoch the chain is in (`pallet-epochs`). Challenges are issued in the first
 		/// block of each epoch.
 		type Epochs: EpochClock<BlockNumberFor<Self>>;
@@ -103,8 +115,8 @@ pub mod pallet {
 		type DefaultParams: Get<LawParams>;
 
 		/// Most nodes challenged in one epoch (bounds the work of the epoch's first block);
-		/// each gets at most one obligation challenge and one probe. `params.challengesPerEpoch`
-		/// may not exceed it.
+		/// each gets at most one obligation challenge, one probe and one lease challenge.
+		/// `params.challengesPerEpoch` may not exceed it.
 		#[pallet::constant]
 		type MaxChallengesPerEpoch: Get<u32>;
 
@@ -170,22 +182,24 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A node was challenged to prove it holds chunks of a content (an obligation), or
-		/// probed on chunks of an unproven content ending with its last chunk.
+		/// A node was challenged to prove it holds chunks of a content (an obligation, or the
+		/// object of a lease it keeps), or probed on chunks of an unproven content ending with
+		/// its last chunk.
 		ChallengeIssued {
 			/// The challenge.
 			challenge_id: ChallengeId,
 			/// The challenged node.
 			node: T::AccountId,
-			/// The moderator whose catalog lists the content.
-			moderator: T::AccountId,
+			/// The moderator whose catalog lists the content; `None` for a lease challenge.
+			moderator: Option<T::AccountId>,
 			/// The content id.
 			content: bitcloud_primitives::ContentId,
 			/// The chunks to prove, ascending, one proof each.
 			chunks: ChallengeChunks,
 			/// Last block in which the answer is accepted.
 			deadline: BlockNumberFor<T>,
-			/// An obligation (a miss is a strike) or a probe (a miss is free).
+			/// An obligation (a miss is a strike), a probe (a miss is free) or a lease's object
+			/// (a miss is a strike and drops the node from the lease).
 			kind: ChallengeKind,
 		},
 		/// A node proved it holds the challenged chunks.
@@ -195,7 +209,8 @@ pub mod pallet {
 			/// The node.
 			node: T::AccountId,
 		},
-		/// A challenge's deadline passed without a valid proof.
+		/// A challenge's deadline passed without a valid proof (a strike follows; for a lease
+		/// challenge the node is also dropped from the lease).
 		ChallengeMissed {
 			/// The challenge.
 			challenge_id: ChallengeId,
@@ -220,7 +235,8 @@ pub mod pallet {
 			/// The node that proved it.
 			node: T::AccountId,
 		},
-		/// A pending challenge was dropped because its node was banned meanwhile.
+		/// A pending challenge was dropped because its node was banned meanwhile (no strike; a
+		/// lease challenge still drops the node from the lease).
 		ChallengeDiscarded {
 			/// The challenge.
 			challenge_id: ChallengeId,
@@ -319,7 +335,8 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Expire missed challenges (at most `MaxExpiriesPerBlock`), then, in the first block
-		/// of an epoch, issue the epoch's challenges (at most `MaxChallengesPerEpoch`).
+		/// of an epoch, issue the epoch's challenges (to at most `MaxChallengesPerEpoch` nodes,
+		/// at most three each: an obligation, a probe and a lease challenge).
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::on_block(now)
 		}
@@ -353,8 +370,8 @@ pub mod pallet {
 		/// - `proofs`: proof `i` proves chunk `chunks[i]` of the challenge; exactly as many
 		///   proofs as chunks.
 		///
-		/// Free when every proof is valid. Emits `ChallengePassed`; `ContentProven` if it is
-		/// the first passed probe of the content; and `StandingRestored` if the node has been
+		/// Free when every proof is valid. Emits `ChallengePassed` (for any kind: obligation,
+		/// probe or lease); `ContentProven` if it is the first passed probe of the content; and `StandingRestored` if the node has been
 		/// clean long enough. An answer with a proof missing or one too many fails with
 		/// `ProofCountMismatch`, one with any invalid proof with `ProofInvalid`; either changes
 		/// nothing: the challenge stays pending and counts as missed if no valid answer comes

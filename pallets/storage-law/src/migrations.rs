@@ -1,4 +1,5 @@
-//! Storage migrations of the storage law.
+//! Storage migrations of the storage law: [`v1`] (several chunks per challenge) and [`v2`]
+//! (optional moderators, for lease challenges).
 
 /// Version 0 to 1: challenges name several chunks, and the parameters say how many.
 ///
@@ -171,6 +172,169 @@ pub mod v1 {
 		0,
 		1,
 		UncheckedMigrateV0ToV1<T, ChunksPerChallenge>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 1 to 2: a challenge's moderator is optional, for the challenges of leases.
+///
+/// Version 1 stored `Challenge::moderator` as an account: every challenge was of a catalog
+/// item. Version 2 stores an `Option` (`None` for a lease challenge, `ChallengeKind::Lease`,
+/// whose lease may have no moderator). `ChallengeKind::Lease` is appended to the kinds, so the
+/// kinds of version 1 (`Obligation`, `Probe`) encode as before. The migration:
+///
+/// - translates every pending challenge, its `moderator` becoming `Some(moderator)`; nothing
+///   else changes (ids, chunks, deadlines, `NodeChallenges`, the expiry queue, records), so a
+///   pending challenge is answered with the same proofs, or missed, as if nothing happened;
+/// - drops, with its `NodeChallenges` entry, a challenge that does not decode in the version 1
+///   format (there should be none): neither passed nor struck, as version 1 dropped the
+///   one-chunk challenges.
+///
+/// Weight: one read and one write per pending challenge (one more write for a dropped one's
+/// index entry); their number is bounded by the pending challenges (at most
+/// `2 × MaxChallengesPerEpoch` issued per epoch in version 1, plus those awaiting expiry).
+/// The storage version read and write are added by `VersionedMigration`.
+pub mod v2 {
+	use crate::{
+		pallet::{Challenges, NodeChallenges},
+		Challenge, ChallengeId, ChallengeKind, Config, Pallet,
+	};
+	use alloc::vec::Vec;
+	use bitcloud_primitives::{ChallengeChunks, ContentId};
+	use codec::{Decode, DecodeAll, Encode};
+	use core::marker::PhantomData;
+	use polkadot_sdk::{
+		frame_support::{
+			self,
+			migrations::VersionedMigration,
+			storage::unhashed,
+			traits::{Get, UncheckedOnRuntimeUpgrade},
+			weights::Weight,
+		},
+		frame_system::{self, pallet_prelude::BlockNumberFor},
+		sp_runtime::Saturating,
+	};
+	use scale_info::TypeInfo;
+
+	/// A challenge as version 1 stored it: [`Challenge`] with a moderator always.
+	#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+	pub struct ChallengeV1<AccountId, BlockNumber> {
+		/// See [`Challenge::node`].
+		pub node: AccountId,
+		/// The moderator whose catalog lists the content.
+		pub moderator: AccountId,
+		/// See [`Challenge::content`].
+		pub content: ContentId,
+		/// See [`Challenge::size`].
+		pub size: u64,
+		/// See [`Challenge::chunks`].
+		pub chunks: ChallengeChunks,
+		/// See [`Challenge::issued_at`].
+		pub issued_at: BlockNumber,
+		/// See [`Challenge::deadline`].
+		pub deadline: BlockNumber,
+		/// `Obligation` or `Probe` (encoded as in version 2).
+		pub kind: ChallengeKind,
+	}
+
+	impl<AccountId, BlockNumber> ChallengeV1<AccountId, BlockNumber> {
+		/// The same challenge in the version 2 format: `moderator` becomes `Some(moderator)`.
+		pub fn upgrade(self) -> Challenge<AccountId, BlockNumber> {
+			Challenge {
+				node: self.node,
+				moderator: Some(self.moderator),
+				content: self.content,
+				size: self.size,
+				chunks: self.chunks,
+				issued_at: self.issued_at,
+				deadline: self.deadline,
+				kind: self.kind,
+			}
+		}
+	}
+
+	/// A challenge of `T` as version 1 stored it.
+	pub type ChallengeV1Of<T> =
+		ChallengeV1<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+	/// Storage of version 1, for the migration and its tests.
+	// `storage_alias` adds an undocumented prefix type.
+	#[allow(missing_docs)]
+	pub mod v1 {
+		use super::*;
+
+		/// `Challenges` in the version 1 format.
+		#[frame_support::storage_alias]
+		pub type Challenges<T: Config> = StorageMap<
+			Pallet<T>,
+			frame_support::Twox64Concat,
+			ChallengeId,
+			ChallengeV1Of<T>,
+			frame_support::pallet_prelude::OptionQuery,
+		>;
+	}
+
+	/// The migration without the version check: use [`MigrateV1ToV2`].
+	pub struct UncheckedMigrateV1ToV2<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV1ToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			// The keys first (a few hundred at most), then each value rewritten in place.
+			let ids: Vec<ChallengeId> = Challenges::<T>::iter_keys().collect();
+			for id in ids {
+				reads.saturating_inc();
+				let key = Challenges::<T>::hashed_key_for(id);
+				let Some(raw) = unhashed::get_raw(&key) else { continue };
+				writes.saturating_inc();
+				match ChallengeV1Of::<T>::decode_all(&mut &raw[..]) {
+					Ok(old) => Challenges::<T>::insert(id, old.upgrade()),
+					Err(_) => {
+						frame_support::defensive!("storage-law challenge undecodable; dropped");
+						unhashed::kill(&key);
+						// The node comes first in either format: its index entry goes too.
+						if let Ok(node) = T::AccountId::decode(&mut &raw[..]) {
+							NodeChallenges::<T>::remove(node, id);
+							writes.saturating_inc();
+						}
+					},
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, polkadot_sdk::sp_runtime::TryRuntimeError> {
+			let old: Vec<(ChallengeId, ChallengeV1Of<T>)> = v1::Challenges::<T>::iter().collect();
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			use frame_support::ensure;
+			let old: Vec<(ChallengeId, ChallengeV1Of<T>)> = Decode::decode(&mut &state[..])
+				.map_err(|_| "storage-law v2: undecodable pre-upgrade state")?;
+			ensure!(
+				Challenges::<T>::iter_keys().count() == old.len(),
+				"storage-law v2: challenges added or lost"
+			);
+			for (id, challenge) in old {
+				ensure!(
+					Challenges::<T>::get(id) == Some(challenge.upgrade()),
+					"storage-law v2: challenge not translated"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	/// Migrate the storage law from version 1 to 2 (see [the module](self)). Runs only if the
+	/// on-chain storage version is 1, and sets it to 2.
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		UncheckedMigrateV1ToV2<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

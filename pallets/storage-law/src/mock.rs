@@ -1,11 +1,14 @@
 //! Mock runtime for the storage law's unit tests and benchmark tests: the real moderator
 //! registry (`pallet-moderation`) and node registry (`pallet-nodes`) behind the traits, a
-//! test epoch clock (10 blocks per epoch) and a test randomness source.
+//! test epoch clock (10 blocks per epoch), a test randomness source and test leases
+//! ([`TestLeases`]: kept leases the tests set, and the misses the law reports).
 
 use crate as pallet_storage_law;
 use crate::LawParams;
-use bitcloud_primitives::{content_id, EpochClock, EpochIndex};
-use core::cell::Cell;
+use bitcloud_primitives::{
+	content_id, ContentId, EpochClock, EpochIndex, KeptLease, LeaseId, LeaseObligations,
+};
+use core::cell::{Cell, RefCell};
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
@@ -15,6 +18,7 @@ use polkadot_sdk::{
 	frame_system, pallet_balances, sp_io,
 	sp_runtime::{BuildStorage, Perbill},
 };
+use std::collections::BTreeMap;
 
 /// Account ids of the mock runtime.
 pub type AccountId = u64;
@@ -222,12 +226,64 @@ impl Randomness<polkadot_sdk::sp_core::H256, u64> for TestRandomness {
 	}
 }
 
+thread_local! {
+	static KEPT: RefCell<BTreeMap<AccountId, Vec<KeptLease>>> = const { RefCell::new(BTreeMap::new()) };
+	static MISSED: RefCell<Vec<(AccountId, LeaseId)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The test leases: each node keeps the leases the tests give it ([`keep_lease`]), in order;
+/// `missed` records the call ([`missed_leases`]) and, like `pallet-leases`, stops the node
+/// keeping the lease (the last lease takes its position).
+pub struct TestLeases;
+impl LeaseObligations<AccountId> for TestLeases {
+	fn kept_len(node: &AccountId) -> u32 {
+		KEPT.with(|k| k.borrow().get(node).map_or(0, |kept| kept.len() as u32))
+	}
+	fn kept_at(node: &AccountId, index: u32) -> Option<KeptLease> {
+		KEPT.with(|k| k.borrow().get(node).and_then(|kept| kept.get(index as usize).copied()))
+	}
+	fn missed(node: &AccountId, lease: LeaseId) {
+		MISSED.with(|m| m.borrow_mut().push((*node, lease)));
+		KEPT.with(|k| {
+			if let Some(kept) = k.borrow_mut().get_mut(node) {
+				if let Some(position) = kept.iter().position(|l| l.lease == lease) {
+					kept.swap_remove(position);
+				}
+			}
+		});
+	}
+}
+
+/// `node` keeps lease `lease` of `content` of `bytes` bytes from now on.
+pub fn keep_lease(node: AccountId, lease: LeaseId, content: ContentId, bytes: u64) {
+	KEPT.with(|k| {
+		k.borrow_mut().entry(node).or_default().push(KeptLease { lease, content, bytes })
+	});
+}
+
+/// The leases `node` keeps, in position order.
+pub fn kept_leases(node: AccountId) -> Vec<KeptLease> {
+	KEPT.with(|k| k.borrow().get(&node).cloned().unwrap_or_default())
+}
+
+/// Every `missed(node, lease)` the law reported, in order.
+pub fn missed_leases() -> Vec<(AccountId, LeaseId)> {
+	MISSED.with(|m| m.borrow().clone())
+}
+
+/// Forget every kept lease and reported miss.
+fn reset_leases() {
+	KEPT.with(|k| k.borrow_mut().clear());
+	MISSED.with(|m| m.borrow_mut().clear());
+}
+
 impl pallet_storage_law::Config for Test {
 	type WeightInfo = ();
 	type Balance = Balance;
 	type Nodes = Nodes;
 	type Penalties = Nodes;
 	type Moderators = Moderation;
+	type Leases = TestLeases;
 	type Epochs = TestEpochs;
 	type Randomness = TestRandomness;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
@@ -298,6 +354,11 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn max_subscriptions() -> u32 {
 		MAX_SUBSCRIPTIONS
 	}
+	fn node_keeps_lease(node: &AccountId, content: ContentId, bytes: u64) {
+		// A fresh id: the number of leases kept so far.
+		let lease = KEPT.with(|k| k.borrow().values().map(Vec::len).sum::<usize>()) as LeaseId;
+		keep_lease(*node, lease, content, bytes);
+	}
 }
 
 /// Builds test externalities: the moderator with files 0-2 in its catalog, the second
@@ -317,6 +378,7 @@ impl ExtBuilder {
 	/// The externalities, at block 1 (before its `on_initialize`).
 	pub fn build(self) -> sp_io::TestExternalities {
 		set_seed(0);
+		reset_leases();
 		let balances = ACCOUNTS.iter().map(|who| (*who, INITIAL_BALANCE)).collect();
 		let moderator = |who: AccountId| {
 			(who, b"mod".to_vec(), b"uri".to_vec(), [0u8; 32], Perbill::from_percent(5))

@@ -18,7 +18,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		BlockNumber: Codec,
 	{
 		/// The challenges `node` must still answer, oldest first, with their ids: what to
-		/// prove (content, size, chunks: one proof each, in order) and by which block.
+		/// prove (content, size, chunks: one proof each, in order) and by which block, and
+		/// why (`kind`: an obligation, a probe, or a lease the node keeps).
 		fn pending_challenges(node: AccountId) -> Vec<(ChallengeId, Challenge<AccountId, BlockNumber>)>;
 
 		/// `node`'s standing with its strikes (in the current window and in total), passed
@@ -31,7 +32,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// stays listed until expiry removes it). A gateway refuses to serve these chunks of
 		/// that content until the deadline, so that a node that deleted the content cannot
 		/// fetch what it is challenged on. As long as the pending challenges: at most
-		/// `2 × MaxChallengesPerEpoch` per epoch, plus those awaiting expiry.
+		/// `3 × MaxChallengesPerEpoch` per epoch, plus those awaiting expiry.
 		fn open_challenges() -> Vec<(ContentId, ChallengeChunks, BlockNumber)>;
 	}
 }

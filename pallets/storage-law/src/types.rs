@@ -1,6 +1,6 @@
 //! Types stored and returned by the storage law.
 
-use bitcloud_primitives::{ChallengeChunks, ContentId, EpochIndex, Standing};
+use bitcloud_primitives::{ChallengeChunks, ContentId, EpochIndex, LeaseId, Standing};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::Perbill;
 use scale_info::TypeInfo;
@@ -8,7 +8,7 @@ use scale_info::TypeInfo;
 /// Identifier of a challenge, in order of issue.
 pub type ChallengeId = u64;
 
-/// What a challenge is for.
+/// What a challenge is for. (Variants are only ever appended: their index is their encoding.)
 #[derive(
 	Encode,
 	Decode,
@@ -28,6 +28,11 @@ pub enum ChallengeKind {
 	/// among those named: a miss costs nothing (nobody may be able to prove it); a pass
 	/// proves the item (its size is right and some node holds it), making it an obligation.
 	Probe,
+	/// On the object of a storage lease the node keeps (`pallet-leases`): a miss is a strike,
+	/// and the node stops keeping the lease, forfeiting the pay it had not claimed
+	/// (`LeaseObligations::missed`). The keeper checked the object's size when it chose to
+	/// keep it, so there is no grace period and no probe.
+	Lease(LeaseId),
 }
 
 /// A storage challenge (`storageLaw.challenges(u64)`): `node` must prove that it holds the
@@ -38,11 +43,14 @@ pub enum ChallengeKind {
 pub struct Challenge<AccountId, BlockNumber> {
 	/// The challenged node.
 	pub node: AccountId,
-	/// The moderator whose catalog lists the content.
-	pub moderator: AccountId,
+	/// For an obligation or a probe, the moderator whose catalog lists the content (always
+	/// `Some`). For a lease challenge `None`: the law does not look up the lease's moderator
+	/// (a lease may have none); `pallet-leases` has it, under the id in `kind`.
+	pub moderator: Option<AccountId>,
 	/// The content id (BLAKE3 root) of the content.
 	pub content: ContentId,
-	/// Size of the content in bytes, as the catalog gave it when the challenge was issued.
+	/// Size of the content in bytes, as the catalog (or the lease) gave it when the challenge
+	/// was issued.
 	pub size: u64,
 	/// Indexes of the chunks (of 1 KiB) to prove, each below `ceil(size / 1024)`: ascending,
 	/// distinct, one in each of as many equal stretches of the content
@@ -53,7 +61,8 @@ pub struct Challenge<AccountId, BlockNumber> {
 	pub issued_at: BlockNumber,
 	/// Last block in which `respond` is accepted; afterwards the challenge is missed.
 	pub deadline: BlockNumber,
-	/// An obligation (a miss is a strike) or a probe of unproven content (a miss is free).
+	/// An obligation (a miss is a strike), a probe of unproven content (a miss is free) or a
+	/// lease's object (a miss is a strike and drops the node from the lease).
 	pub kind: ChallengeKind,
 }
 
@@ -77,7 +86,8 @@ pub type ChallengeOf<T> = Challenge<
 	Debug,
 )]
 pub enum StrikeReason {
-	/// No valid proof for the challenge arrived by its deadline.
+	/// No valid proof for the challenge (an obligation or a lease's object) arrived by its
+	/// deadline.
 	MissedChallenge(ChallengeId),
 	/// The node's capacity has not covered its subscribed catalogs since before its grace
 	/// period ended.

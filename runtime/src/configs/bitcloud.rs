@@ -218,3 +218,56 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for RewardsBenchmarkHelper {
 		crate::System::set_block_number(start);
 	}
 }
+
+parameter_types! {
+	/// What a lease with no moderator pays per byte per epoch: one planck, so a GiB kept for
+	/// a day of ten-minute epochs costs about 0.15 CLD per replica.
+	pub const UnmoderatedStoragePrice: Balance = 1;
+	/// Held from the sender of a share until the recipient dismisses it.
+	pub const ShareDeposit: Balance = UNIT / 10;
+}
+
+impl pallet_leases::Config for Runtime {
+	type WeightInfo = pallet_leases::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Moderators = Moderation;
+	type Nodes = Nodes;
+	type Epochs = Epochs;
+	type UnmoderatedPrice = UnmoderatedStoragePrice;
+	type MaxReplicas = ConstU32<8>;
+	// An hour of ten-minute epochs to top up a lapsed lease before its keepers may delete.
+	type GraceEpochs = ConstU32<6>;
+	// As large as a whole catalog.
+	type MaxLeaseBytes = MaxCatalogBytes;
+	type MaxLeasesPerOwner = ConstU32<1024>;
+	// The storage law reads one node's kept leases per challenge: 8 KiB at most.
+	type MaxKeptPerNode = ConstU32<1024>;
+	type MaxLeasesPerContent = ConstU32<16>;
+	type MaxSharesPerRecipient = ConstU32<64>;
+	type MaxCapsuleLen = ConstU32<512>;
+	type ShareDeposit = ShareDeposit;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = LeasesBenchmarkHelper;
+}
+
+/// Makes live moderators and registered nodes for the leases' benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct LeasesBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_leases::BenchmarkHelper<AccountId> for LeasesBenchmarkHelper {
+	fn live_moderator(moderator: &AccountId) {
+		use bitcloud_primitives::ModeratorRegistry;
+		Moderation::ensure_live_moderator(moderator, 1);
+	}
+
+	fn node(node: &AccountId, moderator: Option<&AccountId>) {
+		let moderators: alloc::vec::Vec<AccountId> = moderator.into_iter().cloned().collect();
+		<BandwidthBenchmarkHelper as pallet_bandwidth::BenchmarkHelper<AccountId>>::register_node(
+			node,
+			&moderators,
+			moderator.is_none(),
+		);
+	}
+}

@@ -100,6 +100,8 @@ impl pallet_storage_law::Config for Runtime {
 	type Nodes = Nodes;
 	type Penalties = Nodes;
 	type Moderators = Moderation;
+	// Keepers of storage leases are challenged on the objects they keep, like on catalogs.
+	type Leases = crate::Leases;
 	type Epochs = crate::Epochs;
 	type Randomness = RecentBlockHashes;
 	type AdminOrigin = EnsureRoot<AccountId>;
@@ -182,6 +184,30 @@ impl pallet_storage_law::BenchmarkHelper<AccountId> for StorageLawBenchmarkHelpe
 	fn max_subscriptions() -> u32 {
 		use polkadot_sdk::frame_support::traits::Get;
 		<Runtime as pallet_nodes::Config>::MaxSubscriptions::get()
+	}
+
+	// `node` keeps a lease of `content` under a moderator of its own: an offer, a lease paid
+	// for one epoch, `keep`.
+	fn node_keeps_lease(node: &AccountId, content: bitcloud_primitives::ContentId, bytes: u64) {
+		use crate::{Balances, Leases, RuntimeOrigin, UNIT};
+		use bitcloud_primitives::ModeratorRegistry;
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let moderator = AccountId::new(blake2_256(&content));
+		let owner = AccountId::new(blake2_256(&blake2_256(&content)));
+		Moderation::ensure_live_moderator(&moderator, 1);
+		let _ = Leases::offer_storage(RuntimeOrigin::signed(moderator.clone()), 1);
+		let _ = Nodes::subscribe(RuntimeOrigin::signed(node.clone()), moderator.clone());
+		let _ = Balances::set_balance(&owner, u128::from(bytes).saturating_add(1_000 * UNIT));
+		let lease = pallet_leases::NextLeaseId::<crate::Runtime>::get();
+		let _ = Leases::create_lease(
+			RuntimeOrigin::signed(owner),
+			content,
+			bytes,
+			1,
+			Some(moderator),
+			1,
+		);
+		let _ = Leases::keep(RuntimeOrigin::signed(node.clone()), lease);
 	}
 }
 

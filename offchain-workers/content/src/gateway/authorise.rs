@@ -55,7 +55,7 @@ pub(super) async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<S
 /// The moderator and metadata of a servable verdict; else the answer.
 fn listing(verdict: Verdict) -> Result<(AccountId, ItemMeta), Response> {
 	match verdict {
-		Verdict::Serve { moderator, meta } => Ok((moderator, meta)),
+		Verdict::Serve { moderator, meta, .. } => Ok((moderator, meta)),
 		Verdict::Denied { moderator } => Err(denied_by(&moderator)),
 		Verdict::NotListed => Err(refuse(
 			StatusCode::NOT_FOUND,

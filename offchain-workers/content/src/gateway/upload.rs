@@ -43,7 +43,7 @@ async fn take_upload(
 	body: Body,
 ) -> Result<Response, Response> {
 	let id = path_id(id)?;
-	let Wanted { size, listed } = wanted(gateway, id).await?;
+	let Wanted { size, held } = wanted(gateway, id).await?;
 	if gateway.store.contains(&id) {
 		return Ok(done(StatusCode::OK, "already stored"));
 	}
@@ -51,19 +51,30 @@ async fn take_upload(
 	let Ok(_permit) = gateway.uploads.clone().try_acquire_owned() else {
 		return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "too many uploads at once, try again"));
 	};
-	let imported = import(gateway, id, size, listed, body).await?;
+	let imported = import(gateway, id, size, held, body).await?;
 	answer_import(gateway, &id, size, imported)
 }
 
-/// Content the node takes: its size, and whether a subscribed moderator lists it already.
+/// Content the node takes: its size, and how it is held.
 struct Wanted {
 	size: u64,
-	listed: bool,
+	held: Held,
+}
+
+/// How the store holds an upload.
+#[derive(Clone, Copy)]
+enum Held {
+	/// A subscribed moderator lists it: like any catalog item.
+	Listed,
+	/// Proposed to a subscribed moderator, or leased under one: marked, under the store's
+	/// budget of that kind, and swept once nothing wants it any more.
+	Unlisted(Unlisted),
 }
 
 /// Whether the node takes `id`; else the 403 (or 503) answer. Content no subscribed
 /// moderator lists yet (proposed) is held under the store's budget of unlisted content, and
-/// expires unless it gets listed.
+/// expires unless it gets listed; a leased object is held under the budget of leased
+/// objects while a lease pays for it.
 async fn wanted(gateway: &Arc<Gateway>, id: ContentId) -> Result<Wanted, Response> {
 	let Some(node) = gateway.node.clone() else {
 		return Err(refuse(
@@ -75,18 +86,26 @@ async fn wanted(gateway: &Arc<Gateway>, id: ContentId) -> Result<Wanted, Respons
 		.ask(move |g| {
 			let chain = g.chain.as_ref();
 			let upload = upload_verdict(chain, &node, &id)?;
-			let listed = matches!(upload, UploadVerdict::Accept { .. })
-				&& matches!(verdict(chain, &node, &id)?, Verdict::Serve { .. });
+			let listed = matches!(upload, UploadVerdict::Accept { lease: None, .. })
+				&& matches!(verdict(chain, &node, &id)?, Verdict::Serve { lease: None, .. });
 			Ok((upload, listed))
 		})
 		.await?
 		.map_err(|e| chain_error(gateway, e))?;
 	match decision {
-		UploadVerdict::Accept { size } => Ok(Wanted { size, listed }),
+		UploadVerdict::Accept { size, lease } => {
+			let held = match (listed, lease) {
+				(true, _) => Held::Listed,
+				(false, Some(_)) => Held::Unlisted(Unlisted::Leased),
+				(false, None) => Held::Unlisted(Unlisted::Proposed),
+			};
+			Ok(Wanted { size, held })
+		},
 		UploadVerdict::Denied { moderator } => Err(denied_by(&moderator)),
 		UploadVerdict::NotWanted => Err(refuse(
 			StatusCode::FORBIDDEN,
-			"not wanted: no moderator this node subscribes to lists it or has it proposed",
+			"not wanted: no moderator this node subscribes to lists it, has it proposed or \
+			 has it leased with a keeper's place free",
 		)),
 	}
 }
@@ -106,21 +125,21 @@ fn check_declared_length(headers: &HeaderMap, size: u64) -> Result<(), Response>
 	Err(refuse(status, &format!("the body is {len} bytes; the content is {size}")))
 }
 
-/// Streams `body` into the store on a blocking thread: as listed content, or as proposed
-/// content under the budget of unlisted content.
+/// Streams `body` into the store on a blocking thread: as listed content, or as proposed or
+/// leased content under the budget of its kind.
 async fn import(
 	gateway: &Arc<Gateway>,
 	id: ContentId,
 	size: u64,
-	listed: bool,
+	held: Held,
 	body: Body,
 ) -> Result<Result<ContentId, StoreError>, Response> {
 	let stream = body.into_data_stream().map(|chunk| chunk.map_err(std::io::Error::other));
 	let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
 	gateway
-		.ask(move |g| match listed {
-			true => g.store.import(reader, Some(id), Some(size)),
-			false => g.store.import_unlisted(reader, id, size, Unlisted::Proposed),
+		.ask(move |g| match held {
+			Held::Listed => g.store.import(reader, Some(id), Some(size)),
+			Held::Unlisted(kind) => g.store.import_unlisted(reader, id, size, kind),
 		})
 		.await
 }

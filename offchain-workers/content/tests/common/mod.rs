@@ -4,7 +4,8 @@
 
 use bitcloud_content::{
 	CachedChain, ChainError, ChainView, ChallengeBoard, ConnectionLimits, ContentConfig,
-	ContentService, ContentStore, ItemMeta, Metrics, Quota, SigningWindow, UnlistedPolicy,
+	ContentService, ContentStore, ItemMeta, LeaseFacts, Metrics, Quota, SigningWindow,
+	UnlistedPolicy,
 };
 use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
 use polkadot_sdk::sp_core::H256;
@@ -62,6 +63,8 @@ pub struct MemoryChain {
 	pub calls: AtomicU64,
 	/// The best block's hash (none: the chain names none).
 	pub best: Mutex<Option<H256>>,
+	/// Storage leases by object.
+	pub leases: Mutex<BTreeMap<ContentId, Vec<LeaseFacts>>>,
 }
 
 impl MemoryChain {
@@ -80,6 +83,11 @@ impl MemoryChain {
 
 	pub fn propose(&self, moderator: AccountId, id: ContentId, size: u64) {
 		self.proposals.lock().unwrap().insert((moderator, id), size);
+	}
+
+	/// A lease of `id` (`bytes`) under `moderator` for `replicas` keepers, kept by `keepers`.
+	pub fn lease(&self, id: ContentId, lease: LeaseFacts) {
+		self.leases.lock().unwrap().entry(id).or_default().push(lease);
 	}
 
 	pub fn deny(&self, moderator: AccountId, id: ContentId) {
@@ -174,6 +182,11 @@ impl ChainView for MemoryChain {
 
 	fn best_hash(&self) -> Option<H256> {
 		*self.best.lock().unwrap()
+	}
+
+	fn leases(&self, content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
+		self.check()?;
+		Ok(self.leases.lock().unwrap().get(content).cloned().unwrap_or_default())
 	}
 
 	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {

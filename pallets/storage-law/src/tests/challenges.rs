@@ -11,7 +11,7 @@ fn the_first_block_challenges_every_node_with_obligations() {
 		// Ferdie subscribes to nothing: nothing to prove.
 		assert_challenges_at(2, &[DAVE, EVE]);
 		for (_, challenge) in pending(DAVE).into_iter().chain(pending(EVE)) {
-			assert_eq!(challenge.moderator, MODERATOR);
+			assert_eq!(challenge.moderator, Some(MODERATOR));
 			assert_spread(&challenge, CHUNKS_PER_CHALLENGE);
 		}
 	});

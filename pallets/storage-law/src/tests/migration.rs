@@ -79,10 +79,10 @@ fn at_version_0(params: Option<LawParamsV0>) {
 }
 
 #[test]
-fn the_in_code_storage_version_is_1_and_genesis_starts_there() {
+fn the_in_code_storage_version_is_2_and_genesis_starts_there() {
 	new_test_ext(|| {
-		assert_eq!(StorageLaw::in_code_storage_version(), 1);
-		assert_eq!(StorageLaw::on_chain_storage_version(), 1);
+		assert_eq!(StorageLaw::in_code_storage_version(), 2);
+		assert_eq!(StorageLaw::on_chain_storage_version(), 2);
 	});
 }
 

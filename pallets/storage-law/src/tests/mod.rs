@@ -1,7 +1,9 @@
 //! Unit tests of the storage law, by area.
 
 mod challenges;
+mod leases;
 mod migration;
+mod migration_v2;
 mod new_content;
 mod obligations;
 mod params;

@@ -8,7 +8,7 @@ use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 
 /// The moderators `who`'s pending challenges name.
 fn challenged_moderators(who: AccountId) -> Vec<AccountId> {
-	pending(who).into_iter().map(|(_, c)| c.moderator).collect()
+	pending(who).into_iter().filter_map(|(_, c)| c.moderator).collect()
 }
 
 #[test]

@@ -5,7 +5,9 @@
 //! the law touches elsewhere (standings and bonds of the test accounts), runs the call,
 //! derives the expected snapshot from the old one by applying exactly the changes the call
 //! must make, and compares it with the new snapshot, so any other change fails the test. It
-//! also compares the exact list of events the pallet emitted, and checks the invariants.
+//! also compares the exact list of events the pallet emitted, and checks the invariants. The
+//! snapshot includes the test leases (what each test account keeps, and every `missed` the law
+//! reported), so an unexpected `missed` fails too.
 
 use crate::{mock::*, *};
 use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
@@ -13,7 +15,7 @@ use bitcloud_primitives::{
 	content_id,
 	storage_proof::{build_proof, chunk_count},
 	traits::CatalogProofs,
-	ChallengeProofs, ContentId, NodeRegistry, Standing, StorageProof,
+	ChallengeProofs, ContentId, KeptLease, LeaseId, NodeRegistry, Standing, StorageProof,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -57,6 +59,10 @@ pub struct MemorySnapshot {
 	pub bonds: BTreeMap<AccountId, Balance>,
 	/// Free balance of the treasury (slashes go there).
 	pub treasury: Balance,
+	/// The leases each test account keeps (test leases), in position order.
+	pub kept_leases: BTreeMap<AccountId, Vec<KeptLease>>,
+	/// Every `missed(node, lease)` the law reported so far.
+	pub missed_leases: Vec<(AccountId, LeaseId)>,
 }
 
 impl MemorySnapshot {
@@ -73,6 +79,19 @@ impl MemorySnapshot {
 			standings: ACCOUNTS.iter().map(|who| (*who, Nodes::standing(who))).collect(),
 			bonds: ACCOUNTS.iter().map(|who| (*who, bond_of(*who))).collect(),
 			treasury: Balances::balance(&TREASURY),
+			kept_leases: ACCOUNTS.iter().map(|who| (*who, kept_leases(*who))).collect(),
+			missed_leases: missed_leases(),
+		}
+	}
+
+	/// The law reports that `node` missed its challenge on `lease`: recorded, and the node
+	/// keeps the lease no more (the last lease it keeps takes its position), as the test
+	/// leases do.
+	pub fn lease_missed(&mut self, node: AccountId, lease: LeaseId) {
+		self.missed_leases.push((node, lease));
+		let kept = self.kept_leases.entry(node).or_default();
+		if let Some(position) = kept.iter().position(|l| l.lease == lease) {
+			kept.swap_remove(position);
 		}
 	}
 
@@ -149,6 +168,14 @@ pub fn proof_for(challenge: &Challenge<AccountId, u64>) -> ChallengeProofs {
 	)
 }
 
+/// The lease of challenge `challenge`, if it is a lease challenge.
+pub fn lease_of(challenge: &Challenge<AccountId, u64>) -> Option<LeaseId> {
+	match challenge.kind {
+		ChallengeKind::Lease(lease) => Some(lease),
+		_ => None,
+	}
+}
+
 /// Check that `challenge` names `min(chunks_per_challenge, chunks)` chunks of its content,
 /// the `j`-th in the `j`-th of as many equal stretches (so ascending and distinct), and for a
 /// probe that the last is the content's last chunk.
@@ -199,14 +226,16 @@ pub fn ferdie_subscribes_to_the_big_item() -> ContentId {
 /// Whether passing `challenge` proves its content: a probe of the listing still in a live
 /// catalog, unproven, with the same size, listed before the probe was issued.
 pub fn proves(challenge: &Challenge<AccountId, u64>) -> bool {
+	let Some(moderator) = challenge.moderator else { return false };
 	challenge.kind == ChallengeKind::Probe
-		&& <Moderation as bitcloud_primitives::ModeratorRegistry<_>>::is_live(&challenge.moderator)
-		&& pallet_moderation::Catalog::<Test>::get(challenge.moderator, challenge.content)
-			.is_some_and(|item| {
+		&& <Moderation as bitcloud_primitives::ModeratorRegistry<_>>::is_live(&moderator)
+		&& pallet_moderation::Catalog::<Test>::get(moderator, challenge.content).is_some_and(
+			|item| {
 				item.proven_at.is_none()
 					&& item.size == challenge.size
 					&& item.listed_at < challenge.issued_at
-			})
+			},
+		)
 }
 
 /// Answer `who`'s challenge `id` with a valid proof, and check that it was cleared, the pass
@@ -224,7 +253,7 @@ pub fn assert_respond(who: AccountId, id: ChallengeId, restored: Option<Standing
 			let mut events = vec![Event::ChallengePassed { challenge_id: id, node: who }];
 			if proven {
 				events.push(Event::ContentProven {
-					moderator: challenge.moderator,
+					moderator: challenge.moderator.expect("a probe names its moderator"),
 					content: challenge.content,
 					node: who,
 				});
@@ -238,9 +267,9 @@ pub fn assert_respond(who: AccountId, id: ChallengeId, restored: Option<Standing
 		},
 	);
 	assert_eq!(info.expect("the proof is valid").pays_fee, Pays::No);
-	if proven {
-		let item = pallet_moderation::Catalog::<Test>::get(challenge.moderator, challenge.content)
-			.expect("listed");
+	if let (true, Some(moderator)) = (proven, challenge.moderator) {
+		let item =
+			pallet_moderation::Catalog::<Test>::get(moderator, challenge.content).expect("listed");
 		assert_eq!(item.proven_at, Some(System::block_number()));
 	}
 }
@@ -289,17 +318,29 @@ pub fn issued(
 	for node in nodes {
 		let id = s.next_challenge_id;
 		s.next_challenge_id += 1;
-		// What the chain chose: checked to be one of the node's obligations.
+		// What the chain chose: checked to be one of the node's obligations, or a lease it
+		// keeps.
 		let challenge = Challenges::<Test>::get(id).expect("issued");
 		assert_eq!(challenge.node, *node);
-		assert!(
-			<Moderation as bitcloud_primitives::ModeratorRegistry<_>>::content_size(
-				&challenge.moderator,
-				&challenge.content
-			) == Some(challenge.size)
-		);
-		// One of its obligations: a subscription, or one that ended at this epoch's start.
-		assert!(Nodes::obligations(node).contains(&challenge.moderator));
+		match (challenge.kind, challenge.moderator) {
+			(ChallengeKind::Lease(lease), moderator) => {
+				assert_eq!(moderator, None, "the test leases give no moderator");
+				let kept = KeptLease { lease, content: challenge.content, bytes: challenge.size };
+				assert!(kept_leases(*node).contains(&kept), "{node} keeps {kept:?}");
+			},
+			(_, Some(moderator)) => {
+				assert!(
+					<Moderation as bitcloud_primitives::ModeratorRegistry<_>>::content_size(
+						&moderator,
+						&challenge.content
+					) == Some(challenge.size)
+				);
+				// One of its obligations: a subscription, or one that ended at this epoch's
+				// start.
+				assert!(Nodes::obligations(node).contains(&moderator));
+			},
+			(kind, None) => panic!("a {kind:?} challenge without its moderator"),
+		}
 		assert_eq!(challenge.issued_at, block);
 		assert_eq!(challenge.deadline, block + u64::from(s.params.response_blocks));
 		assert_spread(&challenge, s.params.chunks_per_challenge);
@@ -350,8 +391,8 @@ pub fn assert_challenges_at(block: u64, expected_nodes: &[AccountId]) {
 }
 
 /// Run to the block before `block`, then run `block`, in which `missed` (challenge, node)
-/// pairs expire as strikes, with `lowered` steps `(node, from, to, slashed, banned_rest)`;
-/// check every change and event.
+/// pairs expire as strikes (a lease challenge also dropping its node from the lease), with
+/// `lowered` steps `(node, from, to, slashed, banned_rest)`; check every change and event.
 pub fn assert_missed_at(
 	block: u64,
 	missed: &[(ChallengeId, AccountId)],
@@ -366,7 +407,7 @@ pub fn assert_missed_at(
 	let mut missed = missed.to_vec();
 	missed.sort();
 	for (id, node) in &missed {
-		s.remove_challenge(*id);
+		let challenge = s.remove_challenge(*id);
 		events.push(Event::ChallengeMissed { challenge_id: *id, node: *node });
 		let window = s.params.strike_window;
 		let r = s.record(*node);
@@ -398,6 +439,9 @@ pub fn assert_missed_at(
 				to: *to,
 				slashed: *slashed,
 			});
+		}
+		if let Some(lease) = lease_of(&challenge) {
+			s.lease_missed(*node, lease);
 		}
 	}
 	// Expiry walks up to the oldest challenge still pending (answered ones are skipped).
