@@ -317,6 +317,7 @@ pub fn build() -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
 		balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
+		leasing: Default::default(),
 	}
 	.build_storage()
 	.expect("the mock genesis is valid");

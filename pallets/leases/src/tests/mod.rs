@@ -8,6 +8,7 @@ mod close;
 mod create_lease;
 mod dismiss_share;
 mod end_lease;
+mod genesis;
 mod invariants;
 mod keep;
 mod obligations;
