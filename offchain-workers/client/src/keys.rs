@@ -108,7 +108,11 @@ mod tests {
 
 	#[test]
 	fn the_vault_secret_is_the_same_on_every_load() {
-		for suri in ["//Alice", "//Alice/soft", "bottom drive obey lake curtain smoke basket hold race lonely fit walk//x/y"] {
+		for suri in [
+			"//Alice",
+			"//Alice/soft",
+			"bottom drive obey lake curtain smoke basket hold race lonely fit walk//x/y",
+		] {
 			let first = Signer::from_suri(suri).unwrap().vault_secret();
 			let again = Signer::from_suri(suri).unwrap().vault_secret();
 			assert_eq!(first.len(), VAULT_SECRET_LEN, "{suri}");

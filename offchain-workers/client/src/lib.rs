@@ -13,6 +13,7 @@ pub mod queries;
 pub mod replicas;
 pub mod rpc;
 pub mod site;
+pub mod store;
 pub mod validator;
 
 pub use download::{download, get, DownloadReport, Payer, DEFAULT_STRIPE, RANGE_BYTES};
@@ -22,3 +23,4 @@ pub use publish::{publish, Listing, PublishReport, Push};
 pub use queries::{catalog, current_epoch, nodes, status, CatalogEntry, NodeView};
 pub use replicas::{rendezvous_order, replicas_of, Replica};
 pub use rpc::Rpc;
+pub use store::Store;

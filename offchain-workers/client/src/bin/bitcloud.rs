@@ -1,4 +1,5 @@
-//! `bitcloud`: keys, publishing, verified downloads, catalogs, nodes and gateway status.
+//! `bitcloud`: keys, publishing, verified downloads, personal storage, catalogs, nodes and
+//! gateway status.
 
 use bitcloud_client::{
 	anonymous::{self, RelayChoice},
@@ -8,7 +9,13 @@ use bitcloud_client::{
 	operator::{self, NodeReport, NodeStatus, NodeUpdate, Registration, Subscribed, Unsubscribed},
 	publish, queries, replicas_of,
 	site::{self, SiteOptions, SiteReport},
-	ss58, validator, Error, Listing, Payer, Push, Replica, Rpc, Signer, DEFAULT_STRIPE,
+	ss58,
+	store::{
+		self, Ending, IndexSave, NodePushes, PutOptions, PutReport, StoreListing, Terms,
+		DEFAULT_EPOCHS, DEFAULT_REPLICAS,
+	},
+	validator, DownloadReport, Error, Listing, Payer, Push, Replica, Rpc, Signer, Store,
+	DEFAULT_STRIPE,
 };
 use bitcloud_primitives::{AccountId, Balance, CapacityStatus};
 use clap::{Parser, Subcommand};
@@ -163,6 +170,84 @@ enum Command {
 	/// Publish websites: a directory's files and its manifest, served by path.
 	#[command(subcommand)]
 	Site(SiteCommand),
+	/// Personal storage: your files encrypted on this machine, kept by nodes under leases you
+	/// pay per byte and epoch, listed in an encrypted index only your key opens (the same key
+	/// on another machine finds everything again).
+	Store(StoreArgs),
+}
+
+#[derive(clap::Args)]
+struct StoreArgs {
+	/// Pay for downloads with receipts (draws on your bandwidth quota: `bitcloud lock`).
+	#[arg(long, global = true)]
+	pay: bool,
+
+	#[command(subcommand)]
+	command: StoreCommand,
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+	/// Publish your account's encryption key, which others share files with you through
+	/// (`leases.setEncryptionKey`); `put` does it when needed.
+	Init,
+	/// Store files and directories: each file is encrypted here under a fresh key, leased
+	/// under the moderator (paid for --replicas nodes and --epochs epochs), pushed to the
+	/// moderator's nodes and added to your index; a file already at that path is replaced.
+	Put {
+		/// Files or directories (a directory is stored under its name, with all it holds).
+		#[arg(required = true, value_name = "PATH")]
+		paths: Vec<PathBuf>,
+		/// The moderator whose nodes keep the files (SS58 or 0x hex); it must offer storage.
+		#[arg(long, value_name = "M", value_parser = keys::parse_account)]
+		moderator: AccountId,
+		/// Nodes paid to keep each file.
+		#[arg(long, value_name = "N", default_value_t = DEFAULT_REPLICAS, value_parser = clap::value_parser!(u32).range(1..))]
+		replicas: u32,
+		/// Epochs paid for (144 ten-minute epochs: a day).
+		#[arg(long, value_name = "E", default_value_t = DEFAULT_EPOCHS, value_parser = clap::value_parser!(u32).range(1..))]
+		epochs: u32,
+		/// The directory of your storage to put them in [default: the top].
+		#[arg(long = "as", value_name = "DIR", value_parser = store::parse_prefix)]
+		prefix: Option<String>,
+	},
+	/// List your stored files: path, size, lease, paid-until epoch and keepers.
+	Ls,
+	/// Fetch a stored file (or, with --shared, one shared with you), verified against its id,
+	/// and decrypt it; OUT appears only once every byte is authentic.
+	Get {
+		/// The file's path in your storage.
+		#[arg(value_parser = store::parse_index_path, required_unless_present = "shared", conflicts_with = "shared")]
+		path: Option<String>,
+		/// Where to write it.
+		#[arg(short, long, value_name = "OUT")]
+		output: PathBuf,
+		/// A share of your inbox instead (its id, from `bitcloud store inbox`).
+		#[arg(long, value_name = "SHARE_ID")]
+		shared: Option<u64>,
+		/// Replicas to take ranges from at the same time.
+		#[arg(long, default_value_t = DEFAULT_STRIPE as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
+		stripe: u8,
+	},
+	/// Remove a stored file: out of the index, then its lease ends (its funds for the epochs
+	/// after this one come back).
+	Rm {
+		/// The file's path in your storage.
+		#[arg(value_parser = store::parse_index_path)]
+		path: String,
+	},
+	/// Share a stored file with another account: its key, sealed to their published key, in
+	/// their inbox (a deposit is held until they dismiss it).
+	Share {
+		/// The file's path in your storage.
+		#[arg(value_parser = store::parse_index_path)]
+		path: String,
+		/// The recipient (SS58 or 0x hex); they must have run `bitcloud store init`.
+		#[arg(long, value_name = "ACCOUNT", value_parser = keys::parse_account)]
+		to: AccountId,
+	},
+	/// List the files shared with you: share id, sender, name and size.
+	Inbox,
 }
 
 #[derive(Subcommand)]
@@ -634,6 +719,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 			}
 		},
 		Command::Node(command) => run_node(&cli, &rpc, command)?,
+		Command::Store(args) => run_store(&cli, &rpc, args)?,
 		Command::Validator(command) => run_validator(&cli, &rpc, command)?,
 		Command::Status => {
 			let gateway = cli.gateway.as_deref().unwrap_or("http://127.0.0.1:8080");
@@ -864,6 +950,199 @@ fn run_validator(cli: &Cli, rpc: &Rpc, command: &ValidatorCommand) -> Result<(),
 	Ok(())
 }
 
+fn run_store(cli: &Cli, rpc: &Rpc, args: &StoreArgs) -> Result<(), Error> {
+	let signer = cli.require_signer()?;
+	let mut store = Store::new(rpc, &signer)?;
+	if args.pay {
+		store = store.paying()?;
+	}
+	match &args.command {
+		StoreCommand::Init => {
+			let state = match store.init()? {
+				store::Init::Published => "published",
+				store::Init::AlreadyPublished => "already published",
+			};
+			println!("encryption key 0x{}: {state}", hex::encode(store.public_key()));
+		},
+		StoreCommand::Put { paths, moderator, replicas, epochs, prefix } => {
+			let terms =
+				Terms { moderator: moderator.clone(), replicas: *replicas, epochs: *epochs };
+			let options = PutOptions { terms, prefix: prefix.clone() };
+			let (bar, mut progress) = bar("push");
+			let report = store.put(paths, &options, &mut progress);
+			bar.finish_and_clear();
+			print_put(&report?)?;
+		},
+		StoreCommand::Ls => print_listing(&store.list()?),
+		StoreCommand::Get { path, output, shared, stripe } => {
+			let store = store.with_stripe(usize::from(*stripe));
+			let (bar, mut progress) = bar("get");
+			// clap lets through exactly one of PATH and --shared.
+			let report = match (shared, path) {
+				(Some(share), _) => store.get_shared(*share, output, &mut progress),
+				(None, Some(path)) => store.get(path, output, &mut progress),
+				(None, None) => Err(Error::Input("give PATH or --shared SHARE_ID".into())),
+			};
+			bar.finish_and_clear();
+			let report = report?;
+			print_download(&report.download);
+			println!(
+				"{}: {} bytes decrypted and written to {}",
+				report.name,
+				report.plain_len,
+				output.display()
+			);
+		},
+		StoreCommand::Rm { path } => {
+			let report = store.remove(path)?;
+			match report.lease {
+				Some(lease) => println!("removed {} (lease {lease})", report.path),
+				None => println!("removed {}", report.path),
+			}
+			print_index_save(&report.index);
+		},
+		StoreCommand::Share { path, to } => {
+			let share = store.share(path, to)?;
+			println!(
+				"shared {path} with {}: share {share} (a deposit is held until they dismiss it)",
+				ss58(to)
+			);
+		},
+		StoreCommand::Inbox => {
+			let items = store.inbox()?;
+			if items.is_empty() {
+				println!("your inbox is empty");
+			}
+			for item in items {
+				match &item.file {
+					Ok(file) => println!(
+						"{:>6}  from {}  {:>12} bytes  {}",
+						item.id,
+						ss58(&item.from),
+						file.plain_len,
+						file.name
+					),
+					Err(why) => {
+						println!("{:>6}  from {}  unreadable: {why}", item.id, ss58(&item.from))
+					},
+				}
+			}
+		},
+	}
+	Ok(())
+}
+
+/// Which replicas a download used and dropped, on stderr.
+fn print_download(report: &DownloadReport) {
+	for (replica, reason) in &report.failures {
+		eprintln!("dropped {}: {reason}", replica.gateway);
+	}
+	for (replica, bytes) in &report.served {
+		eprintln!("{} bytes verified from {}", bytes, replica.gateway);
+	}
+}
+
+/// What `store put` did; an error when some file was not stored.
+fn print_put(report: &PutReport) -> Result<(), Error> {
+	if report.key_published {
+		println!("encryption key published: others can share files with you");
+	}
+	let held: Balance = report.stored.iter().map(|object| object.held).sum();
+	for object in &report.stored {
+		println!(
+			"stored {}  {} bytes  lease {}  {}",
+			object.path,
+			object.plain_len,
+			object.lease,
+			hex::encode(object.id)
+		);
+	}
+	print_pushes(&report.pushes);
+	for (object, why) in &report.not_taken {
+		println!("not stored {} (no node took it; its lease is ended): {why}", object.path);
+	}
+	println!("held for the files' leases: {}", economy::format_cld(held));
+	print_index_save(&report.index);
+	match report.not_taken.first() {
+		Some((_, why)) => Err(why.clone().map_message(|_| {
+			format!("{} file(s) not stored: put them again", report.not_taken.len())
+		})),
+		None => Ok(()),
+	}
+}
+
+/// How each node took the pushed objects.
+fn print_pushes(pushes: &[NodePushes]) {
+	for node in pushes {
+		let total = node.taken.len() + node.failed.len();
+		match node.failed.is_empty() {
+			true => println!("{}  {}  took all {total}", ss58(&node.node), node.gateway),
+			false => println!(
+				"{}  {}  failed {} of {total}",
+				ss58(&node.node),
+				node.gateway,
+				node.failed.len()
+			),
+		}
+		for (label, reason) in &node.failed {
+			println!("    {label}: {reason}");
+		}
+	}
+}
+
+/// The new index and the leases it let go.
+fn print_index_save(save: &IndexSave) {
+	let took = save.pushes.iter().filter(|node| node.failed.is_empty()).count();
+	println!(
+		"index: lease {}, paid until epoch {}, pushed to {took} of {} nodes",
+		save.lease,
+		save.paid_until,
+		save.pushes.len()
+	);
+	print_ending(&save.ending);
+}
+
+fn print_ending(ending: &Ending) {
+	let list = |ids: &[u64]| ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+	if !ending.ended.is_empty() {
+		println!("ended leases: {}", list(&ending.ended));
+	}
+	if !ending.left.is_empty() {
+		let why = ending.error.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
+		eprintln!(
+			"warning: leases {} are no longer used but still run until their paid epochs are 			 over{why}",
+			list(&ending.left)
+		);
+	}
+}
+
+/// What `store ls` shows.
+fn print_listing(listing: &StoreListing) {
+	match &listing.index {
+		Some((lease, status)) => println!(
+			"epoch {}; index: lease {lease}, paid until epoch {}, keepers {}/{}",
+			listing.epoch, status.paid_until, status.keepers, status.replicas
+		),
+		None => println!("nothing stored yet (bitcloud store put PATH --moderator M)"),
+	}
+	let width = listing.files.iter().map(|file| file.path.chars().count()).max().unwrap_or(0);
+	let width = width.min(60);
+	for file in &listing.files {
+		let lease = match (file.lease, &file.status) {
+			(Some(lease), Some(status)) => format!(
+				"lease {lease}  paid until {}  keepers {}/{}{}",
+				status.paid_until,
+				status.keepers,
+				status.replicas,
+				if status.ended { "  ended" } else { "" }
+			),
+			(Some(lease), None) => format!("lease {lease}  closed"),
+			(None, _) => "no lease".to_string(),
+		};
+		println!("{:<width$}  {:>12} bytes  {lease}", file.path, file.plain_len);
+	}
+}
+
 fn print_quota(rpc: &Rpc, account: &AccountId) -> Result<(), Error> {
 	let (epoch, quota) = economy::quota(rpc, account)?;
 	println!("{}: locked {}", ss58(account), economy::format_cld(quota.locked));
@@ -881,5 +1160,73 @@ fn main() -> ExitCode {
 			eprintln!("bitcloud: {e}");
 			ExitCode::FAILURE
 		},
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::CommandFactory;
+
+	fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+		Cli::try_parse_from(["bitcloud"].iter().chain(args))
+	}
+
+	const M: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+	#[test]
+	fn the_command_line_is_consistent() {
+		Cli::command().debug_assert();
+	}
+
+	#[test]
+	fn store_put_takes_paths_and_defaults() {
+		let cli = parse(&["store", "put", "a", "b", "--moderator", M, "--as", "/backup/"]).unwrap();
+		let Command::Store(StoreArgs {
+			command: StoreCommand::Put { paths, replicas, epochs, prefix, .. },
+			pay,
+		}) = cli.command
+		else {
+			panic!("not a put");
+		};
+		assert_eq!(paths, [PathBuf::from("a"), PathBuf::from("b")]);
+		assert_eq!((replicas, epochs, pay), (DEFAULT_REPLICAS, DEFAULT_EPOCHS, false));
+		assert_eq!(prefix.as_deref(), Some("backup"));
+	}
+
+	#[test]
+	fn store_arguments_are_checked() {
+		// No path, no moderator, zero replicas or epochs, a prefix leaving the storage.
+		assert!(parse(&["store", "put", "--moderator", M]).is_err());
+		assert!(parse(&["store", "put", "a"]).is_err());
+		assert!(parse(&["store", "put", "a", "--moderator", "nobody"]).is_err());
+		assert!(parse(&["store", "put", "a", "--moderator", M, "--replicas", "0"]).is_err());
+		assert!(parse(&["store", "put", "a", "--moderator", M, "--epochs", "0"]).is_err());
+		let escape = parse(&["store", "put", "a", "--moderator", M, "--as", "../x"]);
+		assert!(escape.is_err_and(|e| e.to_string().contains("'..'")));
+		// get: PATH or --shared, not both, and -o.
+		assert!(parse(&["store", "get", "a.txt", "-o", "out"]).is_ok());
+		assert!(parse(&["store", "get", "--shared", "3", "-o", "out"]).is_ok());
+		assert!(parse(&["store", "get", "-o", "out"]).is_err());
+		assert!(parse(&["store", "get", "a.txt", "--shared", "3", "-o", "out"]).is_err());
+		assert!(parse(&["store", "get", "a.txt"]).is_err());
+		assert!(parse(&["store", "get", "a//b", "-o", "out"]).is_err());
+		// share needs --to, an account.
+		assert!(parse(&["store", "share", "a.txt"]).is_err());
+		assert!(parse(&["store", "share", "a.txt", "--to", "x"]).is_err());
+		assert!(parse(&["store", "share", "a.txt", "--to", M]).is_ok());
+		assert!(parse(&["store", "inbox", "--pay"]).is_ok_and(|cli| matches!(
+			cli.command,
+			Command::Store(StoreArgs { pay: true, command: StoreCommand::Inbox })
+		)));
+	}
+
+	#[test]
+	fn store_commands_need_a_key() {
+		let cli = parse(&["store", "ls"]).unwrap();
+		let Command::Store(args) = &cli.command else { panic!("not store") };
+		let rpc = Rpc::new("http://127.0.0.1:1");
+		let error = run_store(&cli, &rpc, args).err().map(|e| e.to_string()).unwrap_or_default();
+		assert!(error.contains("this needs your key"), "{error}");
 	}
 }

@@ -1,0 +1,240 @@
+//! Moving ciphertext: pushes to the nodes serving a moderator (`PUT /content/{id}`, which a
+//! node takes for an object with an active lease under a moderator it subscribes to), and
+//! verified downloads from an object's keepers, then from the other nodes serving its
+//! moderator.
+
+use super::chain::LeaseView;
+use crate::{
+	download::{download, DownloadReport, Payer},
+	operator,
+	publish::{self, Push},
+	queries,
+	replicas::{epoch_seed, rendezvous_order, Replica},
+	rpc::Rpc,
+	Error,
+};
+use bitcloud_primitives::{AccountId, ContentId};
+use polkadot_sdk::sp_core::H256;
+use std::path::Path;
+
+/// A node and its gateway.
+pub type Gateway = (AccountId, String);
+
+/// The nodes serving `moderator` that list a gateway.
+pub fn gateways(rpc: &Rpc, moderator: &AccountId) -> Result<Vec<Gateway>, Error> {
+	Ok(queries::nodes(rpc, moderator)?
+		.into_iter()
+		.filter_map(|(node, view)| Some((node, endpoint(view?.endpoint)?)))
+		.collect())
+}
+
+/// A registered endpoint as a gateway URL, if it is one.
+fn endpoint(bytes: Vec<u8>) -> Option<String> {
+	String::from_utf8(bytes).ok().filter(|endpoint| !endpoint.is_empty())
+}
+
+/// An object to push: its name in reports, its file, content id and size.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+	/// What reports call it (a path of the index, or `(index)`).
+	pub label: &'a str,
+	/// The ciphertext's file.
+	pub file: &'a Path,
+	/// Its content id.
+	pub id: ContentId,
+	/// Its size.
+	pub size: u64,
+}
+
+/// How one node took the objects pushed to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodePushes {
+	/// The node.
+	pub node: AccountId,
+	/// Its gateway.
+	pub gateway: String,
+	/// Objects it stored or held already, by label.
+	pub taken: Vec<String>,
+	/// Objects it did not take, by label, and why.
+	pub failed: Vec<(String, Error)>,
+}
+
+/// Pushes every upload to every gateway, in order. `progress` hears (bytes pushed of the
+/// current object, its size).
+pub fn push_all(
+	gateways: &[Gateway],
+	uploads: &[Upload],
+	progress: &mut dyn FnMut(u64, u64),
+) -> Vec<NodePushes> {
+	gateways
+		.iter()
+		.map(|(node, gateway)| {
+			let mut report = NodePushes {
+				node: node.clone(),
+				gateway: gateway.clone(),
+				taken: Vec::new(),
+				failed: Vec::new(),
+			};
+			for upload in uploads {
+				let label = upload.label.to_string();
+				match publish::push(gateway, &upload.id, upload.file, upload.size, progress) {
+					Push::Stored | Push::AlreadyStored => report.taken.push(label),
+					Push::Failed(e) => report.failed.push((label, e)),
+				}
+			}
+			report
+		})
+		.collect()
+}
+
+/// Whether some node took the object `label`.
+pub fn taken(pushes: &[NodePushes], label: &str) -> bool {
+	pushes.iter().any(|node| node.taken.iter().any(|taken| taken == label))
+}
+
+/// Why no node took `label`: every node's reason (the advice of the first one's), or that no
+/// node was asked.
+pub fn why_not_taken(pushes: &[NodePushes], label: &str) -> Error {
+	let reasons: Vec<(&str, &Error)> = pushes
+		.iter()
+		.flat_map(|node| {
+			node.failed.iter().filter(|(l, _)| l == label).map(|(_, e)| (node.gateway.as_str(), e))
+		})
+		.collect();
+	let Some((_, first)) = reasons.first() else {
+		return Error::Unavailable(format!("no node was asked to keep {label}"));
+	};
+	let all: Vec<String> = reasons.iter().map(|(gateway, e)| format!("{gateway}: {e}")).collect();
+	(*first).clone().map_message(|_| format!("no node took {label} ({})", all.join("; ")))
+}
+
+/// Where to download `content` from: the keepers of `leases` (their registered gateways),
+/// then the other nodes serving the leases' moderators; each group in rendezvous order for
+/// `client` (see [`crate::replicas`]), each gateway once.
+pub fn replicas(
+	rpc: &Rpc,
+	leases: &[LeaseView],
+	content: &ContentId,
+	client: &AccountId,
+) -> Result<Vec<Replica>, Error> {
+	let mut keepers = Vec::new();
+	for keeper in leases.iter().flat_map(|lease| &lease.keepers) {
+		let view = operator::node(rpc, &keeper.node)?;
+		if let Some(gateway) = view.and_then(|view| endpoint(view.endpoint)) {
+			keepers.push(Replica { node: Some(keeper.node.clone()), gateway });
+		}
+	}
+	let mut others = Vec::new();
+	let mut moderators: Vec<&AccountId> =
+		leases.iter().filter_map(|lease| lease.moderator.as_ref()).collect();
+	moderators.sort();
+	moderators.dedup();
+	for moderator in moderators {
+		for (node, gateway) in gateways(rpc, moderator)? {
+			others.push(Replica { node: Some(node), gateway });
+		}
+	}
+	Ok(in_order(keepers, others, &epoch_seed(rpc)?, client, content))
+}
+
+/// `keepers` then `others`, each in rendezvous order, without a gateway twice.
+pub fn in_order(
+	keepers: Vec<Replica>,
+	others: Vec<Replica>,
+	seed: &H256,
+	client: &AccountId,
+	content: &ContentId,
+) -> Vec<Replica> {
+	let keepers = rendezvous_order(keepers, seed, client, content);
+	let others = rendezvous_order(others, seed, client, content);
+	let mut order: Vec<Replica> = Vec::new();
+	for replica in keepers.into_iter().chain(others) {
+		if !order.iter().any(|known| known.gateway == replica.gateway) {
+			order.push(replica);
+		}
+	}
+	order
+}
+
+/// Downloads `content` into `out` from `replicas`, every range verified against the id;
+/// `what` names it when no node has it.
+pub fn fetch(
+	replicas: Vec<Replica>,
+	content: &ContentId,
+	out: &Path,
+	stripe: usize,
+	payer: Option<&Payer>,
+	what: &str,
+	progress: &mut dyn FnMut(u64, u64),
+) -> Result<DownloadReport, Error> {
+	if replicas.is_empty() {
+		return Err(Error::NotFound(format!(
+			"no node keeps or serves {what}: its lease may have ended"
+		)));
+	}
+	download(replicas, content, out, stripe, payer, progress)
+		.map_err(|e| e.map_message(|e| format!("{what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn replica(n: u8) -> Replica {
+		Replica { node: Some(AccountId::new([n; 32])), gateway: format!("http://node-{n}") }
+	}
+
+	#[test]
+	fn keepers_come_first_and_no_gateway_twice() {
+		let keepers = vec![replica(1), replica(2), replica(1)];
+		let others = vec![replica(3), replica(2), replica(4)];
+		let order =
+			in_order(keepers, others, &H256::repeat_byte(1), &AccountId::new([9; 32]), &[5; 32]);
+		let gateways: Vec<&str> = order.iter().map(|r| r.gateway.as_str()).collect();
+		assert_eq!(gateways.len(), 4);
+		let mut first_two = gateways[..2].to_vec();
+		first_two.sort();
+		assert_eq!(first_two, ["http://node-1", "http://node-2"]);
+	}
+
+	#[test]
+	fn a_refusal_everywhere_says_who_refused_and_why() {
+		let refused = Error::Refused("gateway answered 403".into());
+		let pushes = vec![
+			NodePushes {
+				node: AccountId::new([1; 32]),
+				gateway: "http://a".into(),
+				taken: vec!["x".into()],
+				failed: vec![("y".into(), refused.clone())],
+			},
+			NodePushes {
+				node: AccountId::new([2; 32]),
+				gateway: "http://b".into(),
+				taken: Vec::new(),
+				failed: vec![("x".into(), refused.clone()), ("y".into(), refused)],
+			},
+		];
+		assert!(taken(&pushes, "x"));
+		assert!(!taken(&pushes, "y"));
+		let why = why_not_taken(&pushes, "y");
+		assert!(matches!(why, Error::Refused(_)));
+		assert!(why.message().contains("http://a: gateway answered 403; http://b"), "{why}");
+		assert!(matches!(why_not_taken(&[], "y"), Error::Unavailable(_)));
+	}
+
+	#[test]
+	fn fetching_from_nobody_is_not_found() {
+		let error = fetch(
+			Vec::new(),
+			&[0; 32],
+			Path::new("/nonexistent"),
+			1,
+			None,
+			"a.txt",
+			&mut |_, _| {},
+		)
+		.unwrap_err();
+		assert!(matches!(error, Error::NotFound(_)));
+		assert!(error.message().contains("a.txt"));
+	}
+}
