@@ -23,6 +23,7 @@ mod polkadot_js;
 mod publish;
 mod registries;
 mod sites;
+mod storage;
 mod storage_law;
 mod validators;
 mod wetube;

@@ -1110,7 +1110,8 @@ fn print_ending(ending: &Ending) {
 	if !ending.left.is_empty() {
 		let why = ending.error.as_ref().map(|e| format!(": {e}")).unwrap_or_default();
 		eprintln!(
-			"warning: leases {} are no longer used but still run until their paid epochs are 			 over{why}",
+			"warning: leases {} are no longer used but still run until their paid epochs are \
+			 over{why}",
 			list(&ending.left)
 		);
 	}
