@@ -2,8 +2,8 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Aura, Balance, Bandwidth, Block, BlockNumber, Epochs,
-	Executive, Grandpa, Leases, InherentDataExt, Moderation, Nodes, Nonce, Rewards, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, StorageLaw, System, TransactionPayment, VERSION,
+	Executive, Grandpa, InherentDataExt, Leases, Moderation, Nodes, Nonce, Rewards, Runtime,
+	RuntimeCall, RuntimeGenesisConfig, StorageLaw, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{

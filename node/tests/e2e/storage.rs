@@ -125,8 +125,11 @@ fn files_are_stored_encrypted_kept_paid_for_shared_and_recovered_with_the_secret
 	// "A new machine": nothing but the secret; the files come back byte for byte.
 	let new_machine = tempfile::tempdir().expect("a directory");
 	let out_notes = new_machine.path().join("notes.txt");
-	let (ok, out, err) =
-		store(&rpc, "//Ferdie", &["get", "backup/docs/notes.txt", "-o", out_notes.to_str().unwrap()]);
+	let (ok, out, err) = store(
+		&rpc,
+		"//Ferdie",
+		&["get", "backup/docs/notes.txt", "-o", out_notes.to_str().unwrap()],
+	);
 	assert!(ok, "{out}{err}");
 	assert_eq!(std::fs::read_to_string(&out_notes).unwrap(), MARKER.repeat(50));
 	let out_photo = new_machine.path().join("photo.bin");
@@ -187,7 +190,10 @@ fn files_are_stored_encrypted_kept_paid_for_shared_and_recovered_with_the_secret
 	assert!(ok, "{out}{err}");
 	assert!(lease(&node, photo_lease).is_some_and(|view| view.ended), "the photo's lease ended");
 	let (_, listing, _) = store(&rpc, "//Ferdie", &["ls"]);
-	assert!(!listing.contains("photo.bin") && listing.contains("backup/docs/notes.txt"), "{listing}");
+	assert!(
+		!listing.contains("photo.bin") && listing.contains("backup/docs/notes.txt"),
+		"{listing}"
+	);
 
 	// The storage law challenges Dave on what he keeps (from now on: unpaid downloads of
 	// challenged chunks would wait); he answers from his store.
