@@ -16,6 +16,7 @@ use bitcloud_content::{
 	id::{parse_id, to_cid, to_hex},
 	protocol::{parse_request_proof, verify_request_proof},
 	range::{parse_range, RangeRequest},
+	site::{Manifest, Resolved},
 	BookError, ReceiptSink,
 };
 use bitcloud_onion::{
@@ -95,6 +96,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
 	("content_id", content_id),
 	("request_proof", request_proof),
 	("outboard", outboard),
+	("site_manifest", site_manifest),
 ];
 
 /// SCALE-decodes a `T` from the start of `data` and checks that encoding it again gives
@@ -466,6 +468,32 @@ pub fn content_id(data: &[u8]) -> Outcome {
 	assert!(canonical.eq_ignore_ascii_case(&text), "{text:?} parsed as {canonical}");
 	// Multibase `b` is lowercase base32 (`B` would be uppercase).
 	assert!(text.len() == 64 || text.starts_with('b'), "{text:?} parsed as a CID");
+	Outcome::Accepted
+}
+
+/// A website's manifest and a request path, as a gateway gets them: the first byte is the
+/// path's length `n`, the next `n` bytes the request path (lossy UTF-8), the rest the
+/// manifest ([`Manifest::from_bytes`]). Checks that an accepted manifest writes back to bytes
+/// that read as the same manifest, that every file it names has a content id, and that the
+/// path resolves without a panic to a file of the manifest, a redirect that ends with `/` and
+/// resolves in turn, or a refusal. Accepted: the manifest was read.
+pub fn site_manifest(data: &[u8]) -> Outcome {
+	let Some((&len, rest)) = data.split_first() else { return Outcome::Refused };
+	let (path, manifest) = rest.split_at(usize::from(len).min(rest.len()));
+	let Ok(manifest) = Manifest::from_bytes(manifest) else { return Outcome::Refused };
+	assert_eq!(Manifest::from_bytes(&manifest.to_bytes()).as_ref(), Ok(&manifest));
+	assert!(manifest.files.values().all(|file| file.content_id().is_ok()));
+	let path = String::from_utf8_lossy(path);
+	match manifest.resolve(&path) {
+		Ok(Resolved::File(file)) | Ok(Resolved::Fallback(file)) => {
+			assert!(manifest.files.values().any(|listed| listed == file))
+		},
+		Ok(Resolved::Redirect(to)) => {
+			assert!(to.ends_with('/'), "{to}");
+			assert!(manifest.resolve(&to).is_ok(), "{to}");
+		},
+		Ok(Resolved::NotFound) | Err(_) => {},
+	}
 	Outcome::Accepted
 }
 

@@ -101,6 +101,7 @@ replay_tests!(
 	content_id,
 	request_proof,
 	outboard,
+	site_manifest,
 );
 
 #[test]

@@ -46,6 +46,7 @@ pub fn all() -> Vec<Seed> {
 		("content_id", content_ids()),
 		("request_proof", request_proofs()),
 		("outboard", outboards()),
+		("site_manifest", site_manifests()),
 	];
 	for (target, made) in targets {
 		seeds.extend(made.into_iter().map(|(name, bytes)| (target, name, bytes)));
@@ -440,4 +441,44 @@ fn outboards() -> Seeds {
 		named("edge-too-large", outboard_input(id, 5 << 30, &[], 0, &[])),
 	]);
 	seeds
+}
+
+/// A path of `path` and `manifest`, as the `site_manifest` harness reads them.
+fn site_input(path: &str, manifest: &[u8]) -> Vec<u8> {
+	let mut input = vec![path.len() as u8];
+	input.extend_from_slice(path.as_bytes());
+	input.extend_from_slice(manifest);
+	input
+}
+
+fn site_manifests() -> Seeds {
+	use bitcloud_content::site::{site_file, Manifest};
+	let files =
+		[("index.html", 1u8), ("docs/index.html", 2), ("docs/a b.html", 3), ("404.html", 4)]
+			.into_iter()
+			.map(|(path, byte)| {
+				(path.to_string(), site_file(&[byte; 32], u64::from(byte), "text/html"))
+			})
+			.collect();
+	let manifest =
+		Manifest::new(files, "index.html", Some("404.html")).expect("a manifest").to_bytes();
+	let text = String::from_utf8(manifest.clone()).expect("JSON");
+	vec![
+		named("valid-root", site_input("/", &manifest)),
+		named("valid-redirect", site_input("/docs", &manifest)),
+		named("valid-encoded", site_input("/docs/a%20b.html", &manifest)),
+		named("valid-fallback", site_input("/nothing", &manifest)),
+		named("valid-traversal", site_input("/docs/%2e%2e/index.html", &manifest)),
+		named(
+			"edge-escaping-path",
+			site_input("/", text.replace("docs/index.html", "../x").as_bytes()),
+		),
+		named("edge-bad-id", site_input("/", text.replacen("0101", "zz01", 1).as_bytes())),
+		named(
+			"edge-version-2",
+			site_input("/", text.replace("\"bitcloudSite\": 1", "\"bitcloudSite\": 2").as_bytes()),
+		),
+		named("edge-truncated", site_input("/", &manifest[..manifest.len() / 2])),
+		named("edge-empty", Vec::new()),
+	]
 }
