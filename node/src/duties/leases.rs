@@ -4,6 +4,10 @@
 //! refuses (the lease is full, the node does not subscribe to its moderator) is tried again
 //! [`RETRY_BLOCKS`](super::RETRY_BLOCKS) later while the object is held, and the store's
 //! sweep removes objects no lease pays this node to hold (`bitcloud_content::expiry`).
+//!
+//! Objects an onion exit stored as unmoderated content (anonymous personal storage) are
+//! joined too, for their unmoderated leases only; the chain's `keep` checks that the node
+//! carries unmoderated traffic.
 
 use super::{Attempt, Duties, DutyError};
 use bitcloud_content::Unlisted;
@@ -33,14 +37,16 @@ impl Duties {
 				self.send("claim", *lease, best, call);
 			}
 		}
-		let held = self.store.unlisted().into_iter().filter(|item| item.kind == Unlisted::Leased);
+		let held = self.store.unlisted().into_iter().filter(|item| keeps_leases(item.kind));
 		for item in held.take(MAX_KEEP_CHECKS_PER_ROUND) {
 			for lease in api.leases_of_content(best, item.id)? {
 				if kept.contains(&lease) {
 					continue;
 				}
 				let Some(view) = api.lease(best, lease)? else { continue };
-				let joinable = open_place(&view, epoch) && view.bytes == item.size;
+				let joinable = open_place(&view, epoch)
+					&& view.bytes == item.size
+					&& lease_of_kind(&view, item.kind);
 				if joinable && self.due(Attempt::Keep(lease), number) {
 					let call = RuntimeCall::Leases(pallet_leases::Call::keep { lease });
 					self.send("keep", lease, best, call);
@@ -64,6 +70,21 @@ impl Duties {
 fn owes(lease: &LeaseView<AccountId, Balance>, node: &AccountId, epoch: EpochIndex) -> bool {
 	let keeper = lease.keepers.iter().find(|keeper| keeper.node == *node);
 	keeper.is_some_and(|keeper| keeper.due > 0 && keeper.paid_from < epoch)
+}
+
+/// Whether held objects of `kind` may be kept for a lease: leased objects (taken over HTTP)
+/// and unmoderated ones (stored by the onion exit).
+fn keeps_leases(kind: Unlisted) -> bool {
+	matches!(kind, Unlisted::Leased | Unlisted::Unmoderated)
+}
+
+/// Whether `lease` is one a held object of `kind` is kept for: an unmoderated object for an
+/// unmoderated lease only (it came through the onion layer, not a moderator's nodes).
+fn lease_of_kind(lease: &LeaseView<AccountId, Balance>, kind: Unlisted) -> bool {
+	match kind {
+		Unlisted::Unmoderated => lease.moderator.is_none(),
+		_ => true,
+	}
 }
 
 /// Whether a node may still join `lease` as a keeper in `epoch`: paid for, not ended, with a
@@ -106,6 +127,17 @@ mod tests {
 		assert!(owes(&lease(vec![keeper(7, 3, 200)]), &node, 5));
 		assert!(!owes(&lease(vec![keeper(7, 5, 0)]), &node, 5), "nothing due yet");
 		assert!(!owes(&lease(vec![keeper(8, 3, 200)]), &node, 5), "not a keeper");
+	}
+
+	#[test]
+	fn unmoderated_objects_are_kept_for_unmoderated_leases_only() {
+		assert!(keeps_leases(Unlisted::Leased) && keeps_leases(Unlisted::Unmoderated));
+		assert!(!keeps_leases(Unlisted::Proposed));
+		let moderated = lease(vec![]);
+		let unmoderated = LeaseView { moderator: None, ..lease(vec![]) };
+		assert!(lease_of_kind(&unmoderated, Unlisted::Unmoderated));
+		assert!(!lease_of_kind(&moderated, Unlisted::Unmoderated));
+		assert!(lease_of_kind(&moderated, Unlisted::Leased));
 	}
 
 	#[test]

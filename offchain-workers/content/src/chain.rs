@@ -41,10 +41,38 @@ impl LeaseFacts {
 	/// there is a place left for it while the lease is paid.
 	pub fn holdable_by(&self, node: &AccountId, subscriptions: &[AccountId]) -> bool {
 		let Some(moderator) = &self.moderator else { return false };
+		subscriptions.contains(moderator) && self.pays(node)
+	}
+
+	/// Whether this lease is unmoderated and pays `node` to hold the object through the onion
+	/// layer: not closable, and `node` keeps it or there is a place left for it while the
+	/// lease is paid. Whether `node` carries unmoderated traffic (which the chain's `keep`
+	/// requires) is [`ChainView::carries_unmoderated`]'s to say: see [`paid_unmoderated`].
+	pub fn pays_unmoderated(&self, node: &AccountId) -> bool {
+		self.moderator.is_none() && self.pays(node)
+	}
+
+	/// Not closable, and `node` keeps the object or may still join while the lease is paid.
+	fn pays(&self, node: &AccountId) -> bool {
 		let keeps = self.keepers.contains(node);
 		let room = self.covered && (self.keepers.len() as u64) < u64::from(self.replicas);
-		subscriptions.contains(moderator) && !self.closable && (keeps || room)
+		!self.closable && (keeps || room)
 	}
+}
+
+/// Whether an unmoderated lease of `content` still pays `node` to hold it
+/// ([`LeaseFacts::pays_unmoderated`]) and `node` carries unmoderated traffic: such an object
+/// is not removed for its age. The node's terms are asked only when some lease would pay it.
+pub fn paid_unmoderated(
+	chain: &dyn ChainView,
+	node: &AccountId,
+	content: &ContentId,
+) -> Result<bool, ChainError> {
+	let leases = chain.leases(content)?;
+	if !leases.iter().any(|lease| lease.pays_unmoderated(node)) {
+		return Ok(false);
+	}
+	chain.carries_unmoderated(node)
 }
 
 /// What the serving rule gives a leased object: its declared size, and no title or type (its

@@ -10,7 +10,9 @@
 //! - removes leased objects no lease pays this node to hold any more: the lease was closed or
 //!   is past its grace, its moderator is no longer subscribed, or its keepers' places went to
 //!   other nodes (the upload rule says no);
-//! - removes content older than its kind's `max_age`;
+//! - removes content older than its kind's `max_age`, except unmoderated objects an
+//!   unmoderated lease still pays this node to hold (anonymous personal storage,
+//!   [`paid_unmoderated`]) while the node carries unmoderated traffic;
 //! - removes the oldest content of a kind while the kind is over its budget (only after the
 //!   budget was lowered: imports never exceed it).
 //!
@@ -20,7 +22,7 @@
 //! queries are bounded by the proposed and leased budgets' item counts plus what expires.
 
 use crate::{
-	chain::{upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
+	chain::{paid_unmoderated, upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
 	id::to_hex,
 	metrics::Metrics,
 	store::{ContentStore, Unlisted, UnlistedItem},
@@ -70,6 +72,8 @@ enum Standing {
 	Listed,
 	/// Still taken by the upload rule (proposed), or not asked.
 	Held,
+	/// Unmoderated, and an unmoderated lease pays this node to hold it: kept past its age.
+	Paid,
 	/// Proposed content the upload rule no longer takes.
 	Unwanted,
 }
@@ -112,7 +116,7 @@ pub fn sweep(
 			Standing::Held if expired => {
 				remove(store, &item, Removal::Expired, metrics, &mut report)
 			},
-			Standing::Held => kept.push(item),
+			Standing::Held | Standing::Paid => kept.push(item),
 		}
 	}
 	// Within budget, oldest first out (`kept` is oldest first).
@@ -154,7 +158,10 @@ fn standing(
 	};
 	if item.kind == Unlisted::Unmoderated {
 		// No moderator was ever asked to take it: a deny list speaks for serving, not here.
-		return Ok(Standing::Held);
+		return Ok(match paid_unmoderated(chain, node, &item.id)? {
+			true => Standing::Paid,
+			false => Standing::Held,
+		});
 	}
 	if denied {
 		return Ok(Standing::Unwanted);

@@ -30,7 +30,7 @@ pub use bitcloud_verify as verify;
 pub use bitcloud_verify::{range_is_valid, valid_chunk_ranges, Received};
 pub use book::{BookError, ReceiptBook};
 pub use chain::{
-	upload_verdict, verdict, ChainError, ChainView, ItemMeta, LeaseFacts, Quota, UploadVerdict,
+	paid_unmoderated, upload_verdict, verdict, ChainError, ChainView, ItemMeta, LeaseFacts, Quota, UploadVerdict,
 	Verdict,
 };
 pub use chain_cache::CachedChain;

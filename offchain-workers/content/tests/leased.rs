@@ -1,14 +1,18 @@
 //! Leased objects (personal storage, `pallet-leases`) over real HTTP with an in-memory chain:
 //! a node takes and serves an object a lease under a subscribed moderator pays it to hold,
 //! while a keeper's place is free or is its own; it refuses other leases; the sweep removes
-//! the object once no lease pays this node to hold it.
+//! the object once no lease pays this node to hold it; an unmoderated object an unmoderated
+//! lease pays a node carrying unmoderated traffic to hold does not expire by age.
 
 mod common;
 
-use bitcloud_content::{expiry::sweep, LeaseFacts, SweepReport, Unlisted};
+use bitcloud_content::{
+	expiry::sweep, ContentStore, LeaseFacts, SweepReport, Unlisted, UnlistedBudget,
+	UnlistedPolicy,
+};
 use bitcloud_primitives::{content_id, ContentId};
 use common::*;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// A lease of `bytes` bytes under `moderator` for two keepers, kept by `keepers`.
 fn lease(
@@ -125,4 +129,50 @@ fn leases_the_node_may_not_hold_are_refused() {
 		.unwrap();
 	assert_eq!(wrong.status(), 422);
 	assert!(!gateway.store.contains(&content_id(&object)));
+}
+
+#[test]
+fn unmoderated_objects_an_unmoderated_lease_pays_for_do_not_expire_by_age() {
+	let dir = tempfile::tempdir().unwrap();
+	let (store, _) = ContentStore::open(dir.path()).unwrap();
+	let hour = Duration::from_secs(3600);
+	let unmoderated = UnlistedBudget { max_bytes: 1 << 30, max_items: 16, max_age: hour };
+	store.set_unlisted_policy(UnlistedPolicy { unmoderated, ..Default::default() });
+	let chain = MemoryChain::default();
+	chain.carriers.lock().unwrap().insert(node());
+	let kept = bytes(1_000, 20);
+	let free = bytes(1_000, 21);
+	let closed = bytes(1_000, 22);
+	let moderated = bytes(1_000, 23);
+	let unleased = bytes(1_000, 24);
+	for item in [&kept, &free, &closed, &moderated, &unleased] {
+		store.import_unlisted(&item[..], content_id(item), 1_000, Unlisted::Unmoderated).unwrap();
+	}
+	// Kept by this node; a place free while paid; closable; under a moderator.
+	chain.lease(content_id(&kept), lease(1, None, 1_000, vec![node()]));
+	chain.lease(content_id(&free), lease(2, None, 1_000, vec![account(50)]));
+	let mut closable = lease(3, None, 1_000, vec![node()]);
+	(closable.covered, closable.closable) = (false, true);
+	chain.lease(content_id(&closed), closable);
+	chain.lease(content_id(&moderated), lease(4, Some(moderator_a()), 1_000, vec![node()]));
+
+	// Not yet due: nothing is asked, nothing removed.
+	let now = SystemTime::now();
+	assert_eq!(sweep(&store, &chain, Some(&node()), now, None), SweepReport::default());
+
+	// Past the age: what an unmoderated lease pays this node to hold stays.
+	let later = now + 2 * hour;
+	let report = sweep(&store, &chain, Some(&node()), later, None);
+	assert_eq!(report.expired, 3, "{report:?}");
+	assert!(store.contains(&content_id(&kept)));
+	assert!(store.contains(&content_id(&free)));
+	for gone in [&closed, &moderated, &unleased] {
+		assert!(!store.contains(&content_id(gone)));
+	}
+
+	// A node that no longer carries unmoderated traffic cannot keep them: they expire.
+	chain.carriers.lock().unwrap().clear();
+	let report = sweep(&store, &chain, Some(&node()), later, None);
+	assert_eq!(report.expired, 2, "{report:?}");
+	assert!(store.unlisted().is_empty());
 }

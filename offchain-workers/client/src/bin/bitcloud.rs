@@ -199,8 +199,14 @@ enum StoreCommand {
 		#[arg(required = true, value_name = "PATH")]
 		paths: Vec<PathBuf>,
 		/// The moderator whose nodes keep the files (SS58 or 0x hex); it must offer storage.
-		#[arg(long, value_name = "M", value_parser = keys::parse_account)]
-		moderator: AccountId,
+		#[arg(long, value_name = "M", value_parser = keys::parse_account, required_unless_present = "anonymous")]
+		moderator: Option<AccountId>,
+		/// Lease under no moderator and move the files (and the index) through three-hop onion
+		/// circuits only: the nodes keeping them do not learn who stores them (the leases are
+		/// still signed by your account on chain). `get`, `ls`, `rm` and `share` then go
+		/// through the onion layer by themselves.
+		#[arg(long, conflicts_with = "moderator")]
+		anonymous: bool,
 		/// Nodes paid to keep each file.
 		#[arg(long, value_name = "N", default_value_t = DEFAULT_REPLICAS, value_parser = clap::value_parser!(u32).range(1..))]
 		replicas: u32,
@@ -964,7 +970,8 @@ fn run_store(cli: &Cli, rpc: &Rpc, args: &StoreArgs) -> Result<(), Error> {
 			};
 			println!("encryption key 0x{}: {state}", hex::encode(store.public_key()));
 		},
-		StoreCommand::Put { paths, moderator, replicas, epochs, prefix } => {
+		StoreCommand::Put { paths, moderator, replicas, epochs, prefix, .. } => {
+			// clap lets through exactly one of --moderator and --anonymous.
 			let terms =
 				Terms { moderator: moderator.clone(), replicas: *replicas, epochs: *epochs };
 			let options = PutOptions { terms, prefix: prefix.clone() };
@@ -1072,14 +1079,19 @@ fn print_put(report: &PutReport) -> Result<(), Error> {
 }
 
 /// How each node took the pushed objects.
+/// Who took pushes: the node, or the onion layer's exit (unknown to the client).
+fn pusher(pushes: &NodePushes) -> String {
+	pushes.node.as_ref().map(ss58).unwrap_or_else(|| "(an onion exit)".into())
+}
+
 fn print_pushes(pushes: &[NodePushes]) {
 	for node in pushes {
 		let total = node.taken.len() + node.failed.len();
 		match node.failed.is_empty() {
-			true => println!("{}  {}  took all {total}", ss58(&node.node), node.gateway),
+			true => println!("{}  {}  took all {total}", pusher(node), node.gateway),
 			false => println!(
 				"{}  {}  failed {} of {total}",
-				ss58(&node.node),
+				pusher(node),
 				node.gateway,
 				node.failed.len()
 			),

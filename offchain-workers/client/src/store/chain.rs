@@ -22,12 +22,13 @@ type LeasesEvent = pallet_leases::Event<Runtime>;
 /// An X25519 public key as the chain holds it.
 pub type EncryptionKey = pallet_leases::EncryptionKey;
 
-/// The terms of new leases: under which moderator (its subscribed nodes keep the objects), by
-/// how many keepers, paid for how many epochs.
+/// The terms of new leases: under which moderator (its subscribed nodes keep the objects; none:
+/// unmoderated, kept by nodes carrying unmoderated traffic and moved through the onion layer),
+/// by how many keepers, paid for how many epochs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terms {
-	/// The moderator whose nodes keep and serve the objects.
-	pub moderator: AccountId,
+	/// The moderator whose nodes keep and serve the objects; none: anonymous storage.
+	pub moderator: Option<AccountId>,
 	/// Keepers paid for.
 	pub replicas: u32,
 	/// Epochs paid for.
@@ -100,7 +101,7 @@ pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a lease of `bytes` under `terms` would hold; the chain's refusal (with what to do
 /// about it) if `createLease` would fail.
 pub fn quote(rpc: &Rpc, bytes: u64, terms: &Terms) -> Result<Balance, Error> {
-	let args = (Some(&terms.moderator), bytes, terms.replicas, terms.epochs);
+	let args = (terms.moderator.as_ref(), bytes, terms.replicas, terms.epochs);
 	let answer: Result<Balance, DispatchError> = rpc.runtime_api("LeasesApi_quote", args)?;
 	answer.map_err(|error| {
 		let name = match RuntimeError::from_dispatch_error(error) {
@@ -119,7 +120,7 @@ pub fn create_lease(content: ContentId, bytes: u64, terms: &Terms) -> RuntimeCal
 		content,
 		bytes,
 		replicas: terms.replicas,
-		moderator: Some(terms.moderator.clone()),
+		moderator: terms.moderator.clone(),
 		epochs: terms.epochs,
 	})
 }

@@ -7,7 +7,7 @@ use super::{
 	entries::find,
 	errors::vault_error,
 	files::{check_output, decrypt_file, Scratch},
-	transfer, Store,
+	Store,
 };
 use crate::{download::DownloadReport, Error};
 use bitcloud_primitives::{ContentId, LeaseId};
@@ -87,7 +87,8 @@ impl Store<'_> {
 	}
 
 	/// Downloads `object`'s ciphertext into a temporary file from the keepers of its leases
-	/// (then the other nodes serving their moderators) and decrypts it into `out`.
+	/// (then the other nodes serving their moderators; through the onion layer when a lease
+	/// is unmoderated) and decrypts it into `out`.
 	fn fetch_object(
 		&self,
 		object: &Object,
@@ -95,12 +96,10 @@ impl Store<'_> {
 		progress: &mut dyn FnMut(u64, u64),
 	) -> Result<GetReport, Error> {
 		let leases = self.leases_holding(&object.id, object.lease)?;
-		let replicas = transfer::replicas(self.rpc, &leases, &object.id, &self.account())?;
 		let scratch = Scratch::new()?;
 		let cipher = scratch.path("cipher");
-		let (payer, what) = (self.payer.as_ref(), object.name.as_str());
-		let download =
-			transfer::fetch(replicas, &object.id, &cipher, self.stripe, payer, what, progress)?;
+		let what = object.name.as_str();
+		let download = self.download(&leases, &object.id, &cipher, what, progress)?;
 		let plain_len = decrypt_file(object.key, &cipher, object.cipher_len, out, what)?;
 		Ok(GetReport { name: object.name.clone(), plain_len, download })
 	}

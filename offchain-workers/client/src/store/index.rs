@@ -1,17 +1,20 @@
 //! The index as the chain and nodes hold it: found through `LeasesApi_index`, fetched from
-//! its lease's keepers and opened with the account's keys; saved as a new leased object that
-//! becomes the account's index before the leases it replaces end.
+//! its lease's keepers (through the onion layer when its lease is unmoderated) and opened
+//! with the account's keys; saved as a new leased object that becomes the account's index
+//! before the leases it replaces end.
 
 use super::{
 	chain::{self, LeaseView, Terms},
 	entries::leases_to_end,
 	errors::vault_error,
 	files::{read_at_most, write_new, Scratch},
-	transfer::{self, NodePushes, Upload},
+	transfer::{self, NodePushes, Route, Upload},
 	Store,
 };
-use crate::{keys::ss58, publish::content_id_of, Error};
-use bitcloud_primitives::{EpochIndex, LeaseId};
+use crate::{anonymous, download::DownloadReport, keys::ss58, publish::content_id_of, Error};
+use bitcloud_onion::Anonymous;
+use bitcloud_primitives::{AccountId, ContentId, EpochIndex, LeaseId};
+use std::path::Path;
 use bitcloud_vault::{ciphertext_len, Index, INDEX_SALT_LEN, MAX_INDEX_PLAIN_LEN};
 
 /// What reports call the index among pushed objects.
@@ -83,11 +86,8 @@ impl Store<'_> {
 		}
 		let scratch = Scratch::new()?;
 		let file = scratch.path("index");
-		let replicas =
-			transfer::replicas(self.rpc, std::slice::from_ref(&view), &view.content, &me)?;
-		let payer = self.payer.as_ref();
-		let what = "your index";
-		transfer::fetch(replicas, &view.content, &file, self.stripe, payer, what, &mut |_, _| {})?;
+		let leases = std::slice::from_ref(&view);
+		self.download(leases, &view.content, &file, "your index", &mut |_, _| {})?;
 		let sealed = read_at_most(&file, limit)?;
 		let index = Index::open(&self.keys, &sealed)
 			.map_err(|e| vault_error(&format!("opening the index of {}", ss58(&me)), e))?;
@@ -95,7 +95,7 @@ impl Store<'_> {
 	}
 
 	/// Makes `new` the account's index: sealed, leased under `terms`, pushed to the nodes
-	/// serving the moderator, set (`leases.setIndex`); then the leases it no longer needs end
+	/// serving the moderator (published through the onion layer under none), set (`leases.setIndex`); then the leases it no longer needs end
 	/// (`old`'s and the `dropped` ones, see [`leases_to_end`]). Until the index is set, a
 	/// failure leaves `old` the index (and the new lease is ended).
 	pub(super) fn save_index(
@@ -111,11 +111,11 @@ impl Store<'_> {
 		let file = scratch.path("index");
 		write_new(&file, &sealed)?;
 		let (id, size) = content_id_of(&file)?;
-		let gateways = self.gateways(&terms.moderator)?;
+		let route = self.route(terms.moderator.as_ref())?;
 		let events = chain::execute(self.rpc, self.signer, chain::create_lease(id, size, terms))?;
 		let created = chain::created_for(&chain::created_leases(&events), &id)?;
 		let upload = Upload { label: INDEX_LABEL, file: &file, id, size };
-		let pushes = transfer::push_all(&gateways, &[upload], progress);
+		let pushes = transfer::push_via(&route, &[upload], progress);
 		let set = match transfer::taken(&pushes, INDEX_LABEL) {
 			true => chain::execute(self.rpc, self.signer, chain::set_index(Some(created.lease))),
 			false => Err(transfer::why_not_taken(&pushes, INDEX_LABEL)),
@@ -162,12 +162,49 @@ impl Store<'_> {
 		Ok(live)
 	}
 
+	/// Downloads object `id` (`what`, in errors) into `out` the way its `leases` say: through
+	/// the onion layer when one is unmoderated ([`transfer::through_onion`]), otherwise from
+	/// their keepers, then the other nodes serving their moderators.
+	pub(super) fn download(
+		&self,
+		leases: &[LeaseView],
+		id: &ContentId,
+		out: &Path,
+		what: &str,
+		progress: &mut dyn FnMut(u64, u64),
+	) -> Result<DownloadReport, Error> {
+		if transfer::through_onion(leases) {
+			return transfer::fetch_anonymously(&self.onion()?, id, out, what, progress);
+		}
+		let replicas = transfer::replicas(self.rpc, leases, id, &self.account())?;
+		transfer::fetch(replicas, id, out, self.stripe, self.payer.as_ref(), what, progress)
+	}
+
+	/// Where objects leased under `moderator` go: its nodes' gateways, or the onion layer
+	/// when there is none (anonymous storage).
+	pub(super) fn route(&self, moderator: Option<&AccountId>) -> Result<Route, Error> {
+		match moderator {
+			Some(moderator) => self.gateways(moderator).map(Route::Gateways),
+			None => self.onion().map(Route::Onion),
+		}
+	}
+
+	/// Three-hop circuits through the chain's onion relays; refused when it lists none.
+	fn onion(&self) -> Result<Anonymous, Error> {
+		let onion = anonymous::anonymous(self.rpc, None)?;
+		if onion.relays.is_empty() {
+			return Err(Error::Refused(
+				"the chain lists no onion relay: nothing can move what you store anonymously; \
+				 store it under a --moderator instead"
+					.into(),
+			));
+		}
+		Ok(onion)
+	}
+
 	/// The nodes serving `moderator` with a gateway; refused when there is none (nothing could
 	/// keep an object).
-	pub(super) fn gateways(
-		&self,
-		moderator: &bitcloud_primitives::AccountId,
-	) -> Result<Vec<transfer::Gateway>, Error> {
+	pub(super) fn gateways(&self, moderator: &AccountId) -> Result<Vec<transfer::Gateway>, Error> {
 		let gateways = transfer::gateways(self.rpc, moderator)?;
 		if gateways.is_empty() {
 			return Err(Error::Refused(format!(

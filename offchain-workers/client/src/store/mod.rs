@@ -8,7 +8,9 @@
 //! every file. A [`Store`] does each command of `bitcloud store`:
 //!
 //! - [`Store::init`]: publish the account's X25519 key, which others seal shares to;
-//! - [`Store::put`]: encrypt files, lease and push them, add them to the index;
+//! - [`Store::put`]: encrypt files, lease and push them, add them to the index; with no
+//!   moderator ([`Terms::moderator`] `None`, `--anonymous`), leases are unmoderated and every
+//!   upload and download of the files and the index goes through onion circuits;
 //! - [`Store::list`], [`Store::get`], [`Store::remove`];
 //! - [`Store::share`] a file with another account, read the [`Store::inbox`] and
 //!   [`Store::get_shared`].
@@ -43,7 +45,7 @@ pub use paths::{parse_index_path, parse_prefix};
 pub use put::{PutOptions, PutReport, StoredObject};
 pub use remove::{index_terms, RemoveReport};
 pub use share::{open_item, InboxItem};
-pub use transfer::NodePushes;
+pub use transfer::{NodePushes, ONION};
 
 use crate::{download::Payer, rpc::Rpc, Error, Signer, DEFAULT_STRIPE};
 use bitcloud_primitives::AccountId;

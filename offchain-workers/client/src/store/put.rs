@@ -1,4 +1,5 @@
-//! `put`: files encrypted here, leased under a moderator, pushed to its nodes and added to the
+//! `put`: files encrypted here, leased under a moderator and pushed to its nodes (or, with no
+//! moderator, leased unmoderated and published through the onion layer), and added to the
 //! index.
 
 use super::{
@@ -60,7 +61,7 @@ impl Store<'_> {
 	/// Stores the files and directories `inputs` (see [`paths::sources`]): each encrypted
 	/// under a fresh key into a temporary file, leased under `options.terms` (all leases in
 	/// one go, with the account's key if the chain lacks it), pushed to every node serving the
-	/// moderator, then added to the index, replacing files of the same path (their leases
+	/// moderator (or, under none, published through the onion layer), then added to the index, replacing files of the same path (their leases
 	/// end). Nothing is leased when a file, the index or the chain's quote refuses.
 	/// `progress` hears (bytes pushed of the current object, its size).
 	pub fn put(
@@ -71,7 +72,7 @@ impl Store<'_> {
 	) -> Result<PutReport, Error> {
 		let terms = &options.terms;
 		let sources = paths::sources(inputs, options.prefix.as_deref())?;
-		let gateways = self.gateways(&terms.moderator)?;
+		let route = self.route(terms.moderator.as_ref())?;
 		let old = self.load_index()?;
 		let scratch = Scratch::new()?;
 		let encrypted = encrypt_all(&sources, &scratch)?;
@@ -95,7 +96,7 @@ impl Store<'_> {
 				size: file.cipher_len,
 			})
 			.collect();
-		let pushes = transfer::push_all(&gateways, &uploads, progress);
+		let pushes = transfer::push_via(&route, &uploads, progress);
 		let outcome = Outcome { sources, encrypted, objects, created, key_published, pushes };
 		self.index_put(old, outcome, terms, progress)
 	}

@@ -22,17 +22,11 @@ pub struct RemoveReport {
 
 /// The terms the index is stored under again, from its current lease `view` in epoch
 /// `current`: the same moderator and keepers, paid for as many epochs as it had left (at
-/// least one). Refused for an index under no moderator: no node takes it over plain HTTP.
-pub fn index_terms(view: &LeaseView, current: EpochIndex) -> Result<Terms, Error> {
-	let moderator = view.moderator.clone().ok_or_else(|| {
-		Error::Input(
-			"your index is leased under no moderator: store a file with `bitcloud store put \
-			 --moderator M` to move it under one"
-				.into(),
-		)
-	})?;
+/// least one). An index under no moderator stays unmoderated: it goes through the onion layer
+/// again.
+pub fn index_terms(view: &LeaseView, current: EpochIndex) -> Terms {
 	let epochs = view.paid_until.saturating_sub(current).max(1);
-	Ok(Terms { moderator, replicas: view.replicas, epochs })
+	Terms { moderator: view.moderator.clone(), replicas: view.replicas, epochs }
 }
 
 impl Store<'_> {
@@ -46,7 +40,7 @@ impl Store<'_> {
 			Error::BadPeer(format!("{me} has files but the chain names no lease for its index"))
 		})?;
 		let current = queries::current_epoch(self.rpc)?.epoch;
-		let terms = index_terms(view, current)?;
+		let terms = index_terms(view, current);
 		let dropped: Vec<LeaseId> = entry.lease.into_iter().collect();
 		let index = self.save_index(&index, &old, &dropped, &terms, &mut |_, _| {})?;
 		Ok(RemoveReport { path: entry.path, lease: entry.lease, index })
@@ -78,10 +72,11 @@ mod tests {
 	#[test]
 	fn the_index_keeps_its_moderator_keepers_and_paid_time() {
 		let m = AccountId::new([2; 32]);
-		let terms = index_terms(&view(Some(m.clone()), 150), 100).unwrap();
-		assert_eq!(terms, Terms { moderator: m.clone(), replicas: 3, epochs: 50 });
+		let terms = index_terms(&view(Some(m.clone()), 150), 100);
+		assert_eq!(terms, Terms { moderator: Some(m.clone()), replicas: 3, epochs: 50 });
 		// Past its paid epochs (in grace), one epoch is paid.
-		assert_eq!(index_terms(&view(Some(m), 90), 100).unwrap().epochs, 1);
-		assert!(matches!(index_terms(&view(None, 150), 100), Err(Error::Input(_))));
+		assert_eq!(index_terms(&view(Some(m), 90), 100).epochs, 1);
+		// An anonymous index stays anonymous.
+		assert_eq!(index_terms(&view(None, 150), 100).moderator, None);
 	}
 }

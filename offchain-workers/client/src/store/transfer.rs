@@ -1,10 +1,13 @@
 //! Moving ciphertext: pushes to the nodes serving a moderator (`PUT /content/{id}`, which a
 //! node takes for an object with an active lease under a moderator it subscribes to), and
 //! verified downloads from an object's keepers, then from the other nodes serving its
-//! moderator.
+//! moderator. Objects under unmoderated leases (`--anonymous`) move through the onion layer
+//! instead ([`crate::anonymous`]): published to an exit and fetched through three-hop
+//! circuits, so no node learns who stores or fetches them.
 
 use super::chain::LeaseView;
 use crate::{
+	anonymous,
 	download::{download, DownloadReport, Payer},
 	operator,
 	publish::{self, Push},
@@ -13,6 +16,7 @@ use crate::{
 	rpc::Rpc,
 	Error,
 };
+use bitcloud_onion::{Anonymous, TransferReport};
 use bitcloud_primitives::{AccountId, ContentId};
 use polkadot_sdk::sp_core::H256;
 use std::path::Path;
@@ -46,12 +50,25 @@ pub struct Upload<'a> {
 	pub size: u64,
 }
 
+/// What reports call the onion layer where they name a gateway.
+pub const ONION: &str = "onion";
+
+/// Where uploads go: the gateways of the nodes serving the leases' moderator, or the onion
+/// layer (unmoderated leases: an exit the client does not choose stores them).
+#[derive(Debug, Clone)]
+pub enum Route {
+	/// Pushed over HTTP to these nodes.
+	Gateways(Vec<Gateway>),
+	/// Published through circuits.
+	Onion(Anonymous),
+}
+
 /// How one node took the objects pushed to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodePushes {
-	/// The node.
-	pub node: AccountId,
-	/// Its gateway.
+	/// The node (none: the onion layer's exit, which the client does not learn).
+	pub node: Option<AccountId>,
+	/// Its gateway ([`ONION`] for the onion layer).
 	pub gateway: String,
 	/// Objects it stored or held already, by label.
 	pub taken: Vec<String>,
@@ -70,7 +87,7 @@ pub fn push_all(
 		.iter()
 		.map(|(node, gateway)| {
 			let mut report = NodePushes {
-				node: node.clone(),
+				node: Some(node.clone()),
 				gateway: gateway.clone(),
 				taken: Vec::new(),
 				failed: Vec::new(),
@@ -85,6 +102,73 @@ pub fn push_all(
 			report
 		})
 		.collect()
+}
+
+/// Sends every upload the way `route` says: see [`push_all`] and [`publish_all`].
+pub fn push_via(
+	route: &Route,
+	uploads: &[Upload],
+	progress: &mut dyn FnMut(u64, u64),
+) -> Vec<NodePushes> {
+	match route {
+		Route::Gateways(gateways) => push_all(gateways, uploads, progress),
+		Route::Onion(anonymous) => vec![publish_all(anonymous, uploads, progress)],
+	}
+}
+
+/// Publishes every upload through circuits, in order, as unmoderated content: one report
+/// for the onion layer. `progress` hears of each object once it is published.
+pub fn publish_all(
+	anonymous: &Anonymous,
+	uploads: &[Upload],
+	progress: &mut dyn FnMut(u64, u64),
+) -> NodePushes {
+	let mut report =
+		NodePushes { node: None, gateway: ONION.into(), taken: Vec::new(), failed: Vec::new() };
+	for upload in uploads {
+		let label = upload.label.to_string();
+		match anonymous::publish(anonymous, upload.file) {
+			Ok((id, ..)) if id == upload.id => {
+				progress(upload.size, upload.size);
+				report.taken.push(label)
+			},
+			Ok(_) => {
+				let why = format!("{} changed while it was published", upload.file.display());
+				report.failed.push((label, Error::Local(why)))
+			},
+			Err(e) => report.failed.push((label, e)),
+		}
+	}
+	report
+}
+
+/// Whether an object with `leases` is fetched through the onion layer: one of them is
+/// unmoderated (its owner stored it anonymously: no node serves it over HTTP, and asking
+/// there would tell who wants it).
+pub fn through_onion(leases: &[LeaseView]) -> bool {
+	leases.iter().any(|lease| lease.moderator.is_none())
+}
+
+/// Downloads `content` into `out` through circuits, verified against the id; `what` names
+/// it in errors. `progress` hears of it once it is complete.
+pub fn fetch_anonymously(
+	anonymous: &Anonymous,
+	content: &ContentId,
+	out: &Path,
+	what: &str,
+	progress: &mut dyn FnMut(u64, u64),
+) -> Result<DownloadReport, Error> {
+	let report = anonymous::get(anonymous, content, out, &mut |_, _| {})
+		.map_err(|e| e.map_message(|e| format!("{what}: {e}")))?;
+	progress(report.bytes, report.bytes);
+	Ok(onion_report(report))
+}
+
+/// A transfer through circuits as a download report: the onion layer as its one replica.
+fn onion_report(report: TransferReport) -> DownloadReport {
+	let onion = Replica { node: None, gateway: ONION.into() };
+	let failures = report.failed_builds.into_iter().map(|why| (onion.clone(), why)).collect();
+	DownloadReport { size: report.bytes, served: vec![(onion, report.bytes)], failures }
 }
 
 /// Whether some node took the object `label`.
@@ -202,13 +286,13 @@ mod tests {
 		let refused = Error::Refused("gateway answered 403".into());
 		let pushes = vec![
 			NodePushes {
-				node: AccountId::new([1; 32]),
+				node: Some(AccountId::new([1; 32])),
 				gateway: "http://a".into(),
 				taken: vec!["x".into()],
 				failed: vec![("y".into(), refused.clone())],
 			},
 			NodePushes {
-				node: AccountId::new([2; 32]),
+				node: Some(AccountId::new([2; 32])),
 				gateway: "http://b".into(),
 				taken: Vec::new(),
 				failed: vec![("x".into(), refused.clone()), ("y".into(), refused)],
@@ -220,6 +304,41 @@ mod tests {
 		assert!(matches!(why, Error::Refused(_)));
 		assert!(why.message().contains("http://a: gateway answered 403; http://b"), "{why}");
 		assert!(matches!(why_not_taken(&[], "y"), Error::Unavailable(_)));
+	}
+
+	fn lease(moderator: Option<AccountId>) -> LeaseView {
+		LeaseView {
+			owner: AccountId::new([1; 32]),
+			content: [0; 32],
+			bytes: 100,
+			replicas: 1,
+			moderator,
+			price: 1,
+			start: 0,
+			paid_until: 10,
+			funds: 1,
+			ended: false,
+			closable_from: 16,
+			keepers: Vec::new(),
+		}
+	}
+
+	#[test]
+	fn unmoderated_objects_go_through_the_onion_layer() {
+		let moderated = lease(Some(AccountId::new([2; 32])));
+		assert!(!through_onion(&[moderated.clone()]));
+		assert!(through_onion(&[lease(None)]));
+		assert!(through_onion(&[moderated, lease(None)]), "never asked for over HTTP");
+		assert!(!through_onion(&[]));
+		let transfer = TransferReport {
+			bytes: 42,
+			circuits: Vec::new(),
+			failed_builds: vec!["relay down".into()],
+		};
+		let report = onion_report(transfer);
+		assert_eq!(report.size, 42);
+		assert_eq!(report.served[0].0.gateway, ONION);
+		assert_eq!(report.failures.len(), 1);
 	}
 
 	#[test]

@@ -65,6 +65,8 @@ pub struct MemoryChain {
 	pub best: Mutex<Option<H256>>,
 	/// Storage leases by object.
 	pub leases: Mutex<BTreeMap<ContentId, Vec<LeaseFacts>>>,
+	/// Nodes that carry unmoderated traffic.
+	pub carriers: Mutex<BTreeSet<AccountId>>,
 }
 
 impl MemoryChain {
@@ -182,6 +184,11 @@ impl ChainView for MemoryChain {
 
 	fn best_hash(&self) -> Option<H256> {
 		*self.best.lock().unwrap()
+	}
+
+	fn carries_unmoderated(&self, node: &AccountId) -> Result<bool, ChainError> {
+		self.check()?;
+		Ok(self.carriers.lock().unwrap().contains(node))
 	}
 
 	fn leases(&self, content: &ContentId) -> Result<Vec<LeaseFacts>, ChainError> {
