@@ -3,10 +3,15 @@
 //! Ferdie's and Bob's nodes relay. A client publishes a file anonymously with the `bitcloud`
 //! CLI and downloads it through a three-hop circuit, byte-identical and verified; the middle
 //! relay is killed mid-transfer and the client rebuilds through other relays and finishes.
+//! Alice stores a file with `bitcloud store put --anonymous` (an unmoderated lease; the file
+//! and her index published through circuits), gets it back with `store get --anonymous`, and
+//! Dave's node, which stored it, joins the lease as its keeper.
 
 use crate::common::*;
 use bitcloud_onion::OnionSecret;
-use bitcloud_runtime::{genesis_presets::SAMPLE_NODE_BOND, RuntimeCall};
+use bitcloud_primitives::LeaseId;
+use bitcloud_runtime::{genesis_presets::SAMPLE_NODE_BOND, AccountId, RuntimeCall};
+use pallet_leases::LeaseView;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Bob, Dave, Eve, Ferdie};
 use std::sync::Mutex;
 
@@ -84,6 +89,8 @@ fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 	let plain = ureq::get(format!("{}/content/{id_hex}", dave.gateway_url())).call();
 	assert!(plain.is_err(), "the gateway refuses unlisted content");
 
+	anonymous_storage_round_trip(&dave, dir.path());
+
 	// Download through Eve → Ferdie → Bob; Ferdie is killed once a third has arrived.
 	let id = bitcloud_content::parse_id(&id_hex).expect("an id");
 	let via = vec![account(Eve), account(Ferdie), account(Bob)];
@@ -148,4 +155,47 @@ fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 	let eve = relays[0].as_ref().expect("Eve's node runs").gateway_url();
 	assert!(!listed.contains(&eve), "{listed}");
 	drop(relays);
+}
+
+/// `bitcloud --suri //Alice store ARGS...` against `node`: whether it succeeded, its output.
+fn store_as_alice(node: &Node, args: &[&str]) -> (bool, String) {
+	let args: Vec<&str> =
+		["--suri", "//Alice", "store"].into_iter().chain(args.iter().copied()).collect();
+	let output = bitcloud(&node.rpc_url, &args);
+	let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+	(output.status.success(), said)
+}
+
+/// Alice stores a small file anonymously and gets it back through circuits; the storing
+/// relay's node (Dave's) joins its unmoderated lease as keeper.
+fn anonymous_storage_round_trip(dave: &Node, dir: &std::path::Path) {
+	let plain = b"Alice's anonymous notes: kept by a node that does not know whose.".repeat(20);
+	let file = dir.join("notes.txt");
+	std::fs::write(&file, &plain).expect("a file");
+	let path = file.to_str().expect("UTF-8");
+	let (ok, out) = store_as_alice(dave, &["put", path, "--anonymous", "--replicas", "1"]);
+	assert!(ok, "{out}");
+	assert!(out.contains("(an onion exit)  onion  took all"), "{out}");
+	let lease: LeaseId = out
+		.lines()
+		.find_map(|line| line.strip_prefix("stored notes.txt"))
+		.and_then(|rest| rest.split("lease ").nth(1)?.split_whitespace().next()?.parse().ok())
+		.unwrap_or_else(|| panic!("a lease for notes.txt in {out}"));
+	let view: Option<LeaseView<AccountId, u128>> = dave.runtime_api("LeasesApi_lease", lease);
+	let view = view.expect("the lease exists");
+	assert_eq!((view.moderator, view.owner), (None, account(Sr25519Keyring::Alice)));
+
+	// Back through circuits: the index, then the file, byte-identical.
+	let back = dir.join("notes.back");
+	let out_arg = back.to_str().expect("UTF-8");
+	let (ok, out) = store_as_alice(dave, &["get", "notes.txt", "-o", out_arg, "--anonymous"]);
+	assert!(ok, "{out}");
+	assert_eq!(std::fs::read(&back).expect("the output"), plain);
+	assert!(out.contains("verified from onion"), "{out}");
+
+	// Dave's node holds the ciphertext as unmoderated content and keeps the lease.
+	dave.wait_for("Dave's node to keep the anonymous lease", || {
+		let view: Option<LeaseView<AccountId, u128>> = dave.runtime_api("LeasesApi_lease", lease);
+		view.filter(|view| view.keepers.iter().any(|k| k.node == account(Dave)))
+	});
 }

@@ -7,8 +7,7 @@
 mod common;
 
 use bitcloud_content::{
-	expiry::sweep, ContentStore, LeaseFacts, SweepReport, Unlisted, UnlistedBudget,
-	UnlistedPolicy,
+	expiry::sweep, ContentStore, LeaseFacts, SweepReport, Unlisted, UnlistedBudget, UnlistedPolicy,
 };
 use bitcloud_primitives::{content_id, ContentId};
 use common::*;

@@ -234,6 +234,11 @@ enum StoreCommand {
 		/// Replicas to take ranges from at the same time.
 		#[arg(long, default_value_t = DEFAULT_STRIPE as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
 		stripe: u8,
+		/// Through three-hop onion circuits only: refuse a file (or index) leased under a
+		/// moderator rather than fetch it over HTTP. Files stored with `put --anonymous` go
+		/// through the onion layer without it.
+		#[arg(long)]
+		anonymous: bool,
 	},
 	/// Remove a stored file: out of the index, then its lease ends (its funds for the epochs
 	/// after this one come back).
@@ -981,8 +986,11 @@ fn run_store(cli: &Cli, rpc: &Rpc, args: &StoreArgs) -> Result<(), Error> {
 			print_put(&report?)?;
 		},
 		StoreCommand::Ls => print_listing(&store.list()?),
-		StoreCommand::Get { path, output, shared, stripe } => {
-			let store = store.with_stripe(usize::from(*stripe));
+		StoreCommand::Get { path, output, shared, stripe, anonymous } => {
+			let mut store = store.with_stripe(usize::from(*stripe));
+			if *anonymous {
+				store = store.onion_only();
+			}
 			let (bar, mut progress) = bar("get");
 			// clap lets through exactly one of PATH and --shared.
 			let report = match (shared, path) {

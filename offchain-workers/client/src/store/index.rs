@@ -14,8 +14,8 @@ use super::{
 use crate::{anonymous, download::DownloadReport, keys::ss58, publish::content_id_of, Error};
 use bitcloud_onion::Anonymous;
 use bitcloud_primitives::{AccountId, ContentId, EpochIndex, LeaseId};
-use std::path::Path;
 use bitcloud_vault::{ciphertext_len, Index, INDEX_SALT_LEN, MAX_INDEX_PLAIN_LEN};
+use std::path::Path;
 
 /// What reports call the index among pushed objects.
 pub const INDEX_LABEL: &str = "(index)";
@@ -164,7 +164,8 @@ impl Store<'_> {
 
 	/// Downloads object `id` (`what`, in errors) into `out` the way its `leases` say: through
 	/// the onion layer when one is unmoderated ([`transfer::through_onion`]), otherwise from
-	/// their keepers, then the other nodes serving their moderators.
+	/// their keepers, then the other nodes serving their moderators (refused when the store is
+	/// [`Store::onion_only`]).
 	pub(super) fn download(
 		&self,
 		leases: &[LeaseView],
@@ -175,6 +176,12 @@ impl Store<'_> {
 	) -> Result<DownloadReport, Error> {
 		if transfer::through_onion(leases) {
 			return transfer::fetch_anonymously(&self.onion()?, id, out, what, progress);
+		}
+		if self.onion_only {
+			return Err(Error::Input(format!(
+				"{what} is leased under a moderator: its nodes serve it over HTTP only, not \
+				 through the onion layer (leave out --anonymous)"
+			)));
 		}
 		let replicas = transfer::replicas(self.rpc, leases, id, &self.account())?;
 		transfer::fetch(replicas, id, out, self.stripe, self.payer.as_ref(), what, progress)

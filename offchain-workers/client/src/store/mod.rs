@@ -66,6 +66,7 @@ pub struct Store<'a> {
 	keys: VaultKeys,
 	payer: Option<Payer>,
 	stripe: usize,
+	onion_only: bool,
 }
 
 /// What [`Store::init`] did.
@@ -83,7 +84,7 @@ impl<'a> Store<'a> {
 	pub fn new(rpc: &'a Rpc, signer: &'a Signer) -> Result<Self, Error> {
 		let keys = VaultKeys::from_secret(&signer.vault_secret())
 			.map_err(|e| vault_error("deriving the storage keys", e))?;
-		Ok(Store { rpc, signer, keys, payer: None, stripe: DEFAULT_STRIPE })
+		Ok(Store { rpc, signer, keys, payer: None, stripe: DEFAULT_STRIPE, onion_only: false })
 	}
 
 	/// The same, paying every verified range it downloads with a receipt
@@ -97,6 +98,13 @@ impl<'a> Store<'a> {
 	/// The same, downloading from `stripe` replicas at once (at least one).
 	pub fn with_stripe(mut self, stripe: usize) -> Self {
 		self.stripe = stripe.max(1);
+		self
+	}
+
+	/// The same, downloading through the onion layer only (`get --anonymous`): an object (or
+	/// index) leased under a moderator is refused rather than fetched over HTTP.
+	pub fn onion_only(mut self) -> Self {
+		self.onion_only = true;
 		self
 	}
 

@@ -326,7 +326,7 @@ mod tests {
 	#[test]
 	fn unmoderated_objects_go_through_the_onion_layer() {
 		let moderated = lease(Some(AccountId::new([2; 32])));
-		assert!(!through_onion(&[moderated.clone()]));
+		assert!(!through_onion(std::slice::from_ref(&moderated)));
 		assert!(through_onion(&[lease(None)]));
 		assert!(through_onion(&[moderated, lease(None)]), "never asked for over HTTP");
 		assert!(!through_onion(&[]));
