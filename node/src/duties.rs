@@ -133,6 +133,8 @@ pub struct Duties {
 	/// The nonce after the last transaction the pool took: the chain's nonce does not count
 	/// transactions still in the pool.
 	next_nonce: Mutex<Option<Nonce>>,
+	/// The epoch whose lease claims were looked at: once per epoch, not per block.
+	claims_checked: Mutex<Option<EpochIndex>>,
 }
 
 /// `mutex` locked; a panic while it was held leaves a plain value behind: keep using it.
@@ -148,8 +150,8 @@ impl Duties {
 			return Err(StartError::KeyMissing(key.account().clone()));
 		}
 		let metrics = DutyMetrics::register(registry).map_err(StartError::Metrics)?;
-		let (attempts, next_nonce) = Default::default();
-		Ok(Duties { client, pool, key, book, store, metrics, attempts, next_nonce })
+		let (attempts, next_nonce, claims_checked) = Default::default();
+		Ok(Duties { client, pool, key, book, store, metrics, attempts, next_nonce, claims_checked })
 	}
 
 	/// The node's account.

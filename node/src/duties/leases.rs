@@ -1,6 +1,7 @@
 //! The duties of a node that keeps leased objects (personal storage, `pallet-leases`): join as
 //! a keeper of the leases whose objects it holds (`leases.keep`), and claim what its kept
-//! leases owe it, epoch by epoch (`leases.claim`). The chain decides both: a keep the chain
+//! leases owe it, once an epoch (`leases.claim`: a claim that fails is made up for by the next
+//! epoch's, which pays every epoch owed). The chain decides both: a keep the chain
 //! refuses (the lease is full, the node does not subscribe to its moderator) is tried again
 //! [`RETRY_BLOCKS`](super::RETRY_BLOCKS) later while the object is held, and the store's
 //! sweep removes objects no lease pays this node to hold (`bitcloud_content::expiry`).
@@ -9,7 +10,7 @@
 //! joined too, for their unmoderated leases only; the chain's `keep` checks that the node
 //! carries unmoderated traffic.
 
-use super::{Attempt, Duties, DutyError};
+use super::{lock, Attempt, Duties, DutyError};
 use bitcloud_content::Unlisted;
 use bitcloud_primitives::{EpochIndex, LeaseId};
 use bitcloud_runtime::{AccountId, Balance, BlockNumber, RuntimeCall};
@@ -30,7 +31,9 @@ impl Duties {
 	) -> Result<(), DutyError> {
 		let api = self.client.runtime_api();
 		let kept = api.kept_by(best, self.node())?;
-		for lease in &kept {
+		// Pay accrues per epoch: the kept leases (up to 1,024) are looked at once an epoch.
+		let claim_round = lock(&self.claims_checked).replace(epoch) != Some(epoch);
+		for lease in kept.iter().filter(|_| claim_round) {
 			let Some(view) = api.lease(best, *lease)? else { continue };
 			if owes(&view, &self.node(), epoch) && self.due(Attempt::Claim(*lease), number) {
 				let call = RuntimeCall::Leases(pallet_leases::Call::claim { lease: *lease });

@@ -14,6 +14,7 @@ pub mod replicas;
 pub mod rpc;
 pub mod site;
 pub mod store;
+pub mod tree;
 pub mod validator;
 
 pub use download::{download, get, DownloadReport, Payer, DEFAULT_STRIPE, RANGE_BYTES};

@@ -7,7 +7,7 @@ use crate::{
 	publish::{self, content_id_of, guess_mime_type, listing_call, Item, Listing, Push},
 	queries,
 	rpc::Rpc,
-	Error, Signer,
+	tree, Error, Signer,
 };
 use bitcloud_content::site::{
 	check_relative_path, site_file, Manifest, SiteFile, MANIFEST_TYPE, MAX_SITE_FILES,
@@ -18,9 +18,6 @@ use std::{
 	fs,
 	path::{Path, PathBuf},
 };
-
-/// Deepest directory nesting published.
-pub const MAX_DEPTH: usize = 32;
 
 /// Longest catalog title (the runtime's `MaxTitleLength`).
 const MAX_TITLE_BYTES: usize = 128;
@@ -64,52 +61,23 @@ pub struct NodePushes {
 
 /// The files of `dir` by their path in the site (`/`-separated, relative), sorted. Symbolic
 /// links, names that are not UTF-8 or not plain path segments, more than [`MAX_SITE_FILES`]
-/// files or deeper than [`MAX_DEPTH`] are refused with the offending path.
+/// files or deeper than [`tree::MAX_DEPTH`] are refused with the offending path.
 pub fn site_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, Error> {
 	let mut files = BTreeMap::new();
-	walk(dir, "", 0, &mut files)?;
+	tree::walk(dir, "", &mut |site_path, path| {
+		check_relative_path(&site_path)
+			.map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+		if files.len() >= MAX_SITE_FILES {
+			let why = format!("more than {MAX_SITE_FILES} files: a site holds at most that many");
+			return Err(Error::Input(format!("{}: {why}", dir.display())));
+		}
+		files.insert(site_path, path);
+		Ok(())
+	})?;
 	if files.is_empty() {
 		return Err(Error::Input(format!("{} holds no file to publish", dir.display())));
 	}
 	Ok(files)
-}
-
-fn walk(
-	dir: &Path,
-	prefix: &str,
-	depth: usize,
-	files: &mut BTreeMap<String, PathBuf>,
-) -> Result<(), Error> {
-	if depth > MAX_DEPTH {
-		return Err(Error::Input(format!("{} is nested too deep", dir.display())));
-	}
-	let entries = fs::read_dir(dir).map_err(|e| unreadable(dir, e))?;
-	for entry in entries {
-		let entry = entry.map_err(|e| unreadable(dir, e))?;
-		let path = entry.path();
-		let name = entry
-			.file_name()
-			.into_string()
-			.map_err(|_| Error::Input(format!("{}: the name is not UTF-8", path.display())))?;
-		let site_path = format!("{prefix}{name}");
-		check_relative_path(&site_path)
-			.map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
-		let kind = entry.file_type().map_err(|e| unreadable(&path, e))?;
-		if kind.is_symlink() {
-			let why = "a symbolic link: publish what it points to instead";
-			return Err(Error::Input(format!("{}: {why}", path.display())));
-		}
-		if kind.is_dir() {
-			walk(&path, &format!("{site_path}/"), depth + 1, files)?;
-		} else if kind.is_file() {
-			files.insert(site_path, path);
-		}
-		if files.len() > MAX_SITE_FILES {
-			let why = format!("more than {MAX_SITE_FILES} files: a site holds at most that many");
-			return Err(Error::Input(format!("{}: {why}", dir.display())));
-		}
-	}
-	Ok(())
 }
 
 /// The manifest of the site in `dir` (its files hashed once each), and the files by path.
@@ -220,10 +188,6 @@ pub fn site_url(gateway: &str, site: &ContentId) -> String {
 	let loopback = host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
 	let host = if loopback { "localhost" } else { host };
 	format!("{scheme}://{cid}.{host}{port}/")
-}
-
-fn unreadable(path: &Path, e: std::io::Error) -> Error {
-	Error::Input(format!("cannot read {}: {e}", path.display()))
 }
 
 /// The manifest's bytes in a file of their own while they are pushed; removed after.

@@ -35,7 +35,8 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.map(|k| {
 				let (from, to) = lease.owed(k.paid_from, current);
-				let due = lease.epoch_pay().saturating_mul(BalanceOf::<T>::from(to - from));
+				let due =
+					lease.epoch_pay().saturating_mul(BalanceOf::<T>::from(to.saturating_sub(from)));
 				KeeperView { node: k.node.clone(), paid_from: k.paid_from, due }
 			})
 			.collect();

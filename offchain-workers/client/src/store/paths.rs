@@ -4,11 +4,14 @@
 //! A file is stored under its own name, a directory under its name with everything in it
 //! (like `cp -r`), both under the `--as` prefix if one is given: `put notes.txt photos --as
 //! backup` stores `backup/notes.txt` and `backup/photos/...`. Directories are walked like a
-//! site's ([`crate::site::site_files`]): symbolic links and names that are not UTF-8 are
+//! site's ([`crate::tree::walk`]): symbolic links and names that are not UTF-8 are
 //! refused, nesting and the number of files are bounded.
 
 use super::errors::vault_error;
-use crate::Error;
+use crate::{
+	tree::{self, symlink, unreadable},
+	Error,
+};
 use std::{
 	collections::BTreeMap,
 	fs,
@@ -17,9 +20,6 @@ use std::{
 
 /// Most files one `put` stores: each is a lease, and the chain allows an account 1 024.
 pub const MAX_PUT_FILES: usize = 1_000;
-
-/// Deepest directory nesting a `put` walks.
-pub const MAX_DEPTH: usize = 32;
 
 /// A local file to store and its path in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,9 @@ pub fn sources(inputs: &[PathBuf], prefix: Option<&str>) -> Result<Vec<Source>, 
 			return Err(symlink(input));
 		}
 		if kind.is_dir() {
-			walk(input, &format!("{name}/"), 0, &mut files)?;
+			tree::walk(input, &format!("{name}/"), &mut |relative, file| {
+				add(&relative, file, &mut files)
+			})?;
 		} else if kind.is_file() {
 			add(&name, input.clone(), &mut files)?;
 		} else {
@@ -106,36 +108,6 @@ fn name_of(input: &Path) -> Result<String, Error> {
 		.ok_or_else(|| Error::Input(format!("{}: the name is not UTF-8", input.display())))
 }
 
-/// Adds the files under `dir` as `prefix` followed by their path below it.
-fn walk(
-	dir: &Path,
-	prefix: &str,
-	depth: usize,
-	files: &mut BTreeMap<String, PathBuf>,
-) -> Result<(), Error> {
-	if depth > MAX_DEPTH {
-		return Err(Error::Input(format!("{} is nested too deep", dir.display())));
-	}
-	for entry in fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
-		let entry = entry.map_err(|e| unreadable(dir, e))?;
-		let path = entry.path();
-		let name = entry
-			.file_name()
-			.into_string()
-			.map_err(|_| Error::Input(format!("{}: the name is not UTF-8", path.display())))?;
-		let kind = entry.file_type().map_err(|e| unreadable(&path, e))?;
-		if kind.is_symlink() {
-			return Err(symlink(&path));
-		}
-		if kind.is_dir() {
-			walk(&path, &format!("{prefix}{name}/"), depth + 1, files)?;
-		} else if kind.is_file() {
-			add(&format!("{prefix}{name}"), path, files)?;
-		}
-	}
-	Ok(())
-}
-
 /// Adds `file` as `relative`, unless another input took that path or there are too many.
 fn add(relative: &str, file: PathBuf, files: &mut BTreeMap<String, PathBuf>) -> Result<(), Error> {
 	if let Some(other) = files.get(relative) {
@@ -153,15 +125,6 @@ fn add(relative: &str, file: PathBuf, files: &mut BTreeMap<String, PathBuf>) -> 
 	}
 	files.insert(relative.to_string(), file);
 	Ok(())
-}
-
-fn symlink(path: &Path) -> Error {
-	let why = "a symbolic link: store what it points to instead";
-	Error::Input(format!("{}: {why}", path.display()))
-}
-
-fn unreadable(path: &Path, e: std::io::Error) -> Error {
-	Error::Input(format!("cannot read {}: {e}", path.display()))
 }
 
 #[cfg(test)]
