@@ -12,6 +12,7 @@ pub mod challenges;
 pub mod connection;
 pub mod expiry;
 pub mod gateway;
+pub mod hot;
 pub mod id;
 pub mod metrics;
 pub mod protocol;

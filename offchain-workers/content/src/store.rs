@@ -50,7 +50,7 @@ use std::{
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use crate::id::to_hex;
+use crate::{hot::HotObjects, id::to_hex};
 
 /// Chunk groups of 2^4 BLAKE3 chunks = 16 KiB: the outboard keeps one hash pair (64 bytes)
 /// per group, 0.4% of the content, and verification works in units of one group.
@@ -308,6 +308,7 @@ pub struct ContentStore {
 	bytes: AtomicU64,
 	next_temp: AtomicU64,
 	unlisted: Mutex<UnlistedState>,
+	hot: HotObjects,
 }
 
 impl ContentStore {
@@ -399,8 +400,14 @@ impl ContentStore {
 			index: RwLock::new(index),
 			next_temp: AtomicU64::new(0),
 			unlisted: Mutex::new(UnlistedState { items, ..Default::default() }),
+			hot: HotObjects::default(),
 		};
 		Ok((store, report))
+	}
+
+	/// Small objects kept whole in memory after a verified read ([`crate::hot`]).
+	pub fn hot(&self) -> &HotObjects {
+		&self.hot
 	}
 
 	/// The store directory.
@@ -657,6 +664,7 @@ impl ContentStore {
 	/// Removes `id` from the store (index first, so it is no longer served, then the files).
 	pub fn remove(&self, id: &ContentId) -> Result<bool, StoreError> {
 		let removed = self.write_index().remove(id);
+		self.hot.remove(id);
 		if let Some(size) = removed {
 			self.bytes.fetch_sub(size, Ordering::Relaxed);
 		}
@@ -681,6 +689,7 @@ impl ContentStore {
 			Ok(files) => files,
 			Err(e) if e.kind() == io::ErrorKind::NotFound => {
 				self.write_index().remove(id);
+				self.hot.remove(id);
 				return Err(StoreError::NotFound);
 			},
 			Err(e) => return Err(e.into()),
