@@ -29,7 +29,7 @@ pub struct ContentParams {
 	pub content: bool,
 
 	/// Do not run the content store and HTTP gateway, even on the development chain.
-	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account", "onion", "onion_store"])]
+	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account", "onion", "onion_store", "gateway_max_connections", "gateway_max_connections_per_peer"])]
 	pub no_content: bool,
 
 	/// Directory of the content store [default: `<base path>/content`].
@@ -54,6 +54,17 @@ pub struct ContentParams {
 	/// --onion).
 	#[arg(long)]
 	pub onion_store: bool,
+
+	/// Connections the gateway serves at once; more are answered 503 at once.
+	#[arg(long, value_name = "N", default_value_t = bitcloud_content::connection::MAX_CONNECTIONS as u16,
+		value_parser = clap::value_parser!(u16).range(1..))]
+	pub gateway_max_connections: u16,
+
+	/// Connections the gateway serves at once from one IPv4 address or IPv6 /64. Raise it
+	/// behind a reverse proxy or CDN, which connects from one address for many viewers.
+	#[arg(long, value_name = "N", default_value_t = bitcloud_content::connection::MAX_CONNECTIONS_PER_PEER as u16,
+		value_parser = clap::value_parser!(u16).range(1..))]
+	pub gateway_max_connections_per_peer: u16,
 }
 
 impl ContentParams {
@@ -64,6 +75,15 @@ impl ContentParams {
 			|| self.node_account.is_some()
 			|| self.onion
 			|| self.onion_store
+	}
+
+	/// The gateway's connection limits: the defaults with the counts given.
+	pub fn connection_limits(&self) -> bitcloud_content::ConnectionLimits {
+		bitcloud_content::ConnectionLimits {
+			max_connections: self.gateway_max_connections.into(),
+			max_per_peer: self.gateway_max_connections_per_peer.into(),
+			..Default::default()
+		}
 	}
 }
 

@@ -103,6 +103,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.run_node_until_exit(|config| async move {
 				let dev = config.chain_spec.id() == chain_spec::DEV_CHAIN_ID;
 				let wanted = !params.no_content && (dev || params.explicitly_enabled());
+				let limits = params.connection_limits();
 				let content = wanted.then_some(ContentOptions {
 					dir: params.content_dir,
 					gateway_addr: params.gateway_addr,
@@ -112,6 +113,7 @@ pub fn run() -> sc_cli::Result<()> {
 						(true, false) => Onion::Relay,
 						(false, false) => Onion::Off,
 					},
+					limits,
 				});
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => service::new_full::<

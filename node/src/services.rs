@@ -39,6 +39,8 @@ pub struct ContentOptions {
 	pub node: Option<AccountId>,
 	/// Whether it carries unmoderated traffic.
 	pub onion: Onion,
+	/// The gateway's bounds on connections.
+	pub limits: bitcloud_content::ConnectionLimits,
 }
 
 /// The node's part in the unmoderated layer.
@@ -108,6 +110,7 @@ pub fn start(
 		chain: chain.clone(),
 		registry,
 	})?;
+	service.set_connection_limits(options.limits);
 	let key = node.map(|node| NodeKey::new(keystore, node));
 	if let Some(key) = key.as_ref().filter(|_| chain_kind.is_test()) {
 		key.insert_dev_key()

@@ -62,6 +62,13 @@ fn bad_arguments_fail_with_a_clear_message() {
 	let unknown = node(&["--no-such-flag"]);
 	assert!(!unknown.status.success());
 	assert!(String::from_utf8_lossy(&unknown.stderr).contains("--no-such-flag"));
+
+	for bad in ["0", "70000", "many"] {
+		let limit = node(&["--dev", "--tmp", "--gateway-max-connections-per-peer", bad]);
+		assert!(!limit.status.success(), "{bad} connections per peer were taken");
+		let stderr = String::from_utf8_lossy(&limit.stderr);
+		assert!(stderr.contains("--gateway-max-connections-per-peer"), "names the flag: {stderr}");
+	}
 }
 
 /// `ACCOUNT=KEYS` of a well-known account with its well-known session keys (Aura sr25519,
