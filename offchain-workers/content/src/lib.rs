@@ -23,6 +23,7 @@ pub mod site;
 pub mod store;
 #[cfg(test)]
 mod test_support;
+pub mod verified;
 pub mod window;
 
 /// The one verifier of bytes against a content's outboard and root (crate `bitcloud-verify`),

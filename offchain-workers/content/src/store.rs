@@ -45,12 +45,16 @@ use std::{
 	path::{Path, PathBuf},
 	sync::{
 		atomic::{AtomicU64, Ordering},
-		Mutex, MutexGuard, RwLock,
+		Arc, Mutex, MutexGuard, RwLock,
 	},
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use crate::{hot::HotObjects, id::to_hex};
+use crate::{
+	hot::HotObjects,
+	id::to_hex,
+	verified::{FileStamp, Groups, VerifiedGroups},
+};
 
 /// Chunk groups of 2^4 BLAKE3 chunks = 16 KiB: the outboard keeps one hash pair (64 bytes)
 /// per group, 0.4% of the content, and verification works in units of one group.
@@ -309,6 +313,7 @@ pub struct ContentStore {
 	next_temp: AtomicU64,
 	unlisted: Mutex<UnlistedState>,
 	hot: HotObjects,
+	verified: VerifiedGroups,
 }
 
 impl ContentStore {
@@ -401,6 +406,7 @@ impl ContentStore {
 			next_temp: AtomicU64::new(0),
 			unlisted: Mutex::new(UnlistedState { items, ..Default::default() }),
 			hot: HotObjects::default(),
+			verified: VerifiedGroups::default(),
 		};
 		Ok((store, report))
 	}
@@ -665,6 +671,7 @@ impl ContentStore {
 	pub fn remove(&self, id: &ContentId) -> Result<bool, StoreError> {
 		let removed = self.write_index().remove(id);
 		self.hot.remove(id);
+		self.verified.forget(id);
 		if let Some(size) = removed {
 			self.bytes.fetch_sub(size, Ordering::Relaxed);
 		}
@@ -699,11 +706,14 @@ impl ContentStore {
 			tree: BaoTree::new(size, BLOCK_SIZE),
 			data: outboard,
 		};
-		Ok(ContentReader { id: *id, size, data, outboard })
+		let groups = self.verified.of(id, FileStamp::of(&data)?, size.div_ceil(GROUP_BYTES));
+		Ok(ContentReader { id: *id, size, data, outboard, groups })
 	}
 
-	/// Checks every byte of `id` against its root; a corrupt object is removed.
+	/// Checks every byte of `id` against its root, whatever was verified before; a corrupt
+	/// object is removed.
 	pub fn verify(&self, id: &ContentId) -> Result<(), StoreError> {
+		self.verified.forget(id);
 		let reader = self.reader(id)?;
 		let mut offset = 0;
 		while offset < reader.size() {
@@ -744,6 +754,8 @@ pub struct ContentReader {
 	size: u64,
 	data: File,
 	outboard: PostOrderOutboard<File>,
+	/// The groups of this version of the data file verified before.
+	groups: Arc<Groups>,
 }
 
 impl ContentReader {
@@ -755,6 +767,19 @@ impl ContentReader {
 	/// Size of the content in bytes.
 	pub fn size(&self) -> u64 {
 		self.size
+	}
+
+	/// Whether every chunk group of bytes `offset..offset + len` was verified before in the
+	/// data file as it is now, so that reading them hashes nothing.
+	pub fn verified(&self, offset: u64, len: u64) -> bool {
+		let end = offset.saturating_add(len).min(self.size);
+		let groups = offset / GROUP_BYTES..end.div_ceil(GROUP_BYTES);
+		self.unchanged().unwrap_or(false) && self.groups.all(groups)
+	}
+
+	/// Whether the data file is the version its verified groups are about.
+	fn unchanged(&self) -> io::Result<bool> {
+		Ok(FileStamp::of(&self.data)? == self.groups.stamp())
 	}
 
 	/// The outboard file (post-order hash pairs followed by the 8-byte size).
@@ -786,7 +811,8 @@ impl ContentReader {
 	}
 
 	/// Reads `len` bytes at `offset` after checking every chunk group they touch against the
-	/// outboard and so the root. Blocking.
+	/// outboard and so the root, unless each was checked before in this very version of the
+	/// file ([`crate::verified`]). Blocking.
 	pub fn read_verified(&self, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
 		let end = offset.saturating_add(len as u64).min(self.size);
 		if offset >= end {
@@ -795,7 +821,10 @@ impl ContentReader {
 		// Whole chunk groups around the range.
 		let start_byte = offset / GROUP_BYTES * GROUP_BYTES;
 		let end_byte = end.div_ceil(GROUP_BYTES).saturating_mul(GROUP_BYTES).min(self.size);
+		let groups = start_byte / GROUP_BYTES..end_byte.div_ceil(GROUP_BYTES);
 		let mut buf = vec![0u8; (end_byte - start_byte) as usize];
+		// Stamped before and after: a write while reading makes the bytes be verified.
+		let unchanged_before = self.unchanged()?;
 		self.data.read_exact_at(start_byte, &mut buf).map_err(|e| {
 			if e.kind() == io::ErrorKind::UnexpectedEof {
 				StoreError::Corrupt { id: self.id }
@@ -803,8 +832,14 @@ impl ContentReader {
 				StoreError::Io(e)
 			}
 		})?;
-		if !range_is_valid(&self.outboard, start_byte, &buf)? {
-			return Err(StoreError::Corrupt { id: self.id });
+		let unchanged = unchanged_before && self.unchanged()?;
+		if !(unchanged && self.groups.all(groups.clone())) {
+			if !range_is_valid(&self.outboard, start_byte, &buf)? {
+				return Err(StoreError::Corrupt { id: self.id });
+			}
+			if unchanged {
+				self.groups.mark(groups, SystemTime::now());
+			}
 		}
 		let from = (offset - start_byte) as usize;
 		let to = (end - start_byte) as usize;

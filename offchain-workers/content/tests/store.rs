@@ -153,6 +153,47 @@ fn corrupted_bytes_are_never_returned_and_the_object_is_removed() {
 	assert!(!path.exists());
 }
 
+/// Flips the byte at `offset` of the file at `path` in place, then sets its modification time
+/// back to what it was (the change time cannot be set back).
+fn flip_in_place(path: &std::path::Path, offset: u64) {
+	use std::os::unix::fs::FileExt;
+	let file = fs::OpenOptions::new().read(true).write(true).open(path).unwrap();
+	let modified = file.metadata().unwrap().modified().unwrap();
+	let mut byte = [0u8];
+	file.read_exact_at(&mut byte, offset).unwrap();
+	file.write_all_at(&[byte[0] ^ 1], offset).unwrap();
+	file.set_modified(modified).unwrap();
+}
+
+#[test]
+fn groups_verified_once_are_trusted_only_while_the_file_is_unchanged() {
+	let dir = tempfile::tempdir().unwrap();
+	let (store, _) = ContentStore::open(dir.path()).unwrap();
+	let data = bytes(40 * GROUP_BYTES as usize + 7, 9);
+	let id = store.import_bytes(&data).unwrap();
+	let len = data.len() as u64;
+	// A file changed within the file system clock's reach is not trusted yet ("racy git").
+	assert_eq!(store.reader(&id).unwrap().read_verified(0, data.len()).unwrap(), data);
+	assert!(!store.reader(&id).unwrap().verified(0, len), "a file changed just now was trusted");
+	std::thread::sleep(bitcloud_content::verified::SETTLED);
+	let reader = store.reader(&id).unwrap();
+	assert_eq!(reader.read_verified(0, data.len()).unwrap(), data);
+	assert!(store.reader(&id).unwrap().verified(0, len), "verified groups were not kept");
+
+	// A byte flipped in place, with the modification time set back: the change time moves,
+	// so neither a new reader nor the one already open trusts what was verified.
+	let third = 2 * GROUP_BYTES + 5;
+	flip_in_place(&store.data_path(&id), third);
+	assert!(!store.reader(&id).unwrap().verified(0, len));
+	assert!(!reader.verified(0, len));
+	assert!(matches!(reader.read_verified(third, 1), Err(StoreError::Corrupt { .. })));
+	let fresh = store.reader(&id).unwrap();
+	assert!(matches!(fresh.read_verified(0, data.len()), Err(StoreError::Corrupt { .. })));
+	// `verify` checks every byte whatever was verified before.
+	assert!(matches!(store.verify(&id), Err(StoreError::Corrupt { .. })));
+	assert!(!store.contains(&id));
+}
+
 #[test]
 fn removing_content_forgets_it() {
 	let dir = tempfile::tempdir().unwrap();
