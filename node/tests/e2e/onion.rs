@@ -5,7 +5,9 @@
 //! relay is killed mid-transfer and the client rebuilds through other relays and finishes.
 //! Alice stores a file with `bitcloud store put --anonymous` (an unmoderated lease; the file
 //! and her index published through circuits), gets it back with `store get --anonymous`, and
-//! Dave's node, which stored it, joins the lease as its keeper.
+//! Dave's node, which stored it, joins the lease as its keeper. Charlie publishes a website
+//! with `bitcloud site publish --anonymous`; the gateway refuses it over plain HTTP, and
+//! `bitcloud site browse --anonymous` serves it on loopback through circuits, by path.
 
 use crate::common::*;
 use bitcloud_onion::OnionSecret;
@@ -13,7 +15,12 @@ use bitcloud_primitives::LeaseId;
 use bitcloud_runtime::{genesis_presets::SAMPLE_NODE_BOND, AccountId, RuntimeCall};
 use pallet_leases::LeaseView;
 use polkadot_sdk::sp_keyring::Sr25519Keyring::{self, Bob, Dave, Eve, Ferdie};
-use std::sync::Mutex;
+use std::{
+	io::{BufRead, BufReader, Read, Write},
+	path::Path,
+	process::{Child, Command, Stdio},
+	sync::Mutex,
+};
 
 /// Makes `who` an onion relay at `endpoint` with its development onion key: a registered
 /// node's operator does it with `bitcloud relay`, a new node registers with the key.
@@ -90,6 +97,7 @@ fn anonymous_publish_and_download_survive_a_killed_middle_relay() {
 	assert!(plain.is_err(), "the gateway refuses unlisted content");
 
 	anonymous_storage_round_trip(&dave, dir.path());
+	anonymous_site_round_trip(&dave, dir.path());
 
 	// Download through Eve → Ferdie → Bob; Ferdie is killed once a third has arrived.
 	let id = bitcloud_content::parse_id(&id_hex).expect("an id");
@@ -198,4 +206,151 @@ fn anonymous_storage_round_trip(dave: &Node, dir: &std::path::Path) {
 		let view: Option<LeaseView<AccountId, u128>> = dave.runtime_api("LeasesApi_lease", lease);
 		view.filter(|view| view.keepers.iter().any(|k| k.node == account(Dave)))
 	});
+}
+
+/// An anonymous site's files: (path, contents).
+const SITE: [(&str, &str); 4] = [
+	("index.html", r#"<!doctype html><title>Home</title><a href="docs/">Docs</a>"#),
+	(
+		"docs/index.html",
+		r#"<!doctype html><title>Docs</title><a href="guide/intro.html">Intro</a>"#,
+	),
+	("docs/guide/intro.html", "<!doctype html><title>Intro</title><h1>Intro</h1>"),
+	("404.html", "<!doctype html><title>Not found</title><h1>Not here</h1>"),
+];
+
+/// An answer over a raw connection: status, head (lowercase header names) and body.
+struct Answer {
+	status: u16,
+	head: String,
+	body: String,
+}
+
+impl Answer {
+	fn header(&self, name: &str) -> Option<&str> {
+		self.head.lines().find_map(|line| {
+			let (key, value) = line.split_once(':')?;
+			key.eq_ignore_ascii_case(name).then(|| value.trim())
+		})
+	}
+}
+
+/// `METHOD path` with `Host: host` at `addr` (`IP:PORT`), the path sent as written.
+fn ask(addr: &str, method: &str, host: &str, path: &str) -> Answer {
+	let mut stream = std::net::TcpStream::connect(addr).expect("it listens");
+	let request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+	stream.write_all(request.as_bytes()).expect("a request");
+	let mut answer = String::new();
+	let _ = stream.read_to_string(&mut answer);
+	let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+	let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+	Answer { status, head: head.to_string(), body: body.to_string() }
+}
+
+/// The value of `field: ` in a CLI's output.
+fn field<'a>(stdout: &'a str, field: &str) -> &'a str {
+	stdout
+		.lines()
+		.find_map(|line| line.strip_prefix(&format!("{field}: ")))
+		.unwrap_or_else(|| panic!("no {field} in: {stdout}"))
+}
+
+/// A child process killed when dropped (the test may panic while it runs).
+struct Killed(Child);
+
+impl Drop for Killed {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+/// Charlie publishes a site anonymously; Dave's gateway will not serve it over plain HTTP;
+/// `bitcloud site browse --anonymous` serves it on loopback through circuits, every page as
+/// published, with the gateway's rules (index documents, redirect, fallback, path tricks).
+fn anonymous_site_round_trip(dave: &Node, dir: &Path) {
+	let site_dir = dir.join("anonymous-site");
+	for (path, contents) in SITE {
+		let file = site_dir.join(path);
+		std::fs::create_dir_all(file.parent().expect("a parent")).expect("a directory");
+		std::fs::write(file, contents).expect("a page");
+	}
+	let site_arg = site_dir.to_str().expect("UTF-8");
+	let args = ["--suri", "//Charlie", "site", "publish", site_arg, "--anonymous"];
+	let extra = ["--replicas", "1", "--epochs", "20", "--fallback", "404.html"];
+	let output = bitcloud(&dave.rpc_url, &[&args[..], &extra[..]].concat());
+	let stdout = text(&output.stdout);
+	assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+	assert_eq!(field(&stdout, "files"), "4", "{stdout}");
+	assert!(stdout.contains("(an onion exit)  onion  took all"), "{stdout}");
+	assert!(stdout.contains("leased 5 objects unmoderated"), "{stdout}");
+	let cid = field(&stdout, "cid").to_string();
+	let site: [u8; 32] = from_hex(&format!("0x{}", field(&stdout, "site"))).try_into().expect("32");
+
+	// The manifest is leased unmoderated by Charlie, so a storing node keeps it and is paid.
+	let leases: Vec<LeaseId> = dave.runtime_api("LeasesApi_leases_of_content", site);
+	let view: Option<LeaseView<AccountId, u128>> = dave.runtime_api("LeasesApi_lease", leases[0]);
+	let view = view.expect("the manifest's lease");
+	assert_eq!((view.moderator, view.owner), (None, account(Sr25519Keyring::Charlie)));
+
+	// Unmoderated: the gateway does not serve it over plain HTTP, whatever the host.
+	let gateway = dave.gateway_url();
+	let gateway_addr = gateway.trim_start_matches("http://");
+	let port = gateway.rsplit(':').next().expect("a port");
+	let plain = ask(gateway_addr, "GET", &format!("{cid}.localhost:{port}"), "/");
+	assert_eq!(plain.status, 404, "{}", plain.body);
+	assert_ne!(plain.body, SITE[0].1);
+
+	// The proxy refuses to listen where others could use it.
+	let output =
+		bitcloud(&dave.rpc_url, &["site", "browse", &cid, "--anonymous", "--listen", "0.0.0.0:9"]);
+	assert!(!output.status.success());
+	assert!(text(&output.stderr).contains("--public-listen"), "{}", text(&output.stderr));
+
+	// Browsed through circuits on loopback.
+	let listen = format!("127.0.0.1:{}", free_port());
+	let mut proxy = Killed(
+		Command::new(bitcloud_binary())
+			.args(["--rpc", &dave.rpc_url, "site", "browse", &cid, "--anonymous"])
+			.args(["--listen", &listen])
+			.stdout(Stdio::piped())
+			.stderr(Stdio::inherit())
+			.spawn()
+			.expect("bitcloud site browse starts"),
+	);
+	let stdout = proxy.0.stdout.take().expect("its output");
+	let said: Vec<String> = BufReader::new(stdout)
+		.lines()
+		.map_while(Result::ok)
+		.take_while(|line| !line.starts_with("browse: "))
+		.collect();
+	assert!(said.iter().any(|line| line == "files: 4"), "the proxy did not start: {said:?}");
+	let host = format!("{cid}.localhost:{}", listen.rsplit(':').next().expect("a port"));
+	for (path, file) in [("/", 0), ("/index.html", 0), ("/docs/", 1), ("/docs/guide/intro.html", 2)]
+	{
+		let answer = ask(&listen, "GET", &host, path);
+		assert_eq!((answer.status, answer.body.as_str()), (200, SITE[file].1), "{path}");
+		assert_eq!(answer.header("content-type"), Some("text/html; charset=utf-8"), "{path}");
+		assert_eq!(answer.header("x-content-type-options"), Some("nosniff"), "{path}");
+	}
+	// By address too, as curl asks.
+	assert_eq!(ask(&listen, "GET", &listen, "/docs/guide/intro.html").body, SITE[2].1);
+	let redirect = ask(&listen, "GET", &host, "/docs");
+	assert_eq!((redirect.status, redirect.header("location")), (308, Some("/docs/")));
+	let missing = ask(&listen, "GET", &host, "/nothing/here.html");
+	assert_eq!((missing.status, missing.body.as_str()), (404, SITE[3].1));
+	assert_eq!(missing.header("cache-control"), Some("no-cache"));
+	for trick in ["/../index.html", "/docs/%2e%2e/%2e%2e/etc/passwd", "/docs%5c..%5cindex.html"] {
+		let answer = ask(&listen, "GET", &host, trick);
+		assert_eq!(answer.status, 400, "{trick}: {}", answer.body);
+		assert!(answer.body.starts_with("bad path"), "{trick}: {}", answer.body);
+	}
+	assert_eq!(ask(&listen, "POST", &host, "/").status, 405);
+	let head = ask(&listen, "HEAD", &host, "/");
+	let length = SITE[0].1.len().to_string();
+	assert_eq!((head.status, head.header("content-length")), (200, Some(length.as_str())));
+	// A page whose name rebinds to 127.0.0.1 is not answered.
+	assert_eq!(ask(&listen, "GET", "evil.example", "/").status, 403);
+	drop(proxy);
+	assert!(std::net::TcpStream::connect(&listen).is_err(), "the proxy is stopped");
 }

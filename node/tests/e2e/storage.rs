@@ -3,14 +3,24 @@
 //! plaintext byte of it), joins the lease, answers the storage law's challenges on it from its
 //! store and is paid epoch by epoch until the paid epochs are over; Ferdie lists and gets the
 //! files back on a "new machine" (nothing but the same secret); Bob reads a file Ferdie shares
-//! with him; Bob's keys open nothing of Ferdie's; removing a file ends its lease.
+//! with him; Bob's keys open nothing of Ferdie's; removing a file ends its lease. Ferdie renews
+//! a file (its lease and the index's paid exactly that many epochs more, for exactly their
+//! price); a path not stored renews nothing; Ferdie takes back a share and Bob dismisses
+//! another, each releasing its deposit.
 
 use crate::common::*;
-use bitcloud_client::ss58;
+use bitcloud_client::{economy::format_cld, ss58};
 use bitcloud_primitives::{EpochIndex, LeaseId};
-use bitcloud_runtime::{configs::storage_law::FAST_PARAMS, AccountId, RuntimeCall, RuntimeEvent};
-use pallet_leases::LeaseView;
-use polkadot_sdk::sp_keyring::Sr25519Keyring::{Alice, Charlie, Dave, Eve};
+use bitcloud_runtime::{
+	configs::storage_law::FAST_PARAMS, AccountId, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeHoldReason,
+};
+use pallet_leases::{LeaseView, ShareView};
+use polkadot_sdk::{
+	frame_support::traits::tokens::IdAmount,
+	pallet_balances, pallet_transaction_payment,
+	sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie},
+};
 use std::path::{Path, PathBuf};
 
 /// A line of Ferdie's text file, found nowhere on the node's disk.
@@ -46,6 +56,51 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 fn lease(node: &Node, id: LeaseId) -> Option<LeaseView<AccountId, u128>> {
 	node.runtime_api("LeasesApi_lease", id)
+}
+
+/// What `who` has on hold for the shares it sent (`ShareDeposit`), at the best block.
+fn share_deposits(node: &Node, who: &AccountId) -> u128 {
+	let key = pallet_balances::Holds::<Runtime>::hashed_key_for(who);
+	let holds: Vec<IdAmount<RuntimeHoldReason, u128>> =
+		node.decoded_storage(&key, None).unwrap_or_default();
+	let reason = RuntimeHoldReason::Leases(pallet_leases::HoldReason::ShareDeposit);
+	holds.iter().filter(|hold| hold.id == reason).map(|hold| hold.amount).sum()
+}
+
+/// The fees `who` paid in the blocks after `from` up to `to`.
+fn fees_paid(node: &Node, who: &AccountId, from: u32, to: u32) -> u128 {
+	let mut fees = 0;
+	for number in from + 1..=to {
+		for record in node.events(node.block_hash(number)) {
+			if let RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid {
+					who: payer,
+					actual_fee,
+					..
+				},
+			) = record.event
+			{
+				if payer == *who {
+					fees += actual_fee;
+				}
+			}
+		}
+	}
+	fees
+}
+
+/// What topping `view` up by `epochs` holds: price × bytes × replicas × epochs.
+fn top_up_cost(view: &LeaseView<AccountId, u128>, epochs: EpochIndex) -> u128 {
+	view.price * u128::from(view.bytes) * u128::from(view.replicas) * u128::from(epochs)
+}
+
+/// The share id in the output of `store share`.
+fn share_id(out: &str) -> String {
+	out.split("share ")
+		.nth(1)
+		.and_then(|r| r.split_whitespace().next())
+		.unwrap_or_else(|| panic!("a share id in {out}"))
+		.to_string()
 }
 
 /// The lease id of `path` in `store ls` output.
@@ -112,6 +167,60 @@ fn files_are_stored_encrypted_kept_paid_for_shared_and_recovered_with_the_secret
 	assert!(ok, "{listing}{err}");
 	let notes_lease = lease_of(&listing, "backup/docs/notes.txt");
 	let photo_lease = lease_of(&listing, "backup/docs/nested/photo.bin");
+	// Paid for three epochs, the index is running out: `ls` says so, and what to do.
+	assert!(listing.contains("warning: your index is paid for"), "{listing}");
+	assert!(listing.contains("bitcloud store renew"), "{listing}");
+
+	// Renewing a path that is not stored is refused and changes nothing.
+	let ferdie = account(Ferdie);
+	let index: Option<LeaseId> = node.runtime_api("LeasesApi_index", &ferdie);
+	let index_lease = index.expect("Ferdie has an index");
+	let photo_before = lease(&node, photo_lease).expect("the photo's lease");
+	let index_before = lease(&node, index_lease).expect("the index's lease");
+	let nonce = node.next_nonce(&ferdie);
+	let (ok, out, err) =
+		store(&rpc, "//Ferdie", &["renew", "backup/docs/missing.txt", "--epochs", "2"]);
+	assert!(!ok, "{out}{err}");
+	assert!(
+		err.contains("not a file in your storage: backup/docs/missing.txt")
+			&& err.contains("nothing is renewed"),
+		"{err}"
+	);
+	assert_eq!(node.next_nonce(&ferdie), nonce, "no transaction was sent");
+	assert_eq!(lease(&node, photo_lease).map(|v| v.paid_until), Some(photo_before.paid_until));
+	assert_eq!(lease(&node, index_lease).map(|v| v.paid_until), Some(index_before.paid_until));
+
+	// Ferdie renews the photo: its lease and the index's are paid exactly MORE epochs further,
+	// and his free balance drops by exactly their price (and the transactions' fees).
+	const MORE: EpochIndex = 2;
+	let expected = top_up_cost(&photo_before, MORE) + top_up_cost(&index_before, MORE);
+	let (before, at) = node.wait_finalized(node.best_number());
+	let free_before = node.account(&ferdie, Some(at)).data.free;
+	let more = MORE.to_string();
+	let (ok, out, err) =
+		store(&rpc, "//Ferdie", &["renew", "backup/docs/nested/photo.bin", "--epochs", &more]);
+	assert!(ok, "{out}{err}");
+	let photo_after = lease(&node, photo_lease).expect("the photo's lease");
+	let index_after = lease(&node, index_lease).expect("the index's lease");
+	assert_eq!(photo_after.paid_until, photo_before.paid_until + MORE);
+	assert_eq!(index_after.paid_until, index_before.paid_until + MORE);
+	assert!(
+		out.contains(&format!(
+			"renewed backup/docs/nested/photo.bin  lease {photo_lease}  paid until epoch {} (was \
+			 {})",
+			photo_after.paid_until, photo_before.paid_until
+		)),
+		"{out}"
+	);
+	assert!(out.contains(&format!("renewed (index)  lease {index_lease}")), "{out}");
+	assert!(
+		out.contains(&format!("held for {MORE} more epochs of 2 leases: {}", format_cld(expected))),
+		"{out}"
+	);
+	let (after, at) = node.wait_finalized(node.best_number());
+	let free_after = node.account(&ferdie, Some(at)).data.free;
+	let fees = fees_paid(&node, &ferdie, before, after);
+	assert_eq!(free_before - free_after, expected + fees, "held exactly the renewal's price");
 	let dave = account(Dave);
 	let joined = wait_long("Dave to keep the notes' lease", || {
 		let view = lease(&node, notes_lease)?;
@@ -142,19 +251,14 @@ fn files_are_stored_encrypted_kept_paid_for_shared_and_recovered_with_the_secret
 	assert_eq!(std::fs::read(&out_photo).unwrap(), binary);
 
 	// Ferdie shares the notes with Bob, who reads them; Eve's inbox has nothing.
-	let bob = ss58(&account(polkadot_sdk::sp_keyring::Sr25519Keyring::Bob));
+	let bob = ss58(&account(Bob));
 	let (ok, out, err) = store(&rpc, "//Ferdie", &["share", "backup/docs/notes.txt", "--to", &bob]);
 	assert!(!ok && err.contains("store init"), "Bob has no key yet: {out}{err}");
 	let (ok, out, err) = store(&rpc, "//Bob", &["init"]);
 	assert!(ok && out.contains("published"), "{out}{err}");
 	let (ok, out, err) = store(&rpc, "//Ferdie", &["share", "backup/docs/notes.txt", "--to", &bob]);
 	assert!(ok, "{out}{err}");
-	let share: String = out
-		.split("share ")
-		.nth(1)
-		.and_then(|r| r.split_whitespace().next())
-		.expect("a share id")
-		.to_string();
+	let share = share_id(&out);
 	let (ok, inbox, err) = store(&rpc, "//Bob", &["inbox"]);
 	assert!(ok && inbox.contains("notes.txt"), "{inbox}{err}");
 	let bobs = new_machine.path().join("bobs.txt");
@@ -166,12 +270,34 @@ fn files_are_stored_encrypted_kept_paid_for_shared_and_recovered_with_the_secret
 	let (ok, _, err) =
 		store(&rpc, "//Eve", &["get", "--shared", &share, "-o", eves.to_str().unwrap()]);
 	assert!(!ok && !eves.exists(), "Eve cannot use Bob's share: {err}");
+	// Ferdie's deposit is held for the share; a second share holds another, released when
+	// Ferdie takes it back (only he can), and the first is released when Bob dismisses it.
+	let inbox: Vec<ShareView<AccountId, u128>> = node.runtime_api("LeasesApi_shares", account(Bob));
+	let deposit = inbox.first().expect("Bob's share").deposit;
+	assert!(deposit > 0);
+	assert_eq!(share_deposits(&node, &ferdie), deposit);
+	let (ok, out, err) = store(&rpc, "//Ferdie", &["share", "backup/docs/notes.txt", "--to", &bob]);
+	assert!(ok, "{out}{err}");
+	let second = share_id(&out);
+	assert_eq!(share_deposits(&node, &ferdie), 2 * deposit);
+	let (ok, out, err) = store(&rpc, "//Eve", &["unshare", &second, "--to", &bob]);
+	assert!(!ok && err.contains("only its sender can take it back"), "{out}{err}");
+	let (ok, out, err) = store(&rpc, "//Ferdie", &["unshare", &second, "--to", &bob]);
+	assert!(ok && out.contains(&format!("took back share {second}")), "{out}{err}");
+	assert_eq!(share_deposits(&node, &ferdie), deposit);
+	let (ok, out, err) = store(&rpc, "//Bob", &["dismiss", &share]);
+	assert!(ok && out.contains(&format!("dismissed share {share}")), "{out}{err}");
+	let (ok, inbox, err) = store(&rpc, "//Bob", &["inbox"]);
+	assert!(ok && inbox.contains("your inbox is empty"), "{inbox}{err}");
+	assert_eq!(share_deposits(&node, &ferdie), 0, "Ferdie's deposits are released");
+	let (ok, out, err) = store(&rpc, "//Bob", &["dismiss", &share]);
+	assert!(!ok && err.contains(&format!("no share {share} in your inbox")), "{out}{err}");
+
 	// Bob's own storage is empty: his keys name nothing of Ferdie's.
 	let (ok, out, _) = store(&rpc, "//Bob", &["ls"]);
 	assert!(ok && out.contains("nothing stored yet"), "{out}");
 	// Ferdie's index opens with Ferdie's keys only.
-	let index: Option<LeaseId> = node
-		.runtime_api("LeasesApi_index", account(polkadot_sdk::sp_keyring::Sr25519Keyring::Ferdie));
+	let index: Option<LeaseId> = node.runtime_api("LeasesApi_index", &ferdie);
 	let index = lease(&node, index.expect("Ferdie has an index")).expect("its lease");
 	let id: String = index.content.iter().map(|b| format!("{b:02x}")).collect();
 	let sealed = ureq::get(format!("{gateway}/content/{id}"))

@@ -1,5 +1,6 @@
 //! Anonymous downloads and publishing through onion circuits (`bitcloud-onion`): the relays
-//! come from the chain (`NodesApi_onion_relays`), the transfer runs on a small tokio runtime.
+//! come from the chain (`NodesApi_onion_relays`), the transfer runs on a small tokio runtime
+//! (or, for the anonymous site proxy, on its own: [`fetch_bounded`]).
 
 use crate::{
 	keys::parse_hex32,
@@ -12,7 +13,7 @@ use bitcloud_onion::{Anonymous, RelayInfo, TransferReport};
 use bitcloud_primitives::{AccountId, ContentId};
 use std::{
 	fs::File,
-	io::{BufWriter, Read},
+	io::{BufWriter, Read, Write},
 	path::Path,
 };
 
@@ -82,7 +83,8 @@ pub fn anonymous(rpc: &Rpc, via: Option<Vec<AccountId>>) -> Result<Anonymous, Er
 	Ok(anonymous)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+/// A small runtime for onion transfers (and the anonymous site proxy).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 	tokio::runtime::Builder::new_current_thread()
 		.enable_all()
 		.build()
@@ -108,6 +110,50 @@ pub fn get(
 	result.map_err(|e| Error::Unavailable(format!("anonymous download failed: {e}")))
 }
 
+/// Downloads `id` into memory through circuits, verified against the id as it arrives (no
+/// byte is kept before it is); refused, and stopped at once, when it is larger than `limit`.
+pub async fn fetch_bounded(
+	anonymous: &Anonymous,
+	id: &ContentId,
+	limit: u64,
+) -> Result<(Vec<u8>, TransferReport), Error> {
+	let mut out = Bounded { bytes: Vec::new(), limit, over: false };
+	let result = anonymous.get(id, &mut out, &mut |_, _| {}).await;
+	if out.over {
+		return Err(Error::BadPeer(format!(
+			"{} is larger than the {limit} bytes expected: refused",
+			hex::encode(id)
+		)));
+	}
+	let report =
+		result.map_err(|e| Error::Unavailable(format!("anonymous download failed: {e}")))?;
+	Ok((out.bytes, report))
+}
+
+/// Verified bytes kept in memory, at most `limit` of them: a write past it fails, which stops
+/// the transfer.
+struct Bounded {
+	bytes: Vec<u8>,
+	limit: u64,
+	over: bool,
+}
+
+impl Write for Bounded {
+	fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+		if (self.bytes.len() + data.len()) as u64 > self.limit {
+			self.over = true;
+			let why = format!("more than the {} bytes expected", self.limit);
+			return Err(std::io::Error::other(why));
+		}
+		self.bytes.extend_from_slice(data);
+		Ok(data.len())
+	}
+
+	fn flush(&mut self) -> std::io::Result<()> {
+		Ok(())
+	}
+}
+
 /// Publishes `file` as unmoderated content through circuits; returns its id and size.
 pub fn publish(
 	anonymous: &Anonymous,
@@ -122,4 +168,21 @@ pub fn publish(
 		.block_on(anonymous.put(&id, size, &open))
 		.map_err(|e| Error::Unavailable(format!("anonymous publishing failed: {e}")))?;
 	Ok((id, size, report))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_fetch_past_its_bound_is_stopped() {
+		let mut out = Bounded { bytes: Vec::new(), limit: 10, over: false };
+		out.write_all(&[1; 6]).unwrap();
+		out.write_all(&[2; 4]).unwrap();
+		assert!(!out.over);
+		let refused = out.write_all(&[3]).unwrap_err();
+		assert!(refused.to_string().contains("more than the 10 bytes"), "{refused}");
+		assert!(out.over);
+		assert_eq!(out.bytes.len(), 10, "nothing past the bound is kept");
+	}
 }

@@ -2,6 +2,19 @@
 //! in the moderator's catalog, or proposed to it, and pushed to its nodes), then the site's
 //! manifest ([`bitcloud_content::site`]), whose id is the site's id. Gateways serve the site at
 //! `http://<site id as CIDv1>.<gateway host>/path` (`docs/sites.md`).
+//!
+//! Anonymous sites are under no moderator: leased unmoderated and published through onion
+//! circuits ([`publish_anonymously`]), and browsed through a local proxy that fetches them
+//! through circuits ([`browse`]), since no gateway serves unmoderated content over HTTP.
+
+mod browse;
+mod onion;
+
+pub use browse::{
+	browse, check_listen, host_allowed, proxy_url, Cache, Listening, DEFAULT_LISTEN,
+	MAX_CACHED_BYTES, MAX_CACHED_OBJECTS, MAX_FETCHES, MAX_PAGE_BYTES,
+};
+pub use onion::{publish_anonymously, AnonymousSiteReport, MANIFEST_LABEL};
 
 use crate::{
 	publish::{self, content_id_of, guess_mime_type, listing_call, Item, Listing, Push},

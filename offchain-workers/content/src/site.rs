@@ -9,9 +9,12 @@
 //!
 //! The publisher (`bitcloud site publish`) writes manifests with [`Manifest::to_bytes`];
 //! gateways read them with [`Manifest::from_bytes`], which refuses anything outside the
-//! bounds below, and resolve request paths with [`Manifest::resolve`].
+//! bounds below, and resolve request paths with [`Manifest::resolve`]. What a site answers to
+//! a request ([`check_method`], then [`answer`]) is decided here too, from the manifest alone,
+//! so the gateway and the anonymous proxy (`bitcloud site browse --anonymous`) answer alike.
 
-use crate::id::{parse_id, to_hex};
+use crate::id::{parse_id, to_cid, to_hex};
+use axum::http::{Method, StatusCode};
 use bitcloud_primitives::ContentId;
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, fmt};
@@ -84,6 +87,98 @@ pub enum Resolved<'a> {
 	Fallback(&'a SiteFile),
 	/// No file and no fallback page: a plain 404.
 	NotFound,
+}
+
+/// What a site answers to a request, decided from its manifest alone: the gateway
+/// (`gateway/site.rs`) and the anonymous proxy of the client (`bitcloud site browse
+/// --anonymous`) both answer by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<'a> {
+	/// A refusal: 400 a bad path, 404 no such page (and no fallback), 502 a broken manifest.
+	Refused(Refusal),
+	/// `308 Permanent Redirect` to this path: a directory named without its final `/`, so
+	/// that relative links in its index document resolve.
+	Redirect(String),
+	/// A file of the site.
+	Page(Page<'a>),
+}
+
+/// A refusal: its status and one-line reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+	/// 4xx or 5xx.
+	pub status: StatusCode,
+	/// Why, for people.
+	pub reason: String,
+}
+
+impl Refusal {
+	fn new(status: StatusCode, reason: impl Into<String>) -> Self {
+		Refusal { status, reason: reason.into() }
+	}
+}
+
+/// The file a request finds, and how it is answered: with the manifest's `Content-Type`
+/// and `X-Content-Type-Options: nosniff`, status 200, or 404 for the fallback page (sent
+/// whole, never a range, and `Cache-Control: no-cache`: the path may name a page later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page<'a> {
+	/// The file's content id.
+	pub id: ContentId,
+	/// Its entry in the manifest.
+	pub file: &'a SiteFile,
+	/// Whether it is the fallback page answering a path that names no file.
+	pub not_found: bool,
+}
+
+impl Page<'_> {
+	/// The answer's status: 200, or 404 for the fallback page.
+	pub fn status(&self) -> StatusCode {
+		if self.not_found {
+			StatusCode::NOT_FOUND
+		} else {
+			StatusCode::OK
+		}
+	}
+}
+
+/// Refuses, before the manifest is read, a request with a method other than `GET` and
+/// `HEAD` (405): a site is read only.
+pub fn check_method(method: &Method) -> Result<(), Refusal> {
+	if method == Method::GET || method == Method::HEAD {
+		return Ok(());
+	}
+	Err(Refusal::new(StatusCode::METHOD_NOT_ALLOWED, "a site answers GET and HEAD only"))
+}
+
+/// What `manifest`, the manifest of `site`, answers to `request_path` (percent-encoded,
+/// without the query): see [`Manifest::resolve`].
+pub fn answer<'a>(site: &ContentId, manifest: &'a Manifest, request_path: &str) -> Answer<'a> {
+	let (file, not_found) = match manifest.resolve(request_path) {
+		Err(e) => {
+			return Answer::Refused(Refusal::new(StatusCode::BAD_REQUEST, format!("bad path: {e}")))
+		},
+		Ok(Resolved::Redirect(to)) => return Answer::Redirect(to),
+		Ok(Resolved::NotFound) => {
+			return Answer::Refused(Refusal::new(
+				StatusCode::NOT_FOUND,
+				"no such page on this site",
+			))
+		},
+		Ok(Resolved::File(file)) => (file, false),
+		Ok(Resolved::Fallback(file)) => (file, true),
+	};
+	// Checked when the manifest was read.
+	match file.content_id() {
+		Ok(id) => Answer::Page(Page { id, file, not_found }),
+		Err(e) => Answer::Refused(broken(site, &e)),
+	}
+}
+
+/// The answer to a request to `site` whose manifest is not one (`e` says why): the site is
+/// broken, not the request (502).
+pub fn broken(site: &ContentId, e: &dyn fmt::Display) -> Refusal {
+	Refusal::new(StatusCode::BAD_GATEWAY, format!("site {} is broken: {e}", to_cid(site)))
 }
 
 /// Why a manifest is refused.
@@ -372,6 +467,42 @@ mod tests {
 			site.resolve(&format!("/{}", "a".repeat(3 * MAX_PATH_BYTES))),
 			Err(PathError::TooLong)
 		);
+	}
+
+	#[test]
+	fn answers_name_the_page_its_status_or_the_refusal() {
+		let site = site();
+		let id = [9; 32];
+		let page = |path: &str| match answer(&id, &site, path) {
+			Answer::Page(page) => (page.file.size, page.status()),
+			other => panic!("{path}: {other:?}"),
+		};
+		assert_eq!(page("/"), (1, StatusCode::OK));
+		assert_eq!(page("/docs/guide/intro.html"), (4, StatusCode::OK));
+		assert_eq!(page("/nothing"), (5, StatusCode::NOT_FOUND));
+		assert_eq!(answer(&id, &site, "/docs"), Answer::Redirect("/docs/".into()));
+		let refused = |path: &str, manifest: &Manifest| match answer(&id, manifest, path) {
+			Answer::Refused(Refusal { status, reason }) => (status, reason),
+			other => panic!("{path}: {other:?}"),
+		};
+		let (status, reason) = refused("/docs/%2e%2e/index.html", &site);
+		assert_eq!(
+			(status, reason.as_str()),
+			(StatusCode::BAD_REQUEST, "bad path: '.' and '..' are not allowed in paths")
+		);
+		let mut bare = site.clone();
+		bare.fallback = None;
+		assert_eq!(refused("/nothing", &bare).0, StatusCode::NOT_FOUND);
+		let mut broken_id = site.clone();
+		broken_id.files.get_mut("index.html").unwrap().id = "beef".into();
+		let (status, reason) = refused("/", &broken_id);
+		assert_eq!(status, StatusCode::BAD_GATEWAY);
+		assert!(reason.starts_with(&format!("site {} is broken", to_cid(&id))), "{reason}");
+		assert_eq!(check_method(&Method::GET), Ok(()));
+		assert_eq!(check_method(&Method::HEAD), Ok(()));
+		for method in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
+			assert_eq!(check_method(&method).unwrap_err().status, StatusCode::METHOD_NOT_ALLOWED);
+		}
 	}
 
 	#[test]

@@ -8,7 +8,7 @@ use bitcloud_client::{
 	keys,
 	operator::{self, NodeReport, NodeStatus, NodeUpdate, Registration, Subscribed, Unsubscribed},
 	publish, queries, replicas_of,
-	site::{self, SiteOptions, SiteReport},
+	site::{self, AnonymousSiteReport, SiteOptions, SiteReport},
 	ss58,
 	store::{
 		self, Ending, IndexSave, NodePushes, PutOptions, PutReport, StoreListing, Terms,
@@ -259,19 +259,61 @@ enum StoreCommand {
 	},
 	/// List the files shared with you: share id, sender, name and size.
 	Inbox,
+	/// Pay more epochs for stored files (every one if no PATH is given) and for your index
+	/// (`leases.topUp`, all at once): each lease holds price × bytes × replicas × epochs more.
+	/// Prints each lease's new paid-until epoch and what was held.
+	Renew {
+		/// Files of your storage to renew [default: all of them]; the index is always renewed.
+		#[arg(value_name = "PATH", value_parser = store::parse_index_path)]
+		paths: Vec<String>,
+		/// Epochs to add to each lease (144 ten-minute epochs: a day).
+		#[arg(long, value_name = "N")]
+		epochs: u32,
+	},
+	/// Dismiss a share from your inbox (`leases.dismissShare`); its sender gets the deposit
+	/// back.
+	Dismiss {
+		/// The share's id, from `bitcloud store inbox`.
+		#[arg(value_name = "SHARE_ID")]
+		share: u64,
+	},
+	/// Take back a share you made (`leases.withdrawShare`): out of the recipient's inbox, your
+	/// deposit released.
+	Unshare {
+		/// The share's id, as `bitcloud store share` printed it.
+		#[arg(value_name = "SHARE_ID")]
+		share: u64,
+		/// Its recipient (SS58 or 0x hex).
+		#[arg(long, value_name = "ACCOUNT", value_parser = keys::parse_account)]
+		to: AccountId,
+	},
 }
 
 #[derive(Subcommand)]
 enum SiteCommand {
 	/// Publish the directory DIR as a website under a moderator's catalog: every file and the
 	/// site's manifest are listed (you are the moderator) or proposed, then pushed to the
-	/// nodes serving the catalog. Prints the site's id and where to browse it.
+	/// nodes serving the catalog. With --anonymous, under no moderator: each is leased
+	/// unmoderated and published through onion circuits. Prints the site's id and where to
+	/// browse it.
 	Publish {
 		/// The site's root directory.
 		dir: PathBuf,
 		/// The moderator's account (SS58 or 0x hex).
-		#[arg(long, value_parser = keys::parse_account)]
-		moderator: AccountId,
+		#[arg(long, value_parser = keys::parse_account, required_unless_present = "anonymous")]
+		moderator: Option<AccountId>,
+		/// Under no moderator: every file and the manifest leased unmoderated (paid for
+		/// --replicas nodes and --epochs epochs) and published through three-hop onion
+		/// circuits, not encrypted (a site is public). Browsed with `site browse --anonymous`
+		/// only: no gateway serves unmoderated content over plain HTTP.
+		#[arg(long, conflicts_with_all = ["moderator", "title"])]
+		anonymous: bool,
+		/// Nodes paid to keep each file (with --anonymous).
+		#[arg(long, value_name = "N", default_value_t = DEFAULT_REPLICAS, value_parser = clap::value_parser!(u32).range(1..), requires = "anonymous")]
+		replicas: u32,
+		/// Epochs paid for, with --anonymous (144 ten-minute epochs: a day).
+		#[arg(long, value_name = "E", default_value_t = DEFAULT_EPOCHS, value_parser = clap::value_parser!(u32).range(1..), requires = "anonymous")]
+		epochs: u32,
 		/// The index document of directories.
 		#[arg(long, default_value = bitcloud_content::site::DEFAULT_INDEX)]
 		index: String,
@@ -281,6 +323,24 @@ enum SiteCommand {
 		/// Title in the catalog [default: the directory's name].
 		#[arg(long)]
 		title: Option<String>,
+	},
+	/// Browse a site: with --anonymous, a local HTTP proxy that fetches the site through onion
+	/// circuits, every page verified before it is sent; with --gateway URL, where that
+	/// gateway serves it.
+	Browse {
+		/// The site's id (hex or CIDv1).
+		#[arg(value_name = "SITE_ID")]
+		site: String,
+		/// Serve the site at --listen, fetched through three-hop onion circuits.
+		#[arg(long)]
+		anonymous: bool,
+		/// Where the proxy listens: a loopback address.
+		#[arg(long, value_name = "ADDR", default_value = site::DEFAULT_LISTEN, requires = "anonymous")]
+		listen: std::net::SocketAddr,
+		/// Listen on an address that is not loopback: whoever reaches it browses through your
+		/// circuits, as you.
+		#[arg(long, requires = "anonymous")]
+		public_listen: bool,
 	},
 }
 
@@ -434,6 +494,99 @@ fn bar(message: &str) -> (ProgressBar, impl FnMut(u64, u64)) {
 		updater.set_length(total);
 		updater.set_position(done);
 	})
+}
+
+fn run_site(cli: &Cli, rpc: &Rpc, command: &SiteCommand) -> Result<(), Error> {
+	match command {
+		SiteCommand::Publish {
+			dir,
+			moderator,
+			anonymous,
+			replicas,
+			epochs,
+			index,
+			fallback,
+			title,
+		} => {
+			let signer = cli.require_signer()?;
+			let title = title.clone().unwrap_or_else(|| {
+				let name =
+					dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_owned()));
+				name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into())
+			});
+			let options = SiteOptions { index: index.clone(), fallback: fallback.clone(), title };
+			let (bar, mut progress) = bar("push");
+			if *anonymous {
+				let report = site::publish_anonymously(
+					rpc,
+					&signer,
+					dir,
+					&options,
+					*replicas,
+					*epochs,
+					&mut progress,
+				);
+				bar.finish_and_clear();
+				print_anonymous_site(&cli.rpc, &report?);
+				return Ok(());
+			}
+			// clap lets through a moderator or --anonymous.
+			let moderator = moderator.as_ref().ok_or_else(|| {
+				Error::Input("say under which --moderator, or give --anonymous".into())
+			})?;
+			let report = site::publish_site(rpc, &signer, dir, moderator, &options, &mut progress);
+			bar.finish_and_clear();
+			print_site(&report?)
+		},
+		SiteCommand::Browse { site: id, anonymous, listen, public_listen } => {
+			let id = parse_id(id)?;
+			match (anonymous, &cli.gateway) {
+				(true, Some(_)) => {
+					Err(Error::Input("--anonymous goes through relays, not --gateway".into()))
+				},
+				(true, None) => site::browse(rpc, id, *listen, *public_listen, &mut |listening| {
+					println!("site: {}", hex::encode(id));
+					println!("files: {}", listening.files);
+					println!("listening: {}", listening.addr);
+					println!("browse: {}", listening.url);
+					eprintln!("serving until stopped (Ctrl-C); pages go through onion circuits");
+				}),
+				(false, Some(gateway)) => {
+					println!("{}", site::site_url(gateway, &id));
+					Ok(())
+				},
+				(false, None) => Err(Error::Input(
+					"say how to browse: --anonymous (a local proxy through onion circuits) or \
+					 --gateway URL (a gateway serving the site's moderator)"
+						.into(),
+				)),
+			}
+		},
+	}
+}
+
+/// What `site publish --anonymous` did.
+fn print_anonymous_site(rpc: &str, report: &AnonymousSiteReport) {
+	let cid = bitcloud_content::to_cid(&report.id);
+	println!("site: {}", hex::encode(report.id));
+	println!("cid: {cid}");
+	println!("files: {}", report.manifest.files.len());
+	let held: Balance = report.leases.iter().map(|(_, created)| created.held).sum();
+	println!(
+		"leased {} objects unmoderated (replicas {}, epochs {}): {} held",
+		report.leases.len(),
+		report.terms.replicas,
+		report.terms.epochs,
+		economy::format_cld(held)
+	);
+	for (label, created) in &report.leases {
+		println!("lease {}  paid until epoch {}  {label}", created.lease, created.paid_until);
+	}
+	println!("(an onion exit)  {}  took all", report.pushes.gateway);
+	println!(
+		"browse: bitcloud --rpc {rpc} site browse {cid} --anonymous --listen {}",
+		site::DEFAULT_LISTEN
+	);
 }
 
 /// What `site publish` did; an error when no node took the whole site.
@@ -637,19 +790,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 			}
 			println!("{} bytes verified and written to {}", report.size, output.display());
 		},
-		Command::Site(SiteCommand::Publish { dir, moderator, index, fallback, title }) => {
-			let signer = cli.require_signer()?;
-			let title = title.clone().unwrap_or_else(|| {
-				let name =
-					dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_owned()));
-				name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into())
-			});
-			let options = SiteOptions { index: index.clone(), fallback: fallback.clone(), title };
-			let (bar, mut progress) = bar("push");
-			let report = site::publish_site(&rpc, &signer, dir, moderator, &options, &mut progress);
-			bar.finish_and_clear();
-			print_site(&report?)?;
-		},
+		Command::Site(command) => run_site(&cli, &rpc, command)?,
 		Command::Catalog { moderator } => {
 			let items = queries::catalog(&rpc, &keys::parse_account(moderator)?)?;
 			if items.is_empty() {
@@ -1043,8 +1184,47 @@ fn run_store(cli: &Cli, rpc: &Rpc, args: &StoreArgs) -> Result<(), Error> {
 				}
 			}
 		},
+		StoreCommand::Renew { paths, epochs } => print_renew(&store.renew(paths, *epochs)?),
+		StoreCommand::Dismiss { share } => {
+			let gone = store.dismiss(*share)?;
+			println!(
+				"dismissed share {} from {}: their deposit of {} is returned",
+				gone.id,
+				ss58(&gone.from),
+				economy::format_cld(gone.deposit)
+			);
+		},
+		StoreCommand::Unshare { share, to } => {
+			let gone = store.unshare(*share, to)?;
+			println!(
+				"took back share {} from the inbox of {}: your deposit of {} is released",
+				gone.id,
+				ss58(&gone.to),
+				economy::format_cld(gone.deposit)
+			);
+		},
 	}
 	Ok(())
+}
+
+/// What `store renew` did: each lease's paid-until epoch before and now, and what was held.
+fn print_renew(report: &store::RenewReport) {
+	for renewed in &report.renewed {
+		println!(
+			"renewed {}  lease {}  paid until epoch {} (was {})  held {}",
+			renewed.label,
+			renewed.lease,
+			renewed.paid_until,
+			renewed.was_paid_until,
+			economy::format_cld(renewed.held)
+		);
+	}
+	println!(
+		"held for {} more epochs of {} leases: {}",
+		report.epochs,
+		report.renewed.len(),
+		economy::format_cld(report.held)
+	);
 }
 
 /// Which replicas a download used and dropped, on stderr.
@@ -1137,30 +1317,88 @@ fn print_ending(ending: &Ending) {
 	}
 }
 
-/// What `store ls` shows.
+/// What `store ls` shows: the index's lease and how it stands, then every file's, and what
+/// to do when leases run out.
 fn print_listing(listing: &StoreListing) {
+	let epoch = listing.epoch;
+	let mut to_renew = false;
 	match &listing.index {
-		Some((lease, status)) => println!(
-			"epoch {}; index: lease {lease}, paid until epoch {}, keepers {}/{}",
-			listing.epoch, status.paid_until, status.keepers, status.replicas
-		),
+		Some((lease, status)) => {
+			let standing = status.standing(epoch);
+			println!(
+				"epoch {epoch}; index: lease {lease}, paid until epoch {}, keepers {}/{}{}",
+				status.paid_until,
+				status.keepers,
+				status.replicas,
+				standing_note(standing)
+			);
+			if let Some(warning) = index_warning(standing) {
+				println!("{warning}");
+			}
+			to_renew |= renewable(standing);
+		},
 		None => println!("nothing stored yet (bitcloud store put PATH --moderator M)"),
 	}
 	let width = listing.files.iter().map(|file| file.path.chars().count()).max().unwrap_or(0);
 	let width = width.min(60);
 	for file in &listing.files {
 		let lease = match (file.lease, &file.status) {
-			(Some(lease), Some(status)) => format!(
-				"lease {lease}  paid until {}  keepers {}/{}{}",
-				status.paid_until,
-				status.keepers,
-				status.replicas,
-				if status.ended { "  ended" } else { "" }
-			),
-			(Some(lease), None) => format!("lease {lease}  closed"),
+			(Some(lease), Some(status)) => {
+				let standing = status.standing(epoch);
+				to_renew |= renewable(standing);
+				format!(
+					"lease {lease}  paid until {}  keepers {}/{}{}",
+					status.paid_until,
+					status.keepers,
+					status.replicas,
+					standing_note(standing)
+				)
+			},
+			(Some(lease), None) => format!("lease {lease}  closed: store it again"),
 			(None, _) => "no lease".to_string(),
 		};
 		println!("{:<width$}  {:>12} bytes  {lease}", file.path, file.plain_len);
+	}
+	if to_renew {
+		println!("pay more epochs with: bitcloud store renew [PATH...] --epochs N");
+	}
+}
+
+/// How a lease stands, after its `ls` line (nothing when it is paid for long enough).
+fn standing_note(standing: store::Standing) -> String {
+	match standing {
+		store::Standing::Paid { .. } => String::new(),
+		store::Standing::RunningOut { left } => format!("  running out: {left} epochs left"),
+		store::Standing::Unpaid { closable_from } => {
+			format!("  unpaid: renew before epoch {closable_from}")
+		},
+		store::Standing::Closable => "  expired: store it again".into(),
+		store::Standing::Ended => "  ended".into(),
+	}
+}
+
+/// Whether a lease that stands so wants renewing (and still can be).
+fn renewable(standing: store::Standing) -> bool {
+	matches!(standing, store::Standing::RunningOut { .. } | store::Standing::Unpaid { .. })
+}
+
+/// What `ls` says when the index's lease runs out: every file is found through it.
+fn index_warning(standing: store::Standing) -> Option<String> {
+	let lost = "every file you store is found through it";
+	match standing {
+		store::Standing::RunningOut { left } => Some(format!(
+			"warning: your index is paid for {left} more epochs only ({lost}): renew it with \
+			 `bitcloud store renew`"
+		)),
+		store::Standing::Unpaid { closable_from } => Some(format!(
+			"warning: your index is no longer paid ({lost}): renew it with `bitcloud store \
+			 renew` before epoch {closable_from}, when its keepers may delete it"
+		)),
+		store::Standing::Closable => Some(format!(
+			"warning: your index's grace period is over ({lost}): its keepers may delete it; \
+			 store your files again (bitcloud store put)"
+		)),
+		store::Standing::Paid { .. } | store::Standing::Ended => None,
 	}
 }
 
@@ -1249,5 +1487,40 @@ mod tests {
 		let rpc = Rpc::new("http://127.0.0.1:1");
 		let error = run_store(&cli, &rpc, args).err().map(|e| e.to_string()).unwrap_or_default();
 		assert!(error.contains("this needs your key"), "{error}");
+	}
+
+	#[test]
+	fn store_renew_dismiss_and_unshare_take_their_arguments() {
+		let cli = parse(&["store", "renew", "/a.txt", "d/b", "--epochs", "6"]).unwrap();
+		let Command::Store(StoreArgs { command: StoreCommand::Renew { paths, epochs }, .. }) =
+			cli.command
+		else {
+			panic!("not a renew");
+		};
+		assert_eq!((paths, epochs), (vec!["a.txt".to_string(), "d/b".to_string()], 6));
+		let all = parse(&["store", "renew", "--epochs", "1"]).unwrap();
+		assert!(matches!(
+			all.command,
+			Command::Store(StoreArgs { command: StoreCommand::Renew { ref paths, .. }, .. })
+				if paths.is_empty()
+		));
+		assert!(parse(&["store", "renew"]).is_err(), "--epochs is needed");
+		assert!(parse(&["store", "renew", "../a", "--epochs", "1"]).is_err());
+		assert!(parse(&["store", "dismiss", "7"]).is_ok());
+		assert!(parse(&["store", "dismiss"]).is_err());
+		assert!(parse(&["store", "dismiss", "x"]).is_err());
+		assert!(parse(&["store", "unshare", "7", "--to", M]).is_ok());
+		assert!(parse(&["store", "unshare", "7"]).is_err());
+		assert!(parse(&["store", "unshare", "7", "--to", "nobody"]).is_err());
+	}
+
+	#[test]
+	fn renewing_by_zero_epochs_is_refused_before_the_chain_is_asked() {
+		let cli = parse(&["--suri", "//Ferdie", "store", "renew", "--epochs", "0"]).unwrap();
+		let Command::Store(args) = &cli.command else { panic!("not store") };
+		let rpc = Rpc::new("http://127.0.0.1:1");
+		let error = run_store(&cli, &rpc, args).expect_err("refused");
+		assert!(matches!(error, Error::Refused(_)), "{error:?}");
+		assert!(error.message().starts_with("--epochs must be at least 1"), "{error}");
 	}
 }

@@ -7,7 +7,7 @@ use crate::{rpc::Rpc, Error, Signer};
 use bitcloud_primitives::{AccountId, Balance, ContentId, EpochIndex, LeaseId};
 use bitcloud_runtime::{Runtime, RuntimeCall, RuntimeError, RuntimeEvent};
 use pallet_leases::ShareId;
-use polkadot_sdk::{frame_support::traits::Get, sp_runtime::DispatchError};
+use polkadot_sdk::{frame_support::traits::Get, frame_system, sp_runtime::DispatchError};
 use std::time::{Duration, Instant};
 
 /// A lease as `LeasesApi_lease` returns it.
@@ -84,6 +84,20 @@ pub fn check_lease_room(held: usize, new: usize, max: usize) -> Result<(), Error
 	Ok(())
 }
 
+/// What `account` has free (the balance not held or frozen aside; fees and new holds come
+/// out of it).
+pub fn free_balance(rpc: &Rpc, account: &AccountId) -> Result<Balance, Error> {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(account);
+	let info: Option<AccountInfo> = rpc.storage(&key)?;
+	Ok(info.map(|info| info.data.free).unwrap_or_default())
+}
+
+/// An account as `frame_system` stores it.
+type AccountInfo = frame_system::AccountInfo<
+	<Runtime as frame_system::Config>::Nonce,
+	<Runtime as frame_system::Config>::AccountData,
+>;
+
 /// Waits (at most [`SETTLE_TIMEOUT`]) until the best block is past the current one, so that
 /// transactions submitted with one that failed are in a block or gone.
 pub fn next_block(rpc: &Rpc) -> Result<(), Error> {
@@ -147,6 +161,22 @@ pub fn share(to: &AccountId, capsule: Vec<u8>) -> Result<RuntimeCall, Error> {
 		Error::Input(format!("a capsule of {len} bytes is longer than the chain takes"))
 	})?;
 	Ok(RuntimeCall::Leases(pallet_leases::Call::share { to: to.clone(), capsule }))
+}
+
+/// `leases.topUp(lease, epochs)`.
+pub fn top_up(lease: LeaseId, epochs: EpochIndex) -> RuntimeCall {
+	RuntimeCall::Leases(pallet_leases::Call::top_up { lease, epochs })
+}
+
+/// `leases.dismissShare(share)`: out of the caller's inbox, the deposit back to its sender.
+pub fn dismiss_share(share: ShareId) -> RuntimeCall {
+	RuntimeCall::Leases(pallet_leases::Call::dismiss_share { share })
+}
+
+/// `leases.withdrawShare(to, share)`: a share the caller sent, out of `to`'s inbox, its
+/// deposit released.
+pub fn withdraw_share(to: &AccountId, share: ShareId) -> RuntimeCall {
+	RuntimeCall::Leases(pallet_leases::Call::withdraw_share { to: to.clone(), share })
 }
 
 /// Signs and executes `call`; its events, or the refusal with what to do about it.
@@ -225,6 +255,58 @@ pub fn shared_id(events: &[RuntimeEvent]) -> Result<ShareId, Error> {
 		.ok_or_else(|| Error::BadPeer("the share went through but reported no Shared".into()))
 }
 
+/// A lease the chain reported topped up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToppedUp {
+	/// The lease.
+	pub lease: LeaseId,
+	/// What was held for the epochs added.
+	pub held: Balance,
+	/// First epoch not paid for now.
+	pub paid_until: EpochIndex,
+}
+
+/// The top-up of `lease` among `events` (`LeaseToppedUp`); an error if the chain reported
+/// none.
+pub fn topped_up(events: &[RuntimeEvent], lease: LeaseId) -> Result<ToppedUp, Error> {
+	events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Leases(LeasesEvent::LeaseToppedUp {
+				lease: id,
+				held,
+				paid_until,
+				..
+			}) if *id == lease => Some(ToppedUp { lease, held: *held, paid_until: *paid_until }),
+			_ => None,
+		})
+		.ok_or_else(|| {
+			Error::BadPeer(format!(
+				"the chain took the top-up of lease {lease} but reported no LeaseToppedUp for it"
+			))
+		})
+}
+
+/// Whether `events` report share `share` out of its inbox (`ShareDismissed` or
+/// `ShareWithdrawn`); an error if they do not.
+pub fn share_removed(events: &[RuntimeEvent], share: ShareId) -> Result<(), Error> {
+	let removed = events.iter().any(|event| {
+		matches!(
+			event,
+			RuntimeEvent::Leases(
+				LeasesEvent::ShareDismissed { share: id, .. }
+					| LeasesEvent::ShareWithdrawn { share: id, .. }
+			) if *id == share
+		)
+	});
+	match removed {
+		true => Ok(()),
+		false => Err(Error::BadPeer(format!(
+			"the chain took the call but reported no removal of share {share}"
+		))),
+	}
+}
+
 /// Whether `view` is a lease `owner` can still end: it exists, is `owner`'s and is not
 /// ended yet.
 pub fn endable(view: Option<&LeaseView>, owner: &AccountId) -> bool {
@@ -270,6 +352,30 @@ mod tests {
 			deposit: 1,
 		});
 		assert_eq!(shared_id(&[shared]).unwrap(), 5);
+	}
+
+	#[test]
+	fn top_ups_and_removed_shares_are_read_from_their_events() {
+		let topped = |lease| {
+			RuntimeEvent::Leases(LeasesEvent::LeaseToppedUp {
+				lease,
+				epochs: 4,
+				held: 400,
+				paid_until: 20,
+			})
+		};
+		let events = [created(7, 1), topped(8), topped(9)];
+		let found = topped_up(&events, 9).unwrap();
+		assert_eq!(found, ToppedUp { lease: 9, held: 400, paid_until: 20 });
+		assert!(matches!(topped_up(&events, 7), Err(Error::BadPeer(_))));
+		let (a, b) = (AccountId::new([1; 32]), AccountId::new([2; 32]));
+		let dismissed =
+			RuntimeEvent::Leases(LeasesEvent::ShareDismissed { to: a.clone(), share: 3, from: b });
+		let withdrawn =
+			RuntimeEvent::Leases(LeasesEvent::ShareWithdrawn { from: a.clone(), to: a, share: 4 });
+		assert!(share_removed(std::slice::from_ref(&dismissed), 3).is_ok());
+		assert!(share_removed(std::slice::from_ref(&withdrawn), 4).is_ok());
+		assert!(matches!(share_removed(&[dismissed, created(7, 1)], 4), Err(Error::BadPeer(_))));
 	}
 
 	#[test]

@@ -38,13 +38,13 @@ pub fn vault_error(what: &str, error: VaultError) -> Error {
 }
 
 /// What to do about the leases pallet's refusals a store user meets, by the runtime's name.
-const HINTS: [(&str, &str); 13] = [
+const HINTS: [(&str, &str); 19] = [
 	("NoOffer", "the moderator offers no storage: choose a moderator that does (--moderator)"),
 	("ModeratorNotLive", "the moderator retired: choose another (--moderator)"),
 	(
 		"InsufficientBalance",
 		"the account cannot hold the leases' cost (price × bytes × replicas × epochs) and keep \
-		 its existential deposit: store less, or give fewer --replicas or --epochs",
+		 its existential deposit: store or renew less, or give fewer --replicas or --epochs",
 	),
 	("TooManyBytes", "a file is larger than the largest object the chain leases"),
 	("TooManyReplicas", "--replicas is above the chain's maximum"),
@@ -63,6 +63,24 @@ const HINTS: [(&str, &str); 13] = [
 	("InboxFull", "the recipient's inbox is full: they must dismiss shares first"),
 	("NotOwner", "the lease is not this account's: check --suri or --key-file"),
 	("CostOverflow", "the cost does not fit in a balance: store less, or for fewer --epochs"),
+	("EpochOverflow", "the lease would be paid past the chain's last epoch: give fewer --epochs"),
+	(
+		"UnknownLease",
+		"the lease no longer exists (closed once its paid epochs and grace were over): store the \
+		 file again (bitcloud store put)",
+	),
+	("LeaseEnded", "the lease was ended: store the file again (bitcloud store put)"),
+	(
+		"LeaseExpired",
+		"the lease's grace period is over and it can only be closed: store the file again \
+		 (bitcloud store put)",
+	),
+	(
+		"UnknownShare",
+		"no share with that id in that inbox: `bitcloud store inbox` lists yours; to take back \
+		 one you sent, give its recipient as --to",
+	),
+	("NotSender", "only the share's sender can take it back: check --suri or the share id"),
 ];
 
 /// `error` with what to do about it, when it is one of the refusals in [`HINTS`]
@@ -103,6 +121,10 @@ mod tests {
 		let hinted = with_hint(refused);
 		assert!(matches!(hinted, Error::Refused(_)));
 		assert!(hinted.message().ends_with("choose a moderator that does (--moderator)"));
+		let expired = with_hint(Error::Refused("refused: Leases(LeaseExpired)".into()));
+		assert!(expired.message().ends_with("store the file again (bitcloud store put)"));
+		let share = with_hint(Error::Refused("refused: Leases(UnknownShare)".into()));
+		assert!(share.message().contains("`bitcloud store inbox` lists yours"), "{share}");
 		let other = Error::Refused("the chain refused a transaction: Nodes(NoOffer)".into());
 		assert_eq!(with_hint(other.clone()), other);
 	}

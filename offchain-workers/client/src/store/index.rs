@@ -130,36 +130,9 @@ impl Store<'_> {
 	}
 
 	/// Ends the leases of `ids` that are still this account's and running, all at once; which
-	/// ended and which are left.
+	/// ended and which are left ([`transfer::end_leases`]).
 	pub(super) fn end_leases(&self, ids: &[LeaseId]) -> Ending {
-		let live = match self.live_leases(ids) {
-			Ok(live) => live,
-			Err(error) => {
-				return Ending { ended: Vec::new(), left: ids.to_vec(), error: Some(error) }
-			},
-		};
-		let calls = live.iter().map(|&id| chain::end_lease(id)).collect();
-		match chain::execute_all(self.rpc, self.signer, calls) {
-			Ok(_) => Ending { ended: live, left: Vec::new(), error: None },
-			Err(error) => {
-				// Some may have ended before the refusal: ask which are still running.
-				let left = self.live_leases(&live).unwrap_or_else(|_| live.clone());
-				let ended = live.into_iter().filter(|id| !left.contains(id)).collect();
-				Ending { ended, left, error: Some(error) }
-			},
-		}
-	}
-
-	/// Those of `ids` that exist, are this account's and are not ended.
-	fn live_leases(&self, ids: &[LeaseId]) -> Result<Vec<LeaseId>, Error> {
-		let me = self.account();
-		let mut live = Vec::new();
-		for &id in ids {
-			if chain::endable(chain::lease(self.rpc, id)?.as_ref(), &me) {
-				live.push(id);
-			}
-		}
-		Ok(live)
+		transfer::end_leases(self.rpc, self.signer, ids)
 	}
 
 	/// Downloads object `id` (`what`, in errors) into `out` the way its `leases` say: through

@@ -1,4 +1,5 @@
-//! `ls`: the index's files, sorted by path, with what the chain says of their leases.
+//! `ls`: the index's files, sorted by path, with what the chain says of their leases and how
+//! each stands: paid, running out, unpaid (in grace), closable or ended.
 
 use super::{chain, chain::LeaseView, Store};
 use crate::{queries, Error};
@@ -29,6 +30,55 @@ pub struct LeaseStatus {
 	pub replicas: u32,
 	/// Whether it was ended.
 	pub ended: bool,
+	/// First epoch in which anyone may close it and its keepers may delete the object.
+	pub closable_from: EpochIndex,
+}
+
+/// Paid epochs left under which a lease is running out: four hours of ten-minute epochs.
+pub const RUNNING_OUT_EPOCHS: EpochIndex = 24;
+
+/// How a lease stands in an epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+	/// Paid for `left` more epochs (the current one included), more than
+	/// [`RUNNING_OUT_EPOCHS`].
+	Paid {
+		/// Paid epochs left.
+		left: EpochIndex,
+	},
+	/// Paid for `left` more epochs only (at most [`RUNNING_OUT_EPOCHS`]): time to renew.
+	RunningOut {
+		/// Paid epochs left.
+		left: EpochIndex,
+	},
+	/// Its paid epochs are over: it is in its grace period, and can still be renewed until
+	/// `closable_from`, when its keepers may delete the object.
+	Unpaid {
+		/// First epoch it can be closed in.
+		closable_from: EpochIndex,
+	},
+	/// Its grace period is over: anyone may close it, its keepers may delete the object, and
+	/// it can no longer be renewed.
+	Closable,
+	/// The owner ended it.
+	Ended,
+}
+
+impl LeaseStatus {
+	/// How the lease stands in epoch `current`.
+	pub fn standing(&self, current: EpochIndex) -> Standing {
+		if self.ended {
+			return Standing::Ended;
+		}
+		if current >= self.closable_from {
+			return Standing::Closable;
+		}
+		match self.paid_until.checked_sub(current) {
+			None | Some(0) => Standing::Unpaid { closable_from: self.closable_from },
+			Some(left) if left <= RUNNING_OUT_EPOCHS => Standing::RunningOut { left },
+			Some(left) => Standing::Paid { left },
+		}
+	}
 }
 
 /// What `ls` shows.
@@ -58,6 +108,7 @@ fn status(view: &LeaseView) -> LeaseStatus {
 		keepers: view.keepers.len(),
 		replicas: view.replicas,
 		ended: view.ended,
+		closable_from: view.closable_from,
 	}
 }
 
@@ -118,6 +169,30 @@ mod tests {
 		);
 		let status = shown.status.unwrap();
 		assert_eq!((status.paid_until, status.keepers, status.replicas), (144, 1, 2));
+		assert_eq!(status.closable_from, 150);
 		assert_eq!(row(&entry, None).status, None);
+	}
+
+	#[test]
+	fn leases_stand_by_their_paid_epochs_and_grace() {
+		let status = LeaseStatus {
+			paid_until: 100,
+			keepers: 1,
+			replicas: 1,
+			ended: false,
+			closable_from: 106,
+		};
+		let at = |epoch| status.standing(epoch);
+		assert_eq!(
+			at(100 - RUNNING_OUT_EPOCHS - 1),
+			Standing::Paid { left: RUNNING_OUT_EPOCHS + 1 }
+		);
+		assert_eq!(at(100 - RUNNING_OUT_EPOCHS), Standing::RunningOut { left: RUNNING_OUT_EPOCHS });
+		assert_eq!(at(99), Standing::RunningOut { left: 1 });
+		assert_eq!(at(100), Standing::Unpaid { closable_from: 106 });
+		assert_eq!(at(105), Standing::Unpaid { closable_from: 106 });
+		assert_eq!(at(106), Standing::Closable);
+		let ended = LeaseStatus { ended: true, ..status };
+		assert_eq!(ended.standing(50), Standing::Ended);
 	}
 }

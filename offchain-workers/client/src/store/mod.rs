@@ -12,8 +12,10 @@
 //!   moderator ([`Terms::moderator`] `None`, `--anonymous`), leases are unmoderated and every
 //!   upload and download of the files and the index goes through onion circuits;
 //! - [`Store::list`], [`Store::get`], [`Store::remove`];
+//! - [`Store::renew`]: more paid epochs for the files' leases and the index's;
 //! - [`Store::share`] a file with another account, read the [`Store::inbox`] and
-//!   [`Store::get_shared`].
+//!   [`Store::get_shared`]; [`Store::dismiss`] a share sent to the account, or
+//!   [`Store::unshare`] one it sent.
 //!
 //! What changes the index goes through one path: the new index is sealed, leased and pushed,
 //! set as the account's index (`leases.setIndex`), and only then are the leases it no longer
@@ -21,7 +23,7 @@
 //! the index is set leaves the old one in place.
 //!
 //! The functions here talk to the chain and nodes and are thin; what they decide is in the
-//! pure functions of [`paths`], [`entries`] and [`files`].
+//! pure functions of [`paths`], [`entries`], [`files`] and [`renew`].
 
 pub mod chain;
 pub mod entries;
@@ -33,19 +35,21 @@ mod list;
 pub mod paths;
 mod put;
 mod remove;
+pub mod renew;
 mod share;
 mod transfer;
 
-pub use chain::{Created, EncryptionKey, LeaseView, ShareView, Terms};
+pub use chain::{Created, EncryptionKey, LeaseView, ShareView, Terms, ToppedUp};
 pub use errors::{vault_error, WRONG_KEY};
 pub use get::GetReport;
 pub use index::{Ending, IndexSave, StoredIndex};
-pub use list::{row, LeaseStatus, StoreListing, StoredFile};
+pub use list::{row, LeaseStatus, Standing, StoreListing, StoredFile, RUNNING_OUT_EPOCHS};
 pub use paths::{parse_index_path, parse_prefix};
 pub use put::{PutOptions, PutReport, StoredObject};
 pub use remove::{index_terms, RemoveReport};
-pub use share::{open_item, InboxItem};
-pub use transfer::{NodePushes, ONION};
+pub use renew::{RenewReport, Renewed};
+pub use share::{open_item, InboxItem, Unshared};
+pub use transfer::{end_leases, end_made, lease_all, publish_all, NodePushes, Upload, ONION};
 
 use crate::{download::Payer, rpc::Rpc, Error, Signer, DEFAULT_STRIPE};
 use bitcloud_primitives::AccountId;

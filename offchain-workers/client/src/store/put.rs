@@ -103,7 +103,7 @@ impl Store<'_> {
 
 	/// Leases every file (and publishes the account's key first if the chain lacks it), all
 	/// signed at once; whether the key was published, and the lease of each file in order. If
-	/// the chain refuses a call, the leases it made anyway are ended.
+	/// the chain refuses a call, the leases it made anyway are ended ([`transfer::lease_all`]).
 	fn create_leases(
 		&self,
 		encrypted: &[Encrypted],
@@ -111,37 +111,16 @@ impl Store<'_> {
 	) -> Result<(bool, Vec<Created>), Error> {
 		let init = self.init_call()?;
 		let key_published = init.is_some();
-		let creates =
-			encrypted.iter().map(|file| chain::create_lease(file.id, file.cipher_len, terms));
-		let calls = init.into_iter().chain(creates).collect();
-		let ids: Vec<ContentId> = encrypted.iter().map(|file| file.id).collect();
-		let created = chain::execute_all(self.rpc, self.signer, calls).and_then(|results| {
-			let created = chain::created_leases(results.iter().flatten());
-			ids.iter().map(|id| chain::created_for(&created, id)).collect::<Result<Vec<_>, _>>()
-		});
-		match created {
-			Ok(created) => Ok((key_published, created)),
-			Err(error) => {
-				self.end_created(&ids);
-				Err(error.map_message(|e| format!("{e} (the leases made anyway are ended)")))
-			},
-		}
-	}
-
-	/// Ends, as far as it can, this account's leases of the objects `contents`, once the calls
-	/// submitted with them are in a block.
-	fn end_created(&self, contents: &[ContentId]) {
-		let _ = chain::next_block(self.rpc);
-		let me = self.account();
-		let mut mine = Vec::new();
-		for content in contents {
-			for id in chain::leases_of_content(self.rpc, content).unwrap_or_default() {
-				if chain::endable(chain::lease(self.rpc, id).ok().flatten().as_ref(), &me) {
-					mine.push(id);
-				}
-			}
-		}
-		self.end_leases(&mine);
+		let objects: Vec<(ContentId, u64)> =
+			encrypted.iter().map(|file| (file.id, file.cipher_len)).collect();
+		let created = transfer::lease_all(
+			self.rpc,
+			self.signer,
+			init.into_iter().collect(),
+			&objects,
+			terms,
+		)?;
+		Ok((key_published, created))
 	}
 
 	/// Adds the files some node took to the index and saves it; the others are left out and

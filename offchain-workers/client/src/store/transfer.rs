@@ -1,11 +1,18 @@
-//! Moving ciphertext: pushes to the nodes serving a moderator (`PUT /content/{id}`, which a
-//! node takes for an object with an active lease under a moderator it subscribes to), and
+//! Moving leased objects: pushes to the nodes serving a moderator (`PUT /content/{id}`, which
+//! a node takes for an object with an active lease under a moderator it subscribes to), and
 //! verified downloads from an object's keepers, then from the other nodes serving its
 //! moderator. Objects under unmoderated leases (`--anonymous`) move through the onion layer
 //! instead ([`crate::anonymous`]): published to an exit and fetched through three-hop
 //! circuits, so no node learns who stores or fetches them.
+//!
+//! Leasing objects before they move, and ending the leases of those that went nowhere
+//! ([`lease_all`], [`end_made`], [`end_leases`]), is here too: personal storage and anonymous
+//! websites (`crate::site`) lease and move their objects alike.
 
-use super::chain::LeaseView;
+use super::{
+	chain::{self, Created, LeaseView, Terms},
+	index::Ending,
+};
 use crate::{
 	anonymous,
 	download::{download, DownloadReport, Payer},
@@ -14,10 +21,11 @@ use crate::{
 	queries,
 	replicas::{epoch_seed, rendezvous_order, Replica},
 	rpc::Rpc,
-	Error,
+	Error, Signer,
 };
 use bitcloud_onion::{Anonymous, TransferReport};
-use bitcloud_primitives::{AccountId, ContentId};
+use bitcloud_primitives::{AccountId, ContentId, LeaseId};
+use bitcloud_runtime::RuntimeCall;
 use polkadot_sdk::sp_core::H256;
 use std::path::Path;
 
@@ -140,6 +148,77 @@ pub fn publish_all(
 		}
 	}
 	report
+}
+
+/// Leases every object of `objects` (content id, bytes) under `terms`, after the calls
+/// `before` (the account's key, for personal storage), all signed at once; the lease of each
+/// object, in order. If the chain refuses a call, the leases it made anyway are ended
+/// ([`end_made`]) and the error says so.
+pub fn lease_all(
+	rpc: &Rpc,
+	signer: &Signer,
+	before: Vec<RuntimeCall>,
+	objects: &[(ContentId, u64)],
+	terms: &Terms,
+) -> Result<Vec<Created>, Error> {
+	let creates = objects.iter().map(|(id, bytes)| chain::create_lease(*id, *bytes, terms));
+	let calls = before.into_iter().chain(creates).collect();
+	let created: Result<Vec<Created>, Error> =
+		chain::execute_all(rpc, signer, calls).and_then(|results| {
+			let created = chain::created_leases(results.iter().flatten());
+			objects.iter().map(|(id, _)| chain::created_for(&created, id)).collect()
+		});
+	created.map_err(|error| {
+		let ids: Vec<ContentId> = objects.iter().map(|(id, _)| *id).collect();
+		end_made(rpc, signer, &ids);
+		error.map_message(|e| format!("{e} (the leases made anyway are ended)"))
+	})
+}
+
+/// Ends, as far as it can, `signer`'s leases of the objects `contents`, once the calls
+/// submitted with them are in a block.
+pub fn end_made(rpc: &Rpc, signer: &Signer, contents: &[ContentId]) -> Ending {
+	let _ = chain::next_block(rpc);
+	let me = signer.account();
+	let mut mine = Vec::new();
+	for content in contents {
+		for id in chain::leases_of_content(rpc, content).unwrap_or_default() {
+			if chain::endable(chain::lease(rpc, id).ok().flatten().as_ref(), &me) {
+				mine.push(id);
+			}
+		}
+	}
+	end_leases(rpc, signer, &mine)
+}
+
+/// Ends those of `ids` that exist, are `signer`'s and are not ended, all at once; says which
+/// ended and which are left.
+pub fn end_leases(rpc: &Rpc, signer: &Signer, ids: &[LeaseId]) -> Ending {
+	let live = match live_leases(rpc, &signer.account(), ids) {
+		Ok(live) => live,
+		Err(error) => return Ending { ended: Vec::new(), left: ids.to_vec(), error: Some(error) },
+	};
+	let calls = live.iter().map(|&id| chain::end_lease(id)).collect();
+	match chain::execute_all(rpc, signer, calls) {
+		Ok(_) => Ending { ended: live, left: Vec::new(), error: None },
+		Err(error) => {
+			// Some may have ended before the refusal: ask which are still running.
+			let left = live_leases(rpc, &signer.account(), &live).unwrap_or_else(|_| live.clone());
+			let ended = live.into_iter().filter(|id| !left.contains(id)).collect();
+			Ending { ended, left, error: Some(error) }
+		},
+	}
+}
+
+/// Those of `ids` that exist, are `owner`'s and are not ended.
+fn live_leases(rpc: &Rpc, owner: &AccountId, ids: &[LeaseId]) -> Result<Vec<LeaseId>, Error> {
+	let mut live = Vec::new();
+	for &id in ids {
+		if chain::endable(chain::lease(rpc, id)?.as_ref(), owner) {
+			live.push(id);
+		}
+	}
+	Ok(live)
 }
 
 /// Whether an object with `leases` is fetched through the onion layer: one of them is

@@ -5,10 +5,12 @@
 //! its manifest, or one page by denying that file.
 //!
 //! Each site is its own origin (its own host), so sites share no cookies or storage with each
-//! other or with the node's own pages. Answers are the file's bytes with the manifest's type
-//! and `nosniff`; `/dir` redirects to `/dir/` when that directory has an index document;
-//! `.`/`..` segments, encoded or not, are refused with 400; a path naming no file gets the
-//! site's fallback page with 404, or a plain 404.
+//! other or with the node's own pages. What a request gets is decided by
+//! [`crate::site::answer`] (shared with the client's anonymous proxy): the file's bytes with
+//! the manifest's type and `nosniff`; `/dir` redirects to `/dir/` when that directory has an
+//! index document; `.`/`..` segments, encoded or not, are refused with 400; a path naming no
+//! file gets the site's fallback page with 404, or a plain 404. This module fetches the
+//! manifest and serves the answer.
 
 use super::{
 	authorise::{authorise, not_stored},
@@ -18,7 +20,7 @@ use super::{
 };
 use crate::{
 	id::{parse_id, to_cid},
-	site::{Manifest, Resolved, MAX_MANIFEST_BYTES},
+	site::{self, Answer, Manifest, Refusal, MAX_MANIFEST_BYTES},
 	store::StoreError,
 };
 use axum::{
@@ -86,25 +88,21 @@ async fn page(
 	path: &str,
 	headers: &HeaderMap,
 ) -> Result<Response, Response> {
-	if method != Method::GET && method != Method::HEAD {
-		return Err(refuse(StatusCode::METHOD_NOT_ALLOWED, "a site answers GET and HEAD only"));
-	}
+	site::check_method(method).map_err(refusal)?;
 	let manifest = manifest(gateway, site).await?;
-	let resolved = manifest
-		.resolve(path)
-		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("bad path: {e}")))?;
-	let (file, not_found) = match resolved {
-		Resolved::File(file) => (file, false),
-		Resolved::Fallback(file) => (file, true),
-		Resolved::Redirect(to) => return Ok(Redirect::permanent(&to).into_response()),
-		Resolved::NotFound => {
-			return Err(refuse(StatusCode::NOT_FOUND, "no such page on this site"));
+	match site::answer(&site, &manifest, path) {
+		Answer::Page(page) => {
+			let presented = SitePage { mime: &page.file.mime, not_found: page.not_found };
+			serve_item(gateway, page.id, Some(&presented), method, headers).await
 		},
-	};
-	// Checked when the manifest was read.
-	let id = file.content_id().map_err(|e| bad_site(&site, &e))?;
-	let page = SitePage { mime: &file.mime, not_found };
-	serve_item(gateway, id, Some(&page), method, headers).await
+		Answer::Redirect(to) => Ok(Redirect::permanent(&to).into_response()),
+		Answer::Refused(refused) => Err(refusal(refused)),
+	}
+}
+
+/// The response to a site's refusal.
+fn refusal(refused: Refusal) -> Response {
+	refuse(refused.status, &refused.reason)
 }
 
 /// The site's manifest, parsed once: served under the serving rule like any content, and
@@ -137,7 +135,7 @@ async fn manifest(gateway: &Arc<Gateway>, site: ContentId) -> Result<Arc<Manifes
 
 /// The answer to a site whose manifest is not one: the site is broken, not the request.
 fn bad_site(site: &ContentId, e: &dyn std::fmt::Display) -> Response {
-	refuse(StatusCode::BAD_GATEWAY, &format!("site {} is broken: {e}", to_cid(site)))
+	refusal(site::broken(site, e))
 }
 
 /// The answer to a manifest that could not be read (a corrupt copy was removed).
