@@ -13,8 +13,8 @@
 //! tmp/                        imports in progress; emptied at every start
 //! ```
 //!
-//! An import streams into `tmp/` with constant memory, fsyncs, computes the root and outboard
-//! from what is on disk, checks the root, and only then renames the outboard and then the data
+//! An import streams into `tmp/` with constant memory, fsyncs while it computes the root and
+//! outboard from what the file holds, checks the root, and only then renames the outboard and then the data
 //! into `objects/` (and fsyncs the directory). A crash therefore leaves at worst files in
 //! `tmp/` or an outboard without data, both removed at the next start. At start every object
 //! is checked (outboard present, sizes agreeing), and while serving every chunk group read
@@ -529,39 +529,33 @@ impl ContentStore {
 		temp: &Path,
 		unlisted: Option<Unlisted>,
 	) -> Result<ContentId, StoreError> {
-		let temp_outboard = &outboard_path(temp);
-		// 1. Copy to a temporary file and make it durable.
+		// 1. Copy to a temporary file.
 		let mut size = 0u64;
-		{
-			let mut file = File::create(temp)?;
-			let mut buf = vec![0u8; COPY_BUFFER];
-			loop {
-				let n = match reader.read(&mut buf) {
-					Ok(0) => break,
-					Ok(n) => n,
-					Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-					Err(e) => return Err(e.into()),
-				};
-				size = size.saturating_add(n as u64);
-				if let Some(limit) = max_size.filter(|limit| size > *limit) {
-					return Err(StoreError::TooLarge { limit });
-				}
-				file.write_all(&buf[..n])?;
+		let mut file = File::create(temp)?;
+		let mut buf = vec![0u8; COPY_BUFFER];
+		loop {
+			let n = match reader.read(&mut buf) {
+				Ok(0) => break,
+				Ok(n) => n,
+				Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+				Err(e) => return Err(e.into()),
+			};
+			size = size.saturating_add(n as u64);
+			if let Some(limit) = max_size.filter(|limit| size > *limit) {
+				return Err(StoreError::TooLarge { limit });
 			}
-			file.sync_all()?;
+			file.write_all(&buf[..n])?;
 		}
 
-		// 2. Root and outboard from what is on disk; check the root.
-		let tree = BaoTree::new(size, BLOCK_SIZE);
-		let root = {
-			let data = BufReader::with_capacity(COPY_BUFFER, File::open(temp)?);
-			let mut out = BufWriter::new(File::create(temp_outboard)?);
-			let root = outboard_post_order(data, tree, &mut out)?;
-			out.write_all(&size.to_le_bytes())?;
-			let file = out.into_inner().map_err(|e| e.into_error())?;
-			file.sync_all()?;
-			*root.as_bytes()
-		};
+		// 2. The copy made durable while its root and outboard are computed from what the
+		// file holds (the page cache: the disk's flush and the hashing overlap); check the root.
+		let root = std::thread::scope(|scope| {
+			let durable = scope.spawn(|| file.sync_all());
+			let outboard = write_outboard(temp, size);
+			let durable = durable.join().unwrap_or_else(|_| Err(io::Error::other("sync panicked")));
+			durable?;
+			outboard
+		})?;
 		if let Some(expected) = expected.filter(|expected| *expected != root) {
 			return Err(StoreError::RootMismatch { expected, actual: root });
 		}
@@ -585,7 +579,7 @@ impl ContentStore {
 		let data_path = self.data_path(&root);
 		let shard = data_path.parent().map(Path::to_path_buf).unwrap_or_default();
 		fs::create_dir_all(&shard)?;
-		fs::rename(temp_outboard, outboard_path(&data_path))?;
+		fs::rename(outboard_path(temp), outboard_path(&data_path))?;
 		fs::rename(temp, &data_path)?;
 		File::open(&shard)?.sync_all()?;
 
@@ -847,6 +841,18 @@ impl ContentReader {
 		buf.drain(..from);
 		Ok(buf)
 	}
+}
+
+/// Computes the root and outboard of the `size` bytes of the file at `data`, writes the
+/// outboard (and the size after it) beside it, durably; the root.
+fn write_outboard(data: &Path, size: u64) -> io::Result<ContentId> {
+	let tree = BaoTree::new(size, BLOCK_SIZE);
+	let reader = BufReader::with_capacity(COPY_BUFFER, File::open(data)?);
+	let mut out = BufWriter::new(File::create(outboard_path(data))?);
+	let root = outboard_post_order(reader, tree, &mut out)?;
+	out.write_all(&size.to_le_bytes())?;
+	out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+	Ok(*root.as_bytes())
 }
 
 /// `<data path>.obao`.
