@@ -62,12 +62,17 @@ pub(crate) fn no_answer(peer: &str, e: ureq::Error) -> Error {
 	error.map_message(|_| format!("{peer} {what}: {e}"))
 }
 
+/// Most bytes [`read_body`] sets aside before an answer arrives.
+const PREALLOCATE_MAX: u64 = 4 << 20;
+
 /// Reads a body up to `limit` bytes, failing beyond.
 pub(crate) fn read_body(
 	response: ureq::http::Response<ureq::Body>,
 	limit: u64,
 ) -> Result<Vec<u8>, Error> {
-	let mut bytes = Vec::new();
+	// Room for what is expected, as far as a sane answer goes (`limit` may come from a peer's
+	// headers): no copies while the vector grows.
+	let mut bytes = Vec::with_capacity(limit.saturating_add(1).min(PREALLOCATE_MAX) as usize);
 	response
 		.into_body()
 		.into_reader()
