@@ -7,9 +7,10 @@
 //! bench get URL ID OUT [pay]       # verified download (paying with receipts if `pay`)
 //! bench hash FILE                  # single-threaded BLAKE3
 //! bench import FILE DIR            # store import (hash, outboard, verification, fsync)
+//! bench transfers RPC N            # N balance transfers signed by //Alice, included how fast
 //! ```
 
-use bitcloud_client::{download, Payer, Replica, Signer};
+use bitcloud_client::{download, Payer, Replica, Rpc, Signer};
 use bitcloud_content::{ContentConfig, ContentService, ContentStore, ItemMeta};
 use bitcloud_primitives::AccountId;
 use common::{OneCatalog, GENESIS};
@@ -127,6 +128,95 @@ fn import(file: &Path, dir: &Path) -> Result<(), String> {
 	Ok(())
 }
 
+/// How fast a live chain includes balance transfers: `n` transfers of 1 planck from //Alice to
+/// //Bob, signed with consecutive nonces and all submitted at once (the pool holds 8,192), then
+/// Alice's nonce read at every new block. Prints the transfers the fullest block took, the rate
+/// from the submission of the first to the block that took the last, and the ceiling the
+/// runtime's weights set (the normal share of a block over one transfer's weight) per block.
+fn transfers(url: &str, n: u32) -> Result<(), String> {
+	use bitcloud_runtime::{signing::signed_extrinsic, RuntimeCall};
+	use codec::Encode;
+	use polkadot_sdk::pallet_balances::Call;
+	let rpc = Rpc::new(url);
+	let (alice, bob) = (dev("//Alice")?, dev("//Bob")?);
+	let mut context = rpc.signing_context(&alice).map_err(|e| e.to_string())?;
+	let first_nonce = context.nonce;
+	let xts: Vec<String> = (0..n)
+		.map(|_| {
+			let call = RuntimeCall::Balances(Call::transfer_keep_alive {
+				dest: bob.account().into(),
+				value: 1,
+			});
+			let xt = signed_extrinsic(call, alice.account(), context, |p| alice.sign(p));
+			context.nonce += 1;
+			format!("0x{}", hex::encode(xt.encode()))
+		})
+		.collect();
+	let weight = rpc
+		.call("payment_queryInfo", serde_json::json!([xts[0]]))
+		.map_err(|e| e.to_string())?["weight"]["ref_time"]
+		.as_u64()
+		.unwrap_or(u64::MAX);
+	let mut block = rpc.best_number().map_err(|e| e.to_string())?;
+	let start = Instant::now();
+	for xt in &xts {
+		rpc.call("author_submitExtrinsic", serde_json::json!([xt])).map_err(|e| e.to_string())?;
+	}
+	let submitted = start.elapsed().as_secs_f64();
+	let (mut done, mut fullest) = (0u64, 0u64);
+	while done < u64::from(n) {
+		if start.elapsed() > Duration::from_secs(300) {
+			return Err(format!(
+				"only {done} of {n} transfers were included in 300 s (submitted in {submitted:.1} s)"
+			));
+		}
+		if rpc.best_number().map_err(|e| e.to_string())? <= block {
+			std::thread::sleep(Duration::from_millis(50));
+			continue;
+		}
+		block += 1;
+		let hash = rpc.block_hash(block).map_err(|e| e.to_string())?;
+		let nonce = nonce_at(&rpc, &alice, hash)?;
+		let now_done = u64::from(nonce.saturating_sub(first_nonce));
+		fullest = fullest.max(now_done - done);
+		done = now_done;
+	}
+	let seconds = start.elapsed().as_secs_f64();
+	let normal = normal_block_weight();
+	println!(
+		"transfers={n} submitted_in={submitted:.3} seconds={seconds:.3} per_s={:.1} \
+		 fullest_block={fullest} ceiling_per_block={}",
+		f64::from(n) / seconds,
+		normal / weight.max(1)
+	);
+	Ok(())
+}
+
+/// The weight (time) normal transactions may fill in one block, as the runtime has it.
+fn normal_block_weight() -> u64 {
+	use polkadot_sdk::{frame_support::dispatch::DispatchClass, frame_system::Config};
+	let weights = <bitcloud_runtime::Runtime as Config>::BlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	normal.max_total.unwrap_or(weights.max_block).ref_time()
+}
+
+fn dev(suri: &str) -> Result<Signer, String> {
+	Signer::from_suri(suri).map_err(|e| e.to_string())
+}
+
+/// `signer`'s next nonce in the state of block `hash`.
+fn nonce_at(rpc: &Rpc, signer: &Signer, hash: polkadot_sdk::sp_core::H256) -> Result<u32, String> {
+	use codec::{Decode, Encode};
+	let args = format!("0x{}", hex::encode(signer.account().encode()));
+	let at = format!("{hash:?}");
+	let answer = rpc
+		.call("state_call", serde_json::json!(["AccountNonceApi_account_nonce", args, at]))
+		.map_err(|e| e.to_string())?;
+	let bytes = hex::decode(answer.as_str().unwrap_or_default().trim_start_matches("0x"))
+		.map_err(|e| e.to_string())?;
+	u32::decode(&mut &bytes[..]).map_err(|e| e.to_string())
+}
+
 fn main() {
 	let args: Vec<String> = std::env::args().skip(1).collect();
 	let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
@@ -138,8 +228,11 @@ fn main() {
 		["get", url, id, out, "pay"] => get(url, id, Path::new(out), true),
 		["hash", file] => hash(Path::new(file)),
 		["import", file, dir] => import(Path::new(file), Path::new(dir)),
+		["transfers", url, n] => {
+			n.parse().map_err(|e| format!("{n}: {e}")).and_then(|n| transfers(url, n))
+		},
 		_ => Err("usage: bench serve DIR ADDR FILE... | get URL ID OUT [pay] | hash FILE | \
-		          import FILE DIR"
+		          import FILE DIR | transfers RPC N"
 			.into()),
 	};
 	if let Err(e) = result {
