@@ -109,6 +109,55 @@ pub fn manifest_of(
 	Ok((manifest, paths))
 }
 
+/// A site ready to publish: its manifest, the manifest's bytes in a temporary file, and each
+/// object to send (every file, hashed once, then the manifest).
+struct Prepared {
+	/// The site's id: its manifest's content id.
+	id: ContentId,
+	manifest: Manifest,
+	/// Held while the manifest is sent; removed when dropped.
+	_manifest_file: TempFile,
+	files: Vec<SiteObject>,
+	manifest_object: SiteObject,
+}
+
+/// One object of a site: a file, or the manifest.
+struct SiteObject {
+	/// The file's path in the site, or what reports call the manifest.
+	label: String,
+	/// Where its bytes are on this machine.
+	file: PathBuf,
+	id: ContentId,
+	size: u64,
+	mime: String,
+}
+
+/// The site in `dir` as [`Prepared`], its manifest labelled `manifest_label`.
+fn prepare(dir: &Path, options: &SiteOptions, manifest_label: &str) -> Result<Prepared, Error> {
+	let (manifest, paths) = manifest_of(dir, options)?;
+	let manifest_bytes = manifest.to_bytes();
+	let id = bitcloud_primitives::content_id(&manifest_bytes);
+	let manifest_file = TempFile::write(&id, &manifest_bytes)?;
+	let mut files = Vec::new();
+	for (site_path, file) in &manifest.files {
+		files.push(SiteObject {
+			label: site_path.clone(),
+			file: paths.get(site_path).cloned().unwrap_or_default(),
+			id: file.content_id().map_err(|e| Error::Input(e.to_string()))?,
+			size: file.size,
+			mime: file.mime.clone(),
+		});
+	}
+	let manifest_object = SiteObject {
+		label: manifest_label.into(),
+		file: manifest_file.0.clone(),
+		id,
+		size: manifest_bytes.len() as u64,
+		mime: MANIFEST_TYPE.into(),
+	};
+	Ok(Prepared { id, manifest, _manifest_file: manifest_file, files, manifest_object })
+}
+
 /// Publishes the site in `dir` under `moderator`'s catalog: lists (or proposes) every file and
 /// the manifest in one go, then pushes them to every node serving the catalog, the manifest
 /// last. `progress` hears (bytes pushed of the current item, its size).
@@ -120,18 +169,8 @@ pub fn publish_site(
 	options: &SiteOptions,
 	progress: &mut dyn FnMut(u64, u64),
 ) -> Result<SiteReport, Error> {
-	let (manifest, paths) = manifest_of(dir, options)?;
-	let manifest_bytes = manifest.to_bytes();
-	let id = bitcloud_primitives::content_id(&manifest_bytes);
-	let manifest_file = TempFile::write(&id, &manifest_bytes)?;
-	let mut items: Vec<(String, PathBuf, ContentId, u64, &str)> = Vec::new();
-	for (site_path, file) in &manifest.files {
-		let content = file.content_id().map_err(|e| Error::Input(e.to_string()))?;
-		let path = paths.get(site_path).cloned().unwrap_or_default();
-		items.push((site_path.clone(), path, content, file.size, file.mime.as_str()));
-	}
-	let size = manifest_bytes.len() as u64;
-	items.push((String::new(), manifest_file.0.clone(), id, size, MANIFEST_TYPE));
+	let site = prepare(dir, options, "")?;
+	let items: Vec<&SiteObject> = site.files.iter().chain([&site.manifest_object]).collect();
 	let listings = list_all(rpc, signer, moderator, &options.title, &items)?;
 	let mut pushes = Vec::new();
 	for (node, view) in queries::nodes(rpc, moderator)? {
@@ -139,15 +178,15 @@ pub fn publish_site(
 			continue;
 		};
 		let mut report = NodePushes { node, gateway, taken: 0, failed: Vec::new() };
-		for (site_path, path, content, size, _) in &items {
-			match publish::push(&report.gateway, content, path, *size, progress) {
+		for item in &items {
+			match publish::push(&report.gateway, &item.id, &item.file, item.size, progress) {
 				Push::Stored | Push::AlreadyStored => report.taken += 1,
-				Push::Failed(e) => report.failed.push((site_path.clone(), e)),
+				Push::Failed(e) => report.failed.push((item.label.clone(), e)),
 			}
 		}
 		pushes.push(report);
 	}
-	Ok(SiteReport { id, manifest, listings, pushes })
+	Ok(SiteReport { id: site.id, manifest: site.manifest, listings, pushes })
 }
 
 /// Lists or proposes every item not yet listed or proposed, all signed at once.
@@ -156,14 +195,15 @@ fn list_all(
 	signer: &Signer,
 	moderator: &AccountId,
 	title: &str,
-	items: &[(String, PathBuf, ContentId, u64, &str)],
+	items: &[&SiteObject],
 ) -> Result<Vec<(String, Listing)>, Error> {
 	let (mut listings, mut calls) = (Vec::new(), Vec::new());
-	for (site_path, _, id, size, mime_type) in items {
-		let title = item_title(title, site_path);
-		let item = Item { id: *id, size: *size, title: &title, mime_type };
+	for object in items {
+		let title = item_title(title, &object.label);
+		let item =
+			Item { id: object.id, size: object.size, title: &title, mime_type: &object.mime };
 		let (listing, call) = listing_call(rpc, &signer.account(), moderator, &item)?;
-		listings.push((site_path.clone(), listing));
+		listings.push((object.label.clone(), listing));
 		calls.extend(call);
 	}
 	rpc.execute_all(signer, calls)?;

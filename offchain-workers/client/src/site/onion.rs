@@ -6,7 +6,7 @@
 //! unmoderated content over plain HTTP, so the site is browsed through the onion layer
 //! ([`super::browse`]).
 
-use super::{manifest_of, SiteOptions, TempFile};
+use super::{prepare, SiteObject, SiteOptions};
 use crate::{
 	anonymous,
 	rpc::Rpc,
@@ -15,7 +15,6 @@ use crate::{
 };
 use bitcloud_content::site::Manifest;
 use bitcloud_primitives::{ContentId, EpochIndex, LeaseId};
-use std::path::PathBuf;
 
 /// What reports call the manifest among the site's objects.
 pub const MANIFEST_LABEL: &str = "(manifest)";
@@ -36,14 +35,6 @@ pub struct AnonymousSiteReport {
 	pub pushes: NodePushes,
 }
 
-/// One object of the site to lease and publish.
-struct Object {
-	label: String,
-	file: PathBuf,
-	id: ContentId,
-	size: u64,
-}
-
 /// Publishes the site in `dir` under no moderator: checks everything it can before it pays
 /// (the directory, the manifest, the chain's quote of every lease, the account's room for
 /// them), leases every distinct object in one go, publishes the files through circuits, then
@@ -59,20 +50,9 @@ pub fn publish_anonymously(
 	epochs: EpochIndex,
 	progress: &mut dyn FnMut(u64, u64),
 ) -> Result<AnonymousSiteReport, Error> {
-	let (manifest, paths) = manifest_of(dir, options)?;
-	let manifest_bytes = manifest.to_bytes();
-	let id = bitcloud_primitives::content_id(&manifest_bytes);
-	let manifest_file = TempFile::write(&id, &manifest_bytes)?;
-	let mut objects = Vec::new();
-	for (site_path, file) in &manifest.files {
-		let content = file.content_id().map_err(|e| Error::Input(e.to_string()))?;
-		let path = paths.get(site_path).cloned().unwrap_or_default();
-		objects.push(Object { label: site_path.clone(), file: path, id: content, size: file.size });
-	}
-	let size = manifest_bytes.len() as u64;
-	let manifest_object =
-		Object { label: MANIFEST_LABEL.into(), file: manifest_file.0.clone(), id, size };
-	let objects = distinct(objects);
+	let site = prepare(dir, options, MANIFEST_LABEL)?;
+	let manifest_object = &site.manifest_object;
+	let objects = distinct(&site.files);
 	let onion = anonymous::anonymous(rpc, None)?;
 	if onion.relays.is_empty() {
 		return Err(Error::Refused(
@@ -84,7 +64,7 @@ pub fn publish_anonymously(
 	let terms = Terms { moderator: None, replicas, epochs };
 	// What the chain would refuse, before anything is paid. (The manifest holds every file's
 	// hash, so its bytes are none of theirs.)
-	let all: Vec<&Object> = objects.iter().chain(std::iter::once(&manifest_object)).collect();
+	let all: Vec<&SiteObject> = objects.iter().copied().chain([manifest_object]).collect();
 	for object in &all {
 		chain::quote(rpc, object.size, &terms)?;
 	}
@@ -98,7 +78,7 @@ pub fn publish_anonymously(
 	// The files first: the manifest goes out only once every file has.
 	let mut pushes = store::publish_all(&onion, &uploads(&objects), progress);
 	if pushes.failed.is_empty() {
-		let manifest_upload = uploads(std::slice::from_ref(&manifest_object));
+		let manifest_upload = uploads(&[manifest_object]);
 		let manifest_pushes = store::publish_all(&onion, &manifest_upload, progress);
 		pushes.taken.extend(manifest_pushes.taken);
 		pushes.failed.extend(manifest_pushes.failed);
@@ -114,7 +94,7 @@ pub fn publish_anonymously(
 			)
 		}));
 	}
-	Ok(AnonymousSiteReport { id, manifest, terms, leases, pushes })
+	Ok(AnonymousSiteReport { id: site.id, manifest: site.manifest, terms, leases, pushes })
 }
 
 /// What became of the leases of a failed run.
@@ -129,12 +109,12 @@ fn ended_note(ending: &Ending) -> String {
 }
 
 /// `objects` without a second object of the same bytes (the first path names it).
-fn distinct(objects: Vec<Object>) -> Vec<Object> {
+fn distinct(objects: &[SiteObject]) -> Vec<&SiteObject> {
 	let mut seen = std::collections::BTreeSet::new();
-	objects.into_iter().filter(|object| seen.insert(object.id)).collect()
+	objects.iter().filter(|object| seen.insert(object.id)).collect()
 }
 
-fn uploads(objects: &[Object]) -> Vec<Upload<'_>> {
+fn uploads<'a>(objects: &[&'a SiteObject]) -> Vec<Upload<'a>> {
 	objects
 		.iter()
 		.map(|o| Upload { label: &o.label, file: &o.file, id: o.id, size: o.size })
@@ -144,14 +124,17 @@ fn uploads(objects: &[Object]) -> Vec<Upload<'_>> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use std::path::PathBuf;
 
-	fn object(label: &str, id: u8) -> Object {
-		Object { label: label.into(), file: PathBuf::new(), id: [id; 32], size: 1 }
+	fn object(label: &str, id: u8) -> SiteObject {
+		let (file, mime) = (PathBuf::new(), String::new());
+		SiteObject { label: label.into(), file, id: [id; 32], size: 1, mime }
 	}
 
 	#[test]
 	fn files_with_the_same_bytes_are_one_object() {
-		let objects = distinct(vec![object("a.html", 1), object("b.html", 2), object("c.html", 1)]);
+		let files = [object("a.html", 1), object("b.html", 2), object("c.html", 1)];
+		let objects = distinct(&files);
 		let labels: Vec<&str> = objects.iter().map(|o| o.label.as_str()).collect();
 		assert_eq!(labels, ["a.html", "b.html"]);
 	}
