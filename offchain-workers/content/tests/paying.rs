@@ -196,6 +196,32 @@ fn a_gateway_on_a_chain_without_receipts_says_so() {
 }
 
 #[test]
+fn a_small_object_served_from_memory_is_still_paid_for() {
+	// 200 KiB: kept whole in memory after its first read (`bitcloud_content::hot`), so every
+	// answer after the first takes no disk read; a client that never signs must still be
+	// stopped once its window of unreceipted bytes is spent.
+	let item = bytes(200 * 1024, 8);
+	let gateway = world(&item, 1 << 40);
+	let mut served = 0u64;
+	loop {
+		let response = paying_get(&gateway, &item).call().unwrap();
+		if response.status() == 402 {
+			break;
+		}
+		assert_eq!(response.status(), 200);
+		let body = response.into_body().with_config().limit(1 << 20).read_to_vec().unwrap();
+		assert_eq!(body, item);
+		served += body.len() as u64;
+		assert!(served <= WINDOW_BYTES, "{served} bytes sent without a receipt");
+	}
+	assert!(gateway.store.hot().get(&content_id(&item)).is_some(), "not served from memory");
+	assert!(served > WINDOW_BYTES - item.len() as u64, "cut off early: {served} bytes");
+	let window = gateway.window.clone().expect("a signing window");
+	let client: AccountId = client().public().into();
+	assert_eq!(window.sent_in_epoch(&client, 3), served);
+}
+
+#[test]
 fn a_client_is_never_sent_more_than_its_quota_left() {
 	// The attack of issue 15: 1 MiB of quota, a 3 MiB item.
 	let item = bytes(3 << 20, 5);
