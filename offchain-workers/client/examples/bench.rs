@@ -178,7 +178,7 @@ fn transfers(url: &str, n: u32) -> Result<(), String> {
 		let hash = rpc.block_hash(block).map_err(|e| e.to_string())?;
 		let nonce = nonce_at(&rpc, &alice, hash)?;
 		let now_done = u64::from(nonce.saturating_sub(first_nonce));
-		fullest = fullest.max(now_done - done);
+		fullest = fullest.max(now_done.saturating_sub(done));
 		done = now_done;
 	}
 	let seconds = start.elapsed().as_secs_f64();

@@ -39,6 +39,10 @@ use std::{
 /// first): at one bit per 16 KiB group, 1,024 objects of 4 GiB take 32 MiB.
 pub const MAX_OBJECTS: usize = 1024;
 
+/// Groups of one object remembered at most: 4 GiB of 16 KiB groups (32 KiB of bits). A larger
+/// object is verified on every read, so memory stays within [`MAX_OBJECTS`] such maps.
+pub const MAX_GROUPS: u64 = 1 << 18;
+
 /// How old a file's last change must be before its verified groups are remembered.
 pub const SETTLED: Duration = Duration::from_secs(2);
 
@@ -132,6 +136,10 @@ impl VerifiedGroups {
 	/// those remembered if the file is unchanged since, else none (and the old ones are
 	/// forgotten).
 	pub fn of(&self, id: &ContentId, stamp: FileStamp, groups: u64) -> Arc<Groups> {
+		if groups > MAX_GROUPS {
+			// Remembers nothing: no bit to set, none set.
+			return Arc::new(Groups::new(stamp, 0));
+		}
 		let mut objects = self.objects.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 		if let Some(known) = objects.get(id).filter(|known| known.stamp == stamp) {
 			return known.clone();
@@ -212,5 +220,10 @@ mod tests {
 			verified.of(&id, stamp, 1);
 		}
 		assert_eq!(verified.len(), MAX_OBJECTS);
+		// An object too large to remember is not kept, and nothing of it is trusted.
+		let huge = verified.of(&[2; 32], stamp, MAX_GROUPS + 1);
+		huge.mark(0..MAX_GROUPS + 1, later);
+		assert!(!huge.all(0..1));
+		assert!(!verified.of(&[2; 32], stamp, MAX_GROUPS + 1).all(0..1));
 	}
 }
