@@ -38,7 +38,6 @@ use std::{
 	io::Write,
 	mem::discriminant,
 	path::Path,
-	sync::mpsc::{self, Receiver},
 	time::Duration,
 };
 
@@ -218,23 +217,15 @@ impl<'a> Download<'a> {
 		let size = tree.size();
 		let group = tree.block_size().bytes() as u64;
 		let step = RANGE_BYTES.max(group) / group * group;
-		let file = fs::File::create(path)
+		let mut file = fs::File::create(path)
 			.map_err(|e| Error::Input(format!("cannot create {}: {e}", path.display())))?;
-		// Verified ranges are written on another thread while the next one is fetched.
-		std::thread::scope(|scope| {
-			let (ranges, to_write) = mpsc::sync_channel(WRITE_AHEAD);
-			let writer = scope.spawn(move || write_ranges(file, path, to_write));
-			for (turn, offset) in (0..size).step_by(step as usize).enumerate() {
-				let end = offset.saturating_add(step).min(size);
-				let bytes = self.range(turn, offset, end)?;
-				if ranges.send(bytes).is_err() {
-					break; // The writer stopped: its error is the download's.
-				}
-				progress(end, size);
-			}
-			drop(ranges);
-			writer.join().unwrap_or_else(|_| Err(Error::Local("the file writer panicked".into())))
-		})?;
+		for (turn, offset) in (0..size).step_by(step as usize).enumerate() {
+			let end = offset.saturating_add(step).min(size);
+			let bytes = self.range(turn, offset, end)?;
+			file.write_all(&bytes).map_err(|e| cannot_write(path, e))?;
+			progress(end, size);
+		}
+		file.sync_all().map_err(|e| cannot_write(path, e))?;
 		self.settle_all();
 		Ok(size)
 	}
@@ -336,17 +327,6 @@ impl<'a> Download<'a> {
 		let failures = self.failures.into_iter().map(|(replica, e)| (replica, e.to_string()));
 		DownloadReport { size, served, failures: failures.collect() }
 	}
-}
-
-/// Verified ranges waiting to be written, at most (each [`RANGE_BYTES`]).
-const WRITE_AHEAD: usize = 2;
-
-/// Writes the verified ranges it is sent to `file`, in order, and syncs it.
-fn write_ranges(mut file: fs::File, path: &Path, ranges: Receiver<Vec<u8>>) -> Result<(), Error> {
-	for bytes in ranges {
-		file.write_all(&bytes).map_err(|e| cannot_write(path, e))?;
-	}
-	file.sync_all().map_err(|e| cannot_write(path, e))
 }
 
 fn cannot_write(path: &Path, e: std::io::Error) -> Error {
