@@ -11,8 +11,8 @@ mod browse;
 mod onion;
 
 pub use browse::{
-	browse, check_listen, host_allowed, proxy_url, Cache, Listening, DEFAULT_LISTEN,
-	MAX_CACHED_BYTES, MAX_CACHED_OBJECTS, MAX_FETCHES, MAX_PAGE_BYTES,
+	browse, check_listen, host_allowed, proxy_url, Listening, DEFAULT_LISTEN, MAX_CACHED_BYTES,
+	MAX_CACHED_OBJECTS, MAX_FETCHES, MAX_PAGE_BYTES,
 };
 pub use onion::{publish_anonymously, AnonymousSiteReport, MANIFEST_LABEL};
 

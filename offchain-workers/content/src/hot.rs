@@ -21,10 +21,17 @@ pub const MAX_HOT_OBJECT: u64 = 256 * 1024;
 /// Bytes of objects kept at most; the least recently served go first.
 pub const HOT_BUDGET: u64 = 64 << 20;
 
-/// Verified whole objects of at most [`MAX_HOT_OBJECT`] bytes, [`HOT_BUDGET`] bytes in all,
-/// least recently served evicted first.
+/// Objects kept at most (a bound of its own: many tiny objects cost more than their bytes).
+pub const MAX_HOT_OBJECTS: usize = 65_536;
+
+/// Verified whole objects, least recently served evicted first. The gateway's
+/// ([`Default`]) keeps objects of at most [`MAX_HOT_OBJECT`] bytes, [`MAX_HOT_OBJECTS`] of them
+/// and [`HOT_BUDGET`] bytes in all; [`Self::with_limits`] sets other bounds (the client's site
+/// proxy keeps whole pages).
 #[derive(Debug)]
 pub struct HotObjects {
+	max_object: u64,
+	max_objects: usize,
 	budget: u64,
 	inner: Mutex<Held>,
 }
@@ -37,20 +44,22 @@ struct Held {
 
 impl Default for HotObjects {
 	fn default() -> Self {
-		Self::with_budget(HOT_BUDGET)
+		Self::with_limits(MAX_HOT_OBJECT, MAX_HOT_OBJECTS, HOT_BUDGET)
 	}
 }
 
 impl HotObjects {
-	/// An empty cache holding at most `budget` bytes.
-	pub fn with_budget(budget: u64) -> Self {
+	/// An empty cache of objects of at most `max_object` bytes, at most `max_objects` of them
+	/// and `budget` bytes in all.
+	pub fn with_limits(max_object: u64, max_objects: usize, budget: u64) -> Self {
 		let objects = LruCache::unbounded();
-		HotObjects { budget, inner: Mutex::new(Held { objects, bytes: 0 }) }
+		let inner = Mutex::new(Held { objects, bytes: 0 });
+		HotObjects { max_object, max_objects, budget, inner }
 	}
 
 	/// Whether an object of `size` bytes is small enough to be kept.
 	pub fn takes(&self, size: u64) -> bool {
-		size <= MAX_HOT_OBJECT.min(self.budget)
+		self.max_objects > 0 && size <= self.max_object.min(self.budget)
 	}
 
 	/// The bytes of `id`, if kept; marks them recently served.
@@ -66,14 +75,15 @@ impl HotObjects {
 			return;
 		}
 		let mut held = self.lock();
-		if let Some(old) = held.objects.put(id, bytes) {
+		if let Some(old) = held.objects.pop(&id) {
 			held.bytes -= old.len() as u64;
 		}
-		held.bytes += size;
-		while held.bytes > self.budget {
+		while held.objects.len() >= self.max_objects || held.bytes + size > self.budget {
 			let Some((_, evicted)) = held.objects.pop_lru() else { break };
 			held.bytes -= evicted.len() as u64;
 		}
+		held.objects.put(id, bytes);
+		held.bytes += size;
 	}
 
 	/// Forgets `id`.
@@ -105,7 +115,7 @@ mod tests {
 
 	#[test]
 	fn objects_are_kept_within_the_budget_least_recently_served_first_out() {
-		let hot = HotObjects::with_budget(100);
+		let hot = HotObjects::with_limits(100, 10, 100);
 		let (a, b, c) = (object(1, 40), object(2, 40), object(3, 40));
 		hot.insert(a.0, a.1.clone());
 		hot.insert(b.0, b.1.clone());
@@ -123,16 +133,32 @@ mod tests {
 		let (id, bytes) = object(1, MAX_HOT_OBJECT as usize + 1);
 		hot.insert(id, bytes);
 		assert_eq!(hot.usage(), (0, 0));
-		let small = HotObjects::with_budget(10);
+		let small = HotObjects::with_limits(MAX_HOT_OBJECT, 10, 10);
 		let (id, bytes) = object(2, 11);
 		small.insert(id, bytes);
 		assert_eq!(small.usage(), (0, 0));
 		assert!(small.takes(10) && !small.takes(11));
+		assert!(!HotObjects::with_limits(100, 0, 100).takes(1), "a cache of no objects took one");
+	}
+
+	#[test]
+	fn the_count_of_objects_is_bounded_too() {
+		let hot = HotObjects::with_limits(100, 3, 100);
+		for n in 1..=3 {
+			let (id, bytes) = object(n, 10);
+			hot.insert(id, bytes);
+		}
+		assert!(hot.get(&[1; 32]).is_some());
+		let (id, bytes) = object(4, 10);
+		hot.insert(id, bytes);
+		assert_eq!(hot.usage(), (30, 3));
+		assert!(hot.get(&[2; 32]).is_none(), "the least recently served stays");
+		assert!(hot.get(&[1; 32]).is_some() && hot.get(&[4; 32]).is_some());
 	}
 
 	#[test]
 	fn removing_and_replacing_keep_the_count_of_bytes_right() {
-		let hot = HotObjects::with_budget(100);
+		let hot = HotObjects::with_limits(100, 10, 100);
 		let (id, bytes) = object(1, 30);
 		hot.insert(id, bytes.clone());
 		hot.insert(id, bytes);

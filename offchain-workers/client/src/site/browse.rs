@@ -7,9 +7,9 @@
 //!
 //! Bounds: the manifest is at most [`MAX_MANIFEST_BYTES`], a page at most its manifest size
 //! and [`MAX_PAGE_BYTES`] (a fetch that passes it is stopped), [`MAX_FETCHES`] fetches at
-//! once, and fetched pages are kept in a [`Cache`] of at most [`MAX_CACHED_OBJECTS`] objects
-//! and [`MAX_CACHED_BYTES`] bytes, least recently served dropped first. Connections are
-//! served by the gateway's own loop, with its bounds ([`bitcloud_content::gateway::serve`]).
+//! once, and fetched pages are kept in the gateway's own memory of verified objects
+//! ([`HotObjects`]) bounded to [`MAX_CACHED_OBJECTS`] objects and [`MAX_CACHED_BYTES`] bytes,
+//! least recently served dropped first. Connections are served by the gateway's own loop, with its bounds ([`bitcloud_content::gateway::serve`]).
 //!
 //! The proxy listens on loopback only ([`check_listen`]): whoever reaches it browses through
 //! your circuits. For the same reason it answers only requests whose `Host` is loopback or
@@ -25,15 +25,15 @@ use axum::{
 	Router,
 };
 use bitcloud_content::{
+	hot::HotObjects,
 	site::{self, Answer, Manifest, Page, Refusal, MAX_MANIFEST_BYTES},
 	to_cid,
 };
 use bitcloud_onion::Anonymous;
 use bitcloud_primitives::ContentId;
 use std::{
-	collections::HashMap,
 	net::{IpAddr, SocketAddr},
-	sync::{Arc, Mutex},
+	sync::Arc,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
 
@@ -91,77 +91,13 @@ pub fn proxy_url(listen: &SocketAddr, site: &ContentId) -> String {
 	}
 }
 
-/// Verified objects by id, at most `max_objects` of them and `max_bytes` in all; the least
-/// recently served is dropped first. An object larger than `max_bytes` is not kept.
-#[derive(Debug)]
-pub struct Cache {
-	objects: HashMap<ContentId, (Bytes, u64)>,
-	bytes: u64,
-	clock: u64,
-	max_objects: usize,
-	max_bytes: u64,
-}
-
-impl Cache {
-	/// An empty cache with these bounds.
-	pub fn new(max_objects: usize, max_bytes: u64) -> Self {
-		Cache { objects: HashMap::new(), bytes: 0, clock: 0, max_objects, max_bytes }
-	}
-
-	/// The object `id`, if kept; it becomes the most recently served.
-	pub fn get(&mut self, id: &ContentId) -> Option<Bytes> {
-		self.clock += 1;
-		let (bytes, used) = self.objects.get_mut(id)?;
-		*used = self.clock;
-		Some(bytes.clone())
-	}
-
-	/// Keeps `bytes` as object `id`, dropping the least recently served until it fits.
-	pub fn insert(&mut self, id: ContentId, bytes: Bytes) {
-		let size = bytes.len() as u64;
-		if self.max_objects == 0 || size > self.max_bytes {
-			return;
-		}
-		if let Some((old, _)) = self.objects.remove(&id) {
-			self.bytes -= old.len() as u64;
-		}
-		while self.objects.len() >= self.max_objects || self.bytes + size > self.max_bytes {
-			let Some(oldest) = self.objects.iter().min_by_key(|(_, (_, used))| *used) else {
-				break;
-			};
-			let oldest = *oldest.0;
-			if let Some((dropped, _)) = self.objects.remove(&oldest) {
-				self.bytes -= dropped.len() as u64;
-			}
-		}
-		self.clock += 1;
-		self.bytes += size;
-		self.objects.insert(id, (bytes, self.clock));
-	}
-
-	/// Objects kept.
-	pub fn len(&self) -> usize {
-		self.objects.len()
-	}
-
-	/// Whether none is kept.
-	pub fn is_empty(&self) -> bool {
-		self.objects.is_empty()
-	}
-
-	/// Bytes kept.
-	pub fn bytes(&self) -> u64 {
-		self.bytes
-	}
-}
-
 /// The proxy of one site: its checked manifest, the circuits' settings and the pages kept.
 struct SiteProxy {
 	site: ContentId,
 	manifest: Manifest,
 	onion: Anonymous,
 	public: bool,
-	cache: Mutex<Cache>,
+	cache: HotObjects,
 	fetches: Semaphore,
 }
 
@@ -202,7 +138,7 @@ pub fn browse(
 			.map_err(|e| Error::Local(format!("cannot listen at {listen}: {e}")))?;
 		let manifest = fetch_manifest(&onion, &site).await?;
 		let files = manifest.files.len();
-		let cache = Mutex::new(Cache::new(MAX_CACHED_OBJECTS, MAX_CACHED_BYTES));
+		let cache = HotObjects::with_limits(MAX_PAGE_BYTES, MAX_CACHED_OBJECTS, MAX_CACHED_BYTES);
 		let fetches = Semaphore::new(MAX_FETCHES);
 		let proxy = SiteProxy { site, manifest, onion, public, cache, fetches };
 		ready(&Listening { addr, url: proxy_url(&addr, &site), files });
@@ -296,14 +232,12 @@ impl SiteProxy {
 		}
 		let (bytes, _) = anonymous::fetch_bounded(&self.onion, &page.id, size).await?;
 		let bytes = Bytes::from(bytes);
-		if let Ok(mut cache) = self.cache.lock() {
-			cache.insert(page.id, bytes.clone());
-		}
+		self.cache.insert(page.id, bytes.clone());
 		Ok(bytes)
 	}
 
 	fn cached(&self, id: &ContentId) -> Option<Bytes> {
-		self.cache.lock().ok()?.get(id)
+		self.cache.get(id)
 	}
 }
 
@@ -362,36 +296,36 @@ mod tests {
 	#[test]
 	fn the_cache_keeps_within_its_bounds_dropping_the_least_recently_served() {
 		let object = |n: u8, len: usize| ([n; 32], Bytes::from(vec![n; len]));
-		let mut cache = Cache::new(3, 100);
+		let cache = HotObjects::with_limits(100, 3, 100);
 		for n in 1..=3 {
 			let (id, bytes) = object(n, 10);
 			cache.insert(id, bytes);
 		}
-		assert_eq!((cache.len(), cache.bytes()), (3, 30));
+		assert_eq!(cache.usage(), (30, 3));
 		// 1 is served again, so 2 is the least recently served when 4 comes.
 		assert!(cache.get(&[1; 32]).is_some());
 		let (id, bytes) = object(4, 10);
 		cache.insert(id, bytes);
-		assert_eq!((cache.len(), cache.bytes()), (3, 30));
+		assert_eq!(cache.usage(), (30, 3));
 		assert!(cache.get(&[2; 32]).is_none());
 		assert!(cache.get(&[1; 32]).is_some() && cache.get(&[4; 32]).is_some());
 		// The byte bound: 90 bytes push out the two least recently served, 3 then 1.
 		let (id, bytes) = object(5, 90);
 		cache.insert(id, bytes);
-		assert_eq!((cache.len(), cache.bytes()), (2, 100));
+		assert_eq!(cache.usage(), (100, 2));
 		assert!(cache.get(&[3; 32]).is_none() && cache.get(&[1; 32]).is_none());
 		assert!(cache.get(&[4; 32]).is_some());
 		assert_eq!(cache.get(&[5; 32]).map(|b| b.len()), Some(90));
 		// Larger than the whole cache: not kept, nothing dropped.
-		let before = (cache.len(), cache.bytes());
+		let before = cache.usage();
 		let (id, bytes) = object(6, 101);
 		cache.insert(id, bytes);
 		assert!(cache.get(&[6; 32]).is_none());
-		assert_eq!((cache.len(), cache.bytes()), before);
+		assert_eq!(cache.usage(), before);
 		// The same object again replaces itself.
 		let (id, bytes) = object(5, 90);
 		cache.insert(id, bytes);
-		assert_eq!((cache.len(), cache.bytes()), before);
-		assert!(Cache::new(0, 100).is_empty());
+		assert_eq!(cache.usage(), before);
+		assert_eq!(HotObjects::with_limits(100, 0, 100).usage(), (0, 0));
 	}
 }
