@@ -24,7 +24,7 @@ use bitcloud_content::{
 		CLIENT_HEADER, CONTENT_SIZE_HEADER, EPOCH_HEADER, MODERATOR_HEADER, NODE_HEADER,
 		RECEIPT_HEADER, RECEIPT_HELD_HEADER,
 	},
-	range_is_valid,
+	range_is_valid, WINDOW_BYTES,
 };
 use bitcloud_primitives::{
 	receipt::{self, SignedReceipt},
@@ -35,9 +35,10 @@ use polkadot_sdk::sp_core::H256;
 use std::{
 	collections::{BTreeMap, VecDeque},
 	fs,
-	io::Write,
 	mem::discriminant,
+	os::unix::fs::FileExt,
 	path::Path,
+	sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError},
 	time::Duration,
 };
 
@@ -46,6 +47,14 @@ pub const RANGE_BYTES: u64 = 1 << 20;
 
 /// Replicas a download takes ranges from at the same time, by default.
 pub const DEFAULT_STRIPE: usize = 2;
+
+/// Ranges asked of one replica at a time: while one crosses the network, the one before it
+/// is verified and written.
+pub const RANGES_IN_FLIGHT: usize = 2;
+
+// A paying client signs for a range once it is verified: the ranges under way must fit in the
+// gateway's signing window, or the gateway would hold back the next one.
+const _: () = assert!(RANGES_IN_FLIGHT as u64 * RANGE_BYTES < WINDOW_BYTES);
 
 /// Times an unavailable replica is asked again for the same thing before it is dropped.
 pub const MAX_RETRIES: u32 = 3;
@@ -77,30 +86,35 @@ pub struct Payer {
 }
 
 /// A replica in use: its outboard (the tree to verify its ranges against the id) and, when
-/// paying, the newest receipt signed for it.
+/// paying, what it has been signed for.
 struct Source {
 	replica: Replica,
 	outboard: PostOrderMemOutboard,
-	served: u64,
-	signed: BTreeMap<ReceiptKey, u64>,
-	pending: Option<SignedReceipt<AccountId>>,
+	payment: Mutex<Payment>,
+}
+
+/// What a paying client knows of its bill with one replica; shared by the ranges under way.
+#[derive(Default)]
+struct Payment {
 	/// The node's account: from the chain, or learnt from the gateway's first answer.
 	node: Option<AccountId>,
+	/// Bytes signed for per receipt key.
+	signed: BTreeMap<ReceiptKey, u64>,
+	/// The newest receipt signed, sent with the next request and when the download ends.
+	pending: Option<SignedReceipt<AccountId>>,
 	/// The proof of this client's requests to the node, and its period.
 	proof: Option<(u64, String)>,
 }
 
 impl Source {
 	fn new(replica: Replica, outboard: PostOrderMemOutboard) -> Self {
-		Source {
-			node: replica.node.clone(),
-			replica,
-			outboard,
-			served: 0,
-			signed: BTreeMap::new(),
-			pending: None,
-			proof: None,
-		}
+		let payment = Payment { node: replica.node.clone(), ..Payment::default() };
+		Source { replica, outboard, payment: Mutex::new(payment) }
+	}
+
+	/// The bill, even if a range's thread panicked while holding it (it only ever grows).
+	fn payment(&self) -> MutexGuard<'_, Payment> {
+		self.payment.lock().unwrap_or_else(PoisonError::into_inner)
 	}
 }
 
@@ -179,13 +193,40 @@ pub fn get(gateway: &str, id: &ContentId, out: &Path) -> Result<u64, Error> {
 	download(vec![replica], id, out, 1, None, &mut |_, _| {}).map(|report| report.size)
 }
 
+/// One replica a download took in: its source, the ranges asked of it and not yet answered,
+/// the verified bytes it served, and whether it was dropped.
+struct Slot {
+	source: Arc<Source>,
+	in_flight: usize,
+	served: u64,
+	dropped: bool,
+}
+
+/// What became of one range asked of a replica.
+enum Outcome {
+	/// Verified and written.
+	Written,
+	/// The replica did not give it (after its retries).
+	Missed(Miss),
+	/// Verified, but the local file refused it.
+	CannotWrite(Error),
+}
+
+/// A range's answer, back at the download: which slot, which bytes, the buffer to reuse.
+struct Answer {
+	slot: usize,
+	range: (u64, u64),
+	buffer: Vec<u8>,
+	outcome: Outcome,
+}
+
 /// A download under way: the replicas in use and in reserve, and what became of each.
 struct Download<'a> {
 	fetcher: Fetcher<'a>,
 	stripe: usize,
 	waiting: VecDeque<Replica>,
-	active: Vec<Source>,
-	served: Vec<(Replica, u64)>,
+	slots: Vec<Slot>,
+	/// Every replica dropped, with the reason, in the order it happened.
 	failures: Vec<(Replica, Error)>,
 }
 
@@ -200,56 +241,94 @@ impl<'a> Download<'a> {
 			fetcher: Fetcher { agent: http::agent(), id, payer },
 			stripe,
 			waiting: replicas.into(),
-			active: Vec::new(),
-			served: Vec::new(),
+			slots: Vec::new(),
 			failures: Vec::new(),
 		}
 	}
 
-	/// Writes the verified content to `path`; its size.
+	/// Writes the verified content to `path`; its size. Every active replica has up to
+	/// [`RANGES_IN_FLIGHT`] ranges asked of it at once, each fetched, verified and written on
+	/// its own thread; ranges land at their offsets in any order.
 	fn write_to(&mut self, path: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<u64, Error> {
 		self.fill();
-		let tree = self
-			.active
-			.first()
-			.map(|source| source.outboard.tree)
-			.ok_or_else(|| self.no_replica_left())?;
+		let tree = self.active().next().map(|slot| slot.source.outboard.tree);
+		let tree = tree.ok_or_else(|| self.no_replica_left())?;
 		let size = tree.size();
 		let group = tree.block_size().bytes() as u64;
 		let step = RANGE_BYTES.max(group) / group * group;
-		let mut file = fs::File::create(path)
+		let mut ranges: VecDeque<(u64, u64)> = (0..size)
+			.step_by(step as usize)
+			.map(|a| (a, a.saturating_add(step).min(size)))
+			.collect();
+		let file = fs::File::create(path)
 			.map_err(|e| Error::Input(format!("cannot create {}: {e}", path.display())))?;
-		for (turn, offset) in (0..size).step_by(step as usize).enumerate() {
-			let end = offset.saturating_add(step).min(size);
-			let bytes = self.range(turn, offset, end)?;
-			file.write_all(&bytes).map_err(|e| cannot_write(path, e))?;
-			progress(end, size);
-		}
-		file.sync_all().map_err(|e| cannot_write(path, e))?;
+		let (sender, answers) = mpsc::channel::<Answer>();
+		let mut buffers = Vec::new();
+		let stopped = std::thread::scope(|scope| {
+			let (mut asked, mut verified) = (0, 0);
+			let mut stop = None;
+			loop {
+				while stop.is_none() {
+					let Some(slot) = self.free_slot() else { break };
+					let Some(range) = ranges.pop_front() else { break };
+					let (fetcher, file, sender) = (self.fetcher.clone(), &file, sender.clone());
+					let source = self.slots[slot].source.clone();
+					let buffer = buffers.pop().unwrap_or_default();
+					self.slots[slot].in_flight += 1;
+					asked += 1;
+					scope.spawn(move || {
+						let (buffer, outcome) = fetcher.fetch(&source, range, buffer, file, path);
+						let _ = sender.send(Answer { slot, range, buffer, outcome });
+					});
+				}
+				if asked == 0 {
+					return match stop {
+						Some(error) => Some(stopped_after(error, verified)),
+						None if !ranges.is_empty() => Some(self.no_replica_left()),
+						None => None,
+					};
+				}
+				// Every range under way holds a sender until it answers.
+				let Ok(answer) = answers.recv() else { return stop };
+				asked -= 1;
+				buffers.push(answer.buffer);
+				let slot = &mut self.slots[answer.slot];
+				slot.in_flight -= 1;
+				let (offset, end) = answer.range;
+				match answer.outcome {
+					Outcome::Written => {
+						slot.served += end - offset;
+						verified += end - offset;
+						progress(verified, size);
+					},
+					Outcome::CannotWrite(error)
+					| Outcome::Missed(Miss { error: error @ Error::Refused(_), .. }) => {
+						stop.get_or_insert(error);
+					},
+					Outcome::Missed(miss) => {
+						ranges.push_front(answer.range);
+						self.drop_slot(answer.slot, miss.error);
+					},
+				}
+			}
+		});
 		self.settle_all();
-		Ok(size)
+		match stopped {
+			Some(error) => Err(error),
+			None => file.sync_all().map(|()| size).map_err(|e| cannot_write(path, e)),
+		}
 	}
 
-	/// Bytes `offset..end`, verified, from the active replica whose `turn` it is, or the next
-	/// ones as replicas are dropped; a refusal stops the download.
-	fn range(&mut self, turn: usize, offset: u64, end: u64) -> Result<Vec<u8>, Error> {
-		loop {
-			if self.active.is_empty() {
-				return Err(self.no_replica_left());
-			}
-			let index = turn % self.active.len();
-			let (fetcher, source) = (&self.fetcher, &mut self.active[index]);
-			match retrying(|| fetcher.range(source, offset, end)) {
-				Ok(bytes) => {
-					source.served += end - offset;
-					return Ok(bytes);
-				},
-				Err(Miss { error: error @ Error::Refused(_), .. }) => {
-					return Err(self.stop(error, offset))
-				},
-				Err(miss) => self.drop_source(index, miss.error),
-			}
-		}
+	/// The active slots.
+	fn active(&self) -> impl Iterator<Item = &Slot> {
+		self.slots.iter().filter(|slot| !slot.dropped)
+	}
+
+	/// The active slot with the fewest ranges under way, if it can take one more.
+	fn free_slot(&self) -> Option<usize> {
+		(0..self.slots.len())
+			.filter(|&i| !self.slots[i].dropped && self.slots[i].in_flight < RANGES_IN_FLIGHT)
+			.min_by_key(|&i| self.slots[i].in_flight)
 	}
 
 	/// Takes replicas from `waiting` until `stripe` are active or none is left, dropping those
@@ -257,44 +336,46 @@ impl<'a> Download<'a> {
 	/// disagrees with the others'. Nothing is paid for yet, so even a refusal only drops the
 	/// replica: if every replica refuses, [`Download::no_replica_left`] says so.
 	fn fill(&mut self) {
-		while self.active.len() < self.stripe {
+		while self.active().count() < self.stripe {
 			let Some(replica) = self.waiting.pop_front() else { return };
 			let outboard = retrying(|| Ok(self.fetcher.outboard(&replica.gateway)?))
 				.map_err(|miss| miss.error)
-				.and_then(|outboard| match self.active.first() {
-					Some(first) if first.outboard.tree != outboard.tree => Err(Error::BadPeer(
-						"its size or chunk groups differ from the other replicas'".into(),
-					)),
+				.and_then(|outboard| match self.slots.first() {
+					Some(first) if first.source.outboard.tree != outboard.tree => {
+						Err(Error::BadPeer(
+							"its size or chunk groups differ from the other replicas'".into(),
+						))
+					},
 					_ => Ok(outboard),
 				});
 			match outboard {
-				Ok(outboard) => self.active.push(Source::new(replica, outboard)),
+				Ok(outboard) => self.slots.push(Slot {
+					source: Arc::new(Source::new(replica, outboard)),
+					in_flight: 0,
+					served: 0,
+					dropped: false,
+				}),
 				Err(error) => self.failures.push((replica, error)),
 			}
 		}
 	}
 
-	/// Drops active replica `index` for `error`, paying for what it served, and takes the
-	/// next one in.
-	fn drop_source(&mut self, index: usize, error: Error) {
-		let dropped = self.active.remove(index);
-		self.fetcher.settle(&dropped);
-		self.served.push((dropped.replica.clone(), dropped.served));
-		self.failures.push((dropped.replica, error));
+	/// Drops slot `index` for `error` (once: its other ranges under way may fail too) and takes
+	/// the next replica in. What it served is paid for when the download ends.
+	fn drop_slot(&mut self, index: usize, error: Error) {
+		let slot = &mut self.slots[index];
+		if slot.dropped {
+			return;
+		}
+		slot.dropped = true;
+		self.failures.push((slot.source.replica.clone(), error));
 		self.fill();
 	}
 
-	/// Stops the download for `error` at `offset`: the nodes are paid for what they sent.
-	fn stop(&self, error: Error, offset: u64) -> Error {
-		self.settle_all();
-		error.map_message(|reason| {
-			format!("{reason} (stopped after {offset} verified bytes, all paid for with receipts)")
-		})
-	}
-
+	/// Sends every replica that served verified bytes the receipt for them.
 	fn settle_all(&self) {
-		for source in &self.active {
-			self.fetcher.settle(source);
+		for slot in &self.slots {
+			self.fetcher.settle(&slot.source);
 		}
 	}
 
@@ -322,11 +403,18 @@ impl<'a> Download<'a> {
 
 	/// What happened, once the content is complete.
 	fn report(self, size: u64) -> DownloadReport {
-		let mut served = self.served;
-		served.extend(self.active.into_iter().map(|source| (source.replica, source.served)));
+		let served = self.slots.iter().map(|slot| (slot.source.replica.clone(), slot.served));
 		let failures = self.failures.into_iter().map(|(replica, e)| (replica, e.to_string()));
-		DownloadReport { size, served, failures: failures.collect() }
+		DownloadReport { size, served: served.collect(), failures: failures.collect() }
 	}
+}
+
+/// `error`, which stopped a download once `verified` bytes had come: the nodes were paid for
+/// what they sent.
+fn stopped_after(error: Error, verified: u64) -> Error {
+	error.map_message(|reason| {
+		format!("{reason} (stopped after {verified} verified bytes, all paid for with receipts)")
+	})
 }
 
 fn cannot_write(path: &Path, e: std::io::Error) -> Error {
@@ -334,6 +422,7 @@ fn cannot_write(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// What every request of a download shares: the agent, the content and the paying client.
+#[derive(Clone)]
 struct Fetcher<'a> {
 	agent: ureq::Agent,
 	id: &'a ContentId,
@@ -344,7 +433,7 @@ impl Fetcher<'_> {
 	/// Sends a source the receipt for its last verified range (best effort: a node that does not
 	/// take it loses only that range's pay).
 	fn settle(&self, source: &Source) {
-		if let Some(receipt) = &source.pending {
+		if let Some(receipt) = source.payment().pending.take() {
 			let url = format!("{}/receipts", source.replica.gateway.trim_end_matches('/'));
 			let _ = self.agent.post(url).send(&receipt.encode()[..]);
 		}
@@ -376,16 +465,44 @@ impl Fetcher<'_> {
 		Ok(PostOrderMemOutboard { root: bao_tree::blake3::Hash::from_bytes(*id), tree, data })
 	}
 
-	/// Bytes `offset..end` from `source`, verified against the id; paid for with a receipt when
-	/// there is a payer.
-	fn range(&self, source: &mut Source, offset: u64, end: u64) -> Result<Vec<u8>, Miss> {
+	/// Bytes `range` from `source` (asked again while it is only unavailable), verified, paid
+	/// for and written to `file` at their offset; `buffer` is read into and handed back.
+	fn fetch(
+		&self,
+		source: &Source,
+		(offset, end): (u64, u64),
+		mut buffer: Vec<u8>,
+		file: &fs::File,
+		path: &Path,
+	) -> (Vec<u8>, Outcome) {
+		if let Err(miss) = retrying(|| self.range(source, offset, end, &mut buffer)) {
+			return (buffer, Outcome::Missed(miss));
+		}
+		let outcome = match file.write_all_at(&buffer, offset) {
+			Ok(()) => Outcome::Written,
+			Err(e) => Outcome::CannotWrite(cannot_write(path, e)),
+		};
+		(buffer, outcome)
+	}
+
+	/// Reads bytes `offset..end` from `source` into `bytes`, verified against the id; paid for
+	/// with a receipt when there is a payer.
+	fn range(
+		&self,
+		source: &Source,
+		offset: u64,
+		end: u64,
+		bytes: &mut Vec<u8>,
+	) -> Result<(), Miss> {
 		let payer = self.payer;
-		let mut response = self.request(source, offset, end)?;
-		// A gateway that was not known by its node account names it when it refuses the
-		// request's proof: sign for it and ask once more.
-		if response.status() == 401 && payer.is_some() && source.node.is_none() {
-			source.node = account_header(&response, NODE_HEADER)?;
-			response = self.request(source, offset, end)?;
+		let (mut response, proved) = self.request(source, offset, end)?;
+		// A gateway that was not known by its node account names it when it refuses a request
+		// without a proof: sign for it and ask once more (the first range to learn it says).
+		if response.status() == 401 && payer.is_some() && !proved {
+			if let Some(named) = account_header(&response, NODE_HEADER)? {
+				source.payment().node.get_or_insert(named);
+				response = self.request(source, offset, end)?.0;
+			}
 		}
 		if !response.status().is_success() {
 			let retry_after = retry_after(&response);
@@ -402,26 +519,28 @@ impl Fetcher<'_> {
 		if response.status() != 206 && !whole {
 			return Err(http::refusal(response).into());
 		}
-		let bytes = http::read_body(response, end - offset)?;
+		http::read_body_into(response, end - offset, bytes)?;
 		if bytes.len() as u64 != end - offset {
 			return Err(
 				Error::BadPeer(format!("short answer for bytes {offset}-{}", end - 1)).into()
 			);
 		}
-		verify(&source.outboard, offset, &bytes)?;
+		verify(&source.outboard, offset, bytes)?;
 		if let (Some(payer), Some(terms)) = (payer, terms) {
-			source.pending = Some(sign_for(source, payer, terms, end - offset));
+			sign_for(&mut source.payment(), payer, terms, end - offset);
 		}
-		Ok(bytes)
+		Ok(())
 	}
 
-	/// Asks `source` for bytes `offset..end`, naming and proving the paying client if any.
+	/// Asks `source` for bytes `offset..end`, naming and proving the paying client if any;
+	/// the answer, and whether the request carried a proof.
 	fn request(
 		&self,
-		source: &mut Source,
+		source: &Source,
 		offset: u64,
 		end: u64,
-	) -> Result<ureq::http::Response<ureq::Body>, Error> {
+	) -> Result<(ureq::http::Response<ureq::Body>, bool), Error> {
+		let mut proved = false;
 		let mut request = self
 			.agent
 			.get(content_url(&source.replica.gateway, self.id))
@@ -429,14 +548,17 @@ impl Fetcher<'_> {
 		if let Some(payer) = self.payer {
 			request =
 				request.header(CLIENT_HEADER, format!("0x{}", hex::encode(payer.signer.account())));
-			if let Some(proof) = request_proof(source, payer) {
+			let mut payment = source.payment();
+			if let Some(proof) = request_proof(&mut payment, payer) {
 				request = request.header(AUTH_HEADER, proof);
+				proved = true;
 			}
-			if let Some(receipt) = &source.pending {
+			if let Some(receipt) = &payment.pending {
 				request = request.header(RECEIPT_HEADER, hex::encode(receipt.encode()));
 			}
 		}
-		request.call().map_err(|e| http::no_answer("gateway", e))
+		let response = request.call().map_err(|e| http::no_answer("gateway", e))?;
+		Ok((response, proved))
 	}
 }
 
@@ -461,16 +583,16 @@ fn verify(outboard: &PostOrderMemOutboard, offset: u64, bytes: &[u8]) -> Result<
 	Ok(())
 }
 
-/// The proof of this client's requests to `source`'s node in the current period (signed once
-/// per period); none while the node is not known.
-fn request_proof(source: &mut Source, payer: &Payer) -> Option<String> {
-	let node = source.node.as_ref()?;
+/// The proof of this client's requests to the node in the current period (signed once per
+/// period); none while the node is not known.
+fn request_proof(payment: &mut Payment, payer: &Payer) -> Option<String> {
+	let node = payment.node.as_ref()?;
 	let period = auth_period(std::time::SystemTime::now());
-	match &source.proof {
+	match &payment.proof {
 		Some((signed, proof)) if *signed == period => Some(proof.clone()),
 		_ => {
 			let proof = sign_request_proof(payer.signer.pair(), &payer.genesis, node, period);
-			source.proof = Some((period, proof.clone()));
+			payment.proof = Some((period, proof.clone()));
 			Some(proof)
 		},
 	}
@@ -522,16 +644,14 @@ impl Terms {
 	}
 }
 
-/// The receipt for `len` more verified bytes from `source` under `terms`.
-fn sign_for(
-	source: &mut Source,
-	payer: &Payer,
-	terms: Terms,
-	len: u64,
-) -> SignedReceipt<AccountId> {
-	let signed = source.signed.entry(terms.key.clone()).or_insert(0);
+/// Signs for `len` more verified bytes under `terms`: the receipt to send next. Ranges under
+/// way at once are signed in turn (under the bill's lock), so each receipt counts more than
+/// the one before.
+fn sign_for(payment: &mut Payment, payer: &Payer, terms: Terms, len: u64) {
+	let signed = payment.signed.entry(terms.key.clone()).or_insert(0);
 	*signed = (*signed).max(terms.held).saturating_add(len);
-	receipt::sign(terms.key.receipt(*signed), payer.signer.pair(), &payer.genesis)
+	let receipt = receipt::sign(terms.key.receipt(*signed), payer.signer.pair(), &payer.genesis);
+	payment.pending = Some(receipt);
 }
 
 fn content_url(gateway: &str, id: &ContentId) -> String {

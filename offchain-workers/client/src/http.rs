@@ -70,22 +70,31 @@ pub(crate) fn read_body(
 	response: ureq::http::Response<ureq::Body>,
 	limit: u64,
 ) -> Result<Vec<u8>, Error> {
+	let mut bytes = Vec::new();
+	read_body_into(response, limit, &mut bytes)?;
+	Ok(bytes)
+}
+
+/// [`read_body`] into `bytes` (emptied first; a buffer used before keeps its pages).
+pub(crate) fn read_body_into(
+	response: ureq::http::Response<ureq::Body>,
+	limit: u64,
+	bytes: &mut Vec<u8>,
+) -> Result<(), Error> {
+	bytes.clear();
 	// Room for what is expected, as far as a sane answer goes (`limit` may come from a peer's
 	// headers): no copies while the vector grows.
-	let mut bytes = Vec::with_capacity(limit.saturating_add(1).min(PREALLOCATE_MAX) as usize);
-	response
-		.into_body()
-		.into_reader()
-		.take(limit.saturating_add(1))
-		.read_to_end(&mut bytes)
-		.map_err(|e| {
+	bytes.reserve(limit.saturating_add(1).min(PREALLOCATE_MAX) as usize);
+	response.into_body().into_reader().take(limit.saturating_add(1)).read_to_end(bytes).map_err(
+		|e| {
 			let e = ureq::Error::from(e);
 			kind(&e)(format!("the answer broke off: {e}"))
-		})?;
+		},
+	)?;
 	if bytes.len() as u64 > limit {
 		return Err(Error::BadPeer(format!("answer longer than the {limit} bytes expected")));
 	}
-	Ok(bytes)
+	Ok(())
 }
 
 /// A refusal of a gateway as an error carrying its status and reason, by what the status

@@ -356,8 +356,9 @@ fn a_wrong_byte_drops_the_replica_at_once_and_the_range_comes_from_the_next() {
 	});
 	let (next, _) = scripted(content.clone(), |_| Reply::Serve);
 	let report = one_at_a_time(&[&liar, &next], &content).unwrap();
-	// The lie was not asked for again.
-	assert_eq!(asked.load(Ordering::SeqCst), 2);
+	// The lie was not asked for again: at most one request per range (three), the last one
+	// possibly asked while the lie was on its way.
+	assert!((2..=3).contains(&asked.load(Ordering::SeqCst)), "{asked:?}");
 	let failed = dropped(&report);
 	assert!(failed.len() == 1 && failed[0].0 == liar, "{failed:?}");
 	assert!(failed[0].1.contains("do not match the content id"), "{failed:?}");

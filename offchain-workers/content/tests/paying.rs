@@ -125,6 +125,39 @@ fn a_client_that_signs_as_it_goes_gets_everything_and_the_node_holds_its_receipt
 }
 
 #[test]
+fn a_request_overtaken_by_a_newer_receipt_is_served_and_its_older_receipt_ignored() {
+	let item = bytes(3 << 20, 7);
+	let gateway = world(&item, 1 << 40);
+	let window = gateway.window.clone().expect("a signing window");
+	let key = window.key(client().public().into(), 3, Some(moderator_a()));
+	let get = |range: &str, receipt: Option<String>| {
+		let mut request = paying_get(&gateway, &item).header("range", range);
+		if let Some(receipt) = receipt {
+			request = request.header("bitcloud-receipt", receipt);
+		}
+		let mut response = request.call().unwrap();
+		let status = response.status();
+		let _ = response.body_mut().with_config().limit(1 << 24).read_to_vec();
+		status
+	};
+	// Two ranges fetched, the second's receipt arriving first (requests under way at once).
+	assert_eq!(get("bytes=0-1048575", None), 206);
+	assert_eq!(get("bytes=1048576-2097151", None), 206);
+	assert_eq!(get("bytes=2097152-2359295", Some(signed(2 << 20, 3))), 206);
+	assert_eq!(window.figures(&key), ((2 << 20) + (1 << 18), 2 << 20));
+	// The older receipt on the next request: served, and the held receipt is kept.
+	assert_eq!(get("bytes=2359296-3145727", Some(signed(1 << 20, 3))), 206);
+	assert_eq!(window.figures(&key), (3 << 20, 2 << 20));
+	// Offered on its own, it is refused with the reason, and nothing changes.
+	let stale = hex::decode(signed(1 << 20, 3)).unwrap();
+	let mut response = agent().post(gateway.url("/receipts")).send(&stale[..]).unwrap();
+	assert_eq!(response.status(), 400);
+	let reason = response.body_mut().read_to_string().unwrap();
+	assert!(reason.contains("does not count more than the 2097152 bytes"), "{reason}");
+	assert_eq!(window.figures(&key), (3 << 20, 2 << 20));
+}
+
+#[test]
 fn clients_without_quota_bad_receipts_and_bad_headers_are_refused() {
 	let item = bytes(100_000, 3);
 	// No quota: 402 before any byte.

@@ -15,7 +15,7 @@ use crate::{
 		parse_hex32, ReceiptKey, AUTH_HEADER, CLIENT_HEADER, EPOCH_HEADER, MODERATOR_HEADER,
 		NODE_HEADER, QUOTA_LEFT_HEADER, RECEIPT_HEADER, RECEIPT_HELD_HEADER, WINDOW_HEADER,
 	},
-	window::{Reservation, SigningWindow},
+	window::{ReceiptError, Reservation, SigningWindow},
 };
 use axum::{
 	body::Bytes,
@@ -153,7 +153,12 @@ pub(crate) async fn paying_client(
 		if receipt.receipt.client != client {
 			return Err(refuse(StatusCode::BAD_REQUEST, "the receipt is another client's"));
 		}
-		offer(gateway, &window, receipt, epoch).await?;
+		match offer(gateway, &window, receipt, epoch).await? {
+			// Requests under way at once carry receipts that may arrive out of order: one no
+			// newer than the receipt held brings nothing, and costs the request nothing.
+			Ok(_) | Err(ReceiptError::NotIncreasing { .. }) => {},
+			Err(e) => return Err(receipt_refused(e)),
+		}
 	}
 	let asked = client.clone();
 	let quota = gateway
@@ -209,18 +214,20 @@ fn decode_receipt(bytes: &[u8]) -> Result<SignedReceipt<AccountId>, Response> {
 		.map_err(|_| refuse(StatusCode::BAD_REQUEST, "not a SCALE-encoded signed receipt"))
 }
 
-/// Offers a receipt to the window (its signature is checked on a blocking thread).
+/// Offers a receipt to the window (its signature is checked on a blocking thread): the bytes
+/// it covers, or why the window did not take it.
 async fn offer(
 	gateway: &Arc<Gateway>,
 	window: &Arc<SigningWindow>,
 	receipt: SignedReceipt<AccountId>,
 	epoch: EpochIndex,
-) -> Result<u64, Response> {
+) -> Result<Result<u64, ReceiptError>, Response> {
 	let window = window.clone();
-	gateway
-		.ask(move |_| window.offer(receipt, epoch))
-		.await?
-		.map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("receipt refused: {e}")))
+	gateway.ask(move |_| window.offer(receipt, epoch)).await
+}
+
+fn receipt_refused(e: ReceiptError) -> Response {
+	refuse(StatusCode::BAD_REQUEST, &format!("receipt refused: {e}"))
 }
 
 /// `POST /receipts`: a receipt (SCALE bytes, or their hex) for bytes this node sent. It needs
@@ -235,7 +242,7 @@ pub(crate) async fn post_receipt(State(gateway): State<Arc<Gateway>>, body: Byte
 		}
 		let receipt = decode_receipt(&body)?;
 		let epoch = current_epoch(&gateway).await?;
-		let bytes = offer(&gateway, &window, receipt, epoch).await?;
+		let bytes = offer(&gateway, &window, receipt, epoch).await?.map_err(receipt_refused)?;
 		Ok(done(StatusCode::OK, &format!("receipt for {bytes} bytes taken")))
 	}
 	.await;
