@@ -22,7 +22,7 @@ pub const FRAME_LEN: usize = 16 * 1024;
 pub const MAX_DEPTH: u8 = 8;
 
 /// First bytes of the frames that open a hop: protocol name and version.
-pub const MAGIC: &[u8; 4] = b"BCO1";
+pub const MAGIC: &[u8; 4] = b"BCO2";
 
 /// Cell header: command and body length.
 const HEADER_LEN: usize = 3;
@@ -251,6 +251,12 @@ impl Cell {
 		}
 		Ok(cell)
 	}
+}
+
+/// Writes `Cell::Data(bytes)` into `out` (a cell of `out.len()` bytes) without first
+/// copying `bytes` into a cell of its own: what an exit does for every cell it streams.
+pub fn encode_data_into(bytes: &[u8], out: &mut [u8]) -> Result<(), Malformed> {
+	write_cell(out, DATA, bytes)
 }
 
 fn write_cell(out: &mut [u8], command: u8, body: &[u8]) -> Result<(), Malformed> {

@@ -9,7 +9,7 @@ use crate::{
 };
 use bitcloud_primitives::AccountId;
 use std::{io, net::SocketAddr, time::Duration};
-use tokio::net::TcpStream;
+use tokio::{io::BufReader, net::TcpStream};
 
 /// Time a hop has to answer a handshake or a request, to send a transfer's next cell, or to
 /// take the client's next frame: a stalled relay fails the circuit, which the client then
@@ -82,7 +82,8 @@ pub struct BuildError {
 
 /// An open circuit.
 pub struct Circuit {
-	stream: TcpStream,
+	/// The link to the first hop, read up to [`link::FRAMES_PER_READ`] frames at a time.
+	stream: BufReader<TcpStream>,
 	hops: Vec<(AccountId, Layer)>,
 	genesis: [u8; 32],
 	frame: Box<[u8; FRAME_LEN]>,
@@ -92,7 +93,8 @@ pub struct Circuit {
 impl Circuit {
 	/// Opens a one-hop circuit to `relay`.
 	pub async fn open(relay: &RelayInfo, genesis: &[u8; 32]) -> Result<Self, CircuitError> {
-		let mut stream = link::connect(&relay.endpoint).await?;
+		let capacity = link::FRAMES_PER_READ * FRAME_LEN;
+		let mut stream = BufReader::with_capacity(capacity, link::connect(&relay.endpoint).await?);
 		let (initiator, first) = Initiator::start(&relay.onion_key, genesis)?;
 		let mut frame = Box::new([0u8; FRAME_LEN]);
 		frame.copy_from_slice(&cell::create_frame(1, &first));
@@ -152,7 +154,7 @@ impl Circuit {
 
 	/// The client's own address on its link to the first hop.
 	pub fn local_addr(&self) -> io::Result<SocketAddr> {
-		self.stream.local_addr()
+		self.stream.get_ref().local_addr()
 	}
 
 	fn depth(&self) -> u8 {

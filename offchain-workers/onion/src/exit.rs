@@ -304,38 +304,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 			return Ok(Err(refused));
 		}
 		self.send(&Cell::Meta { size }).await?;
-		let Some((offset, len)) = range else {
-			// In steps, as the bytes: a large outboard is never held whole.
-			let total = BaoTree::new(size, verify::BLOCK_SIZE).outboard_size();
-			let mut at = 0;
-			while at < total {
-				let step = (total - at).min(READ_STEP as u64) as usize;
-				let read = blocking({
-					let reader = reader.clone();
-					move || {
+		let mut steps = match range {
+			// The outboard, in steps as the bytes: a large one is never held whole.
+			None => {
+				let total = BaoTree::new(size, verify::BLOCK_SIZE).outboard_size();
+				ReadAhead::new(
+					0,
+					total,
+					Arc::new(move |at: u64, step: usize| {
 						let mut bytes = vec![0u8; step];
 						reader.outboard_file().read_exact_at(&mut bytes, at)?;
 						Ok(bytes)
-					}
-				})
-				.await;
-				match read {
-					Ok(bytes) => self.send_data(&bytes).await?,
-					Err(e) => return Ok(Err(internal(e))),
-				}
-				at += step as u64;
-			}
-			return self.send(&Cell::End).await.map(Ok);
+					}),
+				)
+			},
+			Some((offset, len)) => {
+				let end = offset.saturating_add(len).min(size);
+				let read = move |at: u64, step: usize| reader.read_verified(at, step);
+				ReadAhead::new(offset.min(end), end, Arc::new(read))
+			},
 		};
-		let end = offset.saturating_add(len).min(size);
-		let mut at = offset.min(end);
-		while at < end {
-			let step = (end - at).min(READ_STEP as u64) as usize;
-			let read = blocking({
-				let reader = reader.clone();
-				move || reader.read_verified(at, step)
-			})
-			.await;
+		while let Some(read) = steps.next().await {
 			match read {
 				Ok(bytes) => self.send_data(&bytes).await?,
 				Err(e @ StoreError::Corrupt { .. }) => {
@@ -344,7 +333,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 				},
 				Err(e) => return Ok(Err(internal(e))),
 			}
-			at += step as u64;
 		}
 		self.send(&Cell::End).await.map(Ok)
 	}
@@ -691,13 +679,47 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 			Err(e) => Err(HopEnd::Malformed(format!("storing node: {e}"))),
 		}
 	}
+}
 
-	/// Sends `bytes` as `Data` cells of the largest size this hop carries.
-	async fn send_data(&mut self, bytes: &[u8]) -> Result<(), HopEnd> {
-		for chunk in bytes.chunks(self.max_body()) {
-			self.send(&Cell::Data(chunk.to_vec())).await?;
+/// Reads `at..end` of a stored object in steps of [`READ_STEP`] on blocking threads, one step
+/// ahead of the caller: the next step is read (and verified) while the last one is sent, so
+/// the disk and the circuit work at once. At most two steps are held.
+struct ReadAhead {
+	read: Arc<ReadStep>,
+	at: u64,
+	end: u64,
+	next: Option<tokio::task::JoinHandle<Result<Vec<u8>, StoreError>>>,
+}
+
+/// Reads `len` bytes at an offset of a stored object (its bytes, verified, or its outboard).
+type ReadStep = dyn Fn(u64, usize) -> Result<Vec<u8>, StoreError> + Send + Sync;
+
+impl ReadAhead {
+	fn new(at: u64, end: u64, read: Arc<ReadStep>) -> Self {
+		let mut steps = ReadAhead { read, at, end, next: None };
+		steps.start();
+		steps
+	}
+
+	/// Starts reading the step at `at`, if any is left.
+	fn start(&mut self) {
+		if self.at >= self.end {
+			return;
 		}
-		Ok(())
+		let (read, at) = (self.read.clone(), self.at);
+		let step = (self.end - at).min(READ_STEP as u64) as usize;
+		self.at += step as u64;
+		self.next = Some(tokio::task::spawn_blocking(move || read(at, step)));
+	}
+
+	/// The next step's bytes, or why it could not be read; `None` past the end.
+	async fn next(&mut self) -> Option<Result<Vec<u8>, StoreError>> {
+		let reading = self.next.take()?;
+		let read = reading.await.unwrap_or_else(|e| Err(StoreError::Io(std::io::Error::other(e))));
+		if read.is_ok() {
+			self.start();
+		}
+		Some(read)
 	}
 }
 

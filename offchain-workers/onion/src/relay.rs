@@ -2,9 +2,10 @@
 //! answers requests as the last hop (see [`crate::exit`]).
 //!
 //! A relay keeps one TCP link per circuit on each side, so TCP's own flow control is the
-//! circuit's: a relay reads a frame from one side only after it wrote the previous one to the
-//! other, and holds two frames per circuit at most. A slow reader stalls its circuit back to
-//! the source and costs the relay nothing more.
+//! circuit's: a relay reads from one side only after it wrote what it read before to the
+//! other, and holds at most [`link::FRAMES_PER_READ`] frames read and as many to write per circuit
+//! and direction. A slow reader stalls its circuit back to the source and costs the relay
+//! nothing more.
 
 use crate::{
 	cell::{self, payload_len, sealed_len, Cell, Refusal, FRAME_LEN, MAX_DEPTH},
@@ -27,7 +28,7 @@ use std::{
 	time::Duration,
 };
 use tokio::{
-	io::{AsyncRead, AsyncWrite},
+	io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt},
 	sync::Semaphore,
 	time::Instant,
 };
@@ -554,12 +555,44 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Hop<S> {
 		let mut plain = [0u8; FRAME_LEN];
 		cell.encode_into(&mut plain[..payload_len(depth)])
 			.map_err(|e| HopEnd::Malformed(e.to_string()))?;
-		seal_and_pad(&mut self.layer.sealer, &plain[..payload_len(depth)], &mut self.frame, depth)
-			.map_err(|_| HopEnd::Tampered)?;
+		seal_and_pad(
+			&mut self.layer.sealer,
+			&plain[..payload_len(depth)],
+			&mut self.frame[..],
+			depth,
+		)
+		.map_err(|_| HopEnd::Tampered)?;
 		let idle = self.relay.config.limits.idle_timeout;
 		tokio::time::timeout(idle, link::write_frame(&mut self.stream, &self.frame))
 			.await
 			.map_err(|_| HopEnd::Idle)??;
+		Ok(())
+	}
+
+	/// Sends `bytes` towards the client as `Data` cells of the largest size this hop carries,
+	/// sealed [`link::FRAMES_PER_READ`] at a time and written in one write each (a stream of
+	/// cells costs a write per few frames, not per frame); [`HopEnd::Idle`] as for
+	/// [`Hop::send`].
+	pub(crate) async fn send_data(&mut self, bytes: &[u8]) -> Result<(), HopEnd> {
+		let depth = self.depth;
+		let body = self.max_body();
+		let mut plain = [0u8; FRAME_LEN];
+		let mut frames = vec![0u8; link::FRAMES_PER_READ * FRAME_LEN];
+		let idle = self.relay.config.limits.idle_timeout;
+		for cells in bytes.chunks(body * link::FRAMES_PER_READ) {
+			let mut sealed = 0;
+			for chunk in cells.chunks(body) {
+				cell::encode_data_into(chunk, &mut plain[..payload_len(depth)])
+					.map_err(|e| HopEnd::Malformed(e.to_string()))?;
+				let frame = &mut frames[sealed..sealed + FRAME_LEN];
+				seal_and_pad(&mut self.layer.sealer, &plain[..payload_len(depth)], frame, depth)
+					.map_err(|_| HopEnd::Tampered)?;
+				sealed += FRAME_LEN;
+			}
+			tokio::time::timeout(idle, self.stream.write_all(&frames[..sealed]))
+				.await
+				.map_err(|_| HopEnd::Idle)??;
+		}
 		Ok(())
 	}
 
@@ -684,7 +717,7 @@ impl Activity {
 fn seal_and_pad(
 	sealer: &mut Sealer,
 	plain: &[u8],
-	frame: &mut [u8; FRAME_LEN],
+	frame: &mut [u8],
 	depth: u8,
 ) -> Result<(), noise::NoiseError> {
 	sealer.seal(plain, &mut frame[..sealed_len(depth)])?;
@@ -710,24 +743,39 @@ fn open_and_pad(
 }
 
 /// Moves frames from `from` to `to`, each through `layer` (taking this hop's layer off on the
-/// way out, adding it on the way in), until the link ends.
+/// way out, adding it on the way in), until the link ends. Reads whatever whole frames have
+/// arrived (up to [`link::FRAMES_PER_READ`]), passes each through `layer` and writes them on in one
+/// write before it reads again: a relay holds at most that many frames per direction twice.
 async fn pump(
 	mut from: impl AsyncRead + Unpin,
 	mut to: impl AsyncWrite + Unpin,
-	mut layer: impl FnMut(&[u8], &mut [u8; FRAME_LEN]) -> Result<(), HopEnd>,
+	mut layer: impl FnMut(&[u8], &mut [u8]) -> Result<(), HopEnd>,
 	relay: &Relay,
 	activity: &Activity,
 ) -> Result<(), HopEnd> {
-	let mut frame = Box::new([0u8; FRAME_LEN]);
-	let mut out = Box::new([0u8; FRAME_LEN]);
+	let mut input = vec![0u8; link::FRAMES_PER_READ * FRAME_LEN];
+	let mut output = vec![0u8; link::FRAMES_PER_READ * FRAME_LEN];
+	// Bytes of `input` read and not yet forwarded: less than a frame between rounds.
+	let mut held = 0;
 	loop {
-		if let Err(e) = link::read_frame(&mut from, &mut frame).await {
-			return end_of_link(e);
+		while held < FRAME_LEN {
+			match from.read(&mut input[held..]).await {
+				// The link ended; a frame it cut off is not forwarded.
+				Ok(0) => return Ok(()),
+				Ok(read) => held += read,
+				Err(e) => return end_of_link(e),
+			}
 		}
-		layer(&frame[..], &mut out)?;
-		link::write_frame(&mut to, &out).await?;
+		let whole = held / FRAME_LEN * FRAME_LEN;
+		let frames = input[..whole].chunks_exact(FRAME_LEN);
+		for (frame, out) in frames.zip(output.chunks_exact_mut(FRAME_LEN)) {
+			layer(frame, out)?;
+		}
+		to.write_all(&output[..whole]).await?;
+		input.copy_within(whole..held, 0);
+		held -= whole;
 		activity.touch();
-		relay.stats.forwarded.fetch_add(1, Ordering::Relaxed);
+		relay.stats.forwarded.fetch_add((whole / FRAME_LEN) as u64, Ordering::Relaxed);
 	}
 }
 
@@ -742,6 +790,75 @@ fn end_of_link(e: std::io::Error) -> Result<(), HopEnd> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use tokio::io::duplex;
+
+	fn relay() -> Arc<Relay> {
+		let config = RelayConfig {
+			secret: OnionSecret::generate(),
+			genesis: [0; 32],
+			node: None,
+			store: None,
+			stores_unmoderated: false,
+			receipts: None,
+			payer: None,
+			limits: Limits::default(),
+			challenges: None,
+		};
+		Relay::new(config, Arc::new(Vec::<crate::directory::RelayInfo>::new()))
+	}
+
+	/// Frames `0..count`, each filled with its number.
+	fn frames(count: u8) -> Vec<u8> {
+		(0..count).flat_map(|n| [n; FRAME_LEN]).collect()
+	}
+
+	/// Pumps what `send` writes (in `pieces` of those lengths, then closes) through a layer that
+	/// adds one to every byte; returns what came out and how the pump ended.
+	async fn pumped(send: Vec<u8>, pieces: &[usize]) -> (Vec<u8>, Result<(), HopEnd>) {
+		let relay = relay();
+		let (mut source, from) = duplex(1 << 20);
+		let (to, mut sink) = duplex(1 << 20);
+		let write = async move {
+			let mut at = 0;
+			for piece in pieces.iter().copied().chain([send.len()]) {
+				let end = (at + piece).min(send.len());
+				source.write_all(&send[at..end]).await.unwrap();
+				at = end;
+				// The pump reads what has arrived before the next piece comes.
+				tokio::time::sleep(Duration::from_millis(5)).await;
+			}
+		};
+		let add_one = |frame: &[u8], out: &mut [u8]| {
+			out.iter_mut().zip(frame).for_each(|(o, f)| *o = f.wrapping_add(1));
+			Ok(())
+		};
+		let activity = Activity::new();
+		// The pump owns `to`: when it ends, the sink sees the end.
+		let pump = pump(from, to, add_one, &relay, &activity);
+		let mut out = Vec::new();
+		let ((), ended, read) = tokio::join!(write, pump, sink.read_to_end(&mut out));
+		read.unwrap();
+		(out, ended)
+	}
+
+	#[tokio::test]
+	async fn frames_arriving_split_or_bunched_are_forwarded_whole_and_in_order() {
+		let sent = frames(11);
+		let pieces = [FRAME_LEN / 3, FRAME_LEN * 5 + 7, 1, FRAME_LEN * 2 - 8];
+		let (out, ended) = pumped(sent.clone(), &pieces).await;
+		assert!(ended.is_ok());
+		let expected: Vec<u8> = sent.iter().map(|b| b + 1).collect();
+		assert!(out == expected, "{} bytes out of {}", out.len(), expected.len());
+	}
+
+	#[tokio::test]
+	async fn a_frame_cut_off_by_the_end_of_the_link_is_not_forwarded() {
+		let mut sent = frames(2);
+		sent.truncate(FRAME_LEN + 100);
+		let (out, ended) = pumped(sent, &[]).await;
+		assert!(ended.is_ok(), "the link ended: the circuit closes quietly");
+		assert_eq!(out, vec![1; FRAME_LEN], "only the whole frame went on");
+	}
 
 	#[test]
 	fn replay_memory_refuses_repeats_and_forgets_the_oldest() {

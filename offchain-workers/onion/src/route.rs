@@ -1,4 +1,4 @@
-//! The relay's door: `GET /onion` with `Upgrade: bitcloud-onion/1` on the node's gateway
+//! The relay's door: `GET /onion` with `Upgrade: bitcloud-onion/2` on the node's gateway
 //! turns the HTTP connection into an onion link.
 
 use crate::{
@@ -28,10 +28,8 @@ async fn upgrade(State(relay): State<Arc<Relay>>, mut request: Request) -> Respo
 		.and_then(|value| value.to_str().ok())
 		.is_some_and(|value| value.eq_ignore_ascii_case(UPGRADE_PROTOCOL));
 	if !asks_onion {
-		return plain(
-			StatusCode::UPGRADE_REQUIRED,
-			"this is an onion relay: upgrade to bitcloud-onion/1",
-		);
+		let reason = format!("this is an onion relay: upgrade to {UPGRADE_PROTOCOL}");
+		return plain(StatusCode::UPGRADE_REQUIRED, &reason);
 	}
 	let previous = request
 		.extensions()

@@ -97,9 +97,11 @@ impl FakeLink {
 		while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
 			head.push(stream.read_u8().await.ok()?);
 		}
-		let upgraded = b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: \
-		                 bitcloud-onion/1\r\n\r\n";
-		stream.write_all(upgraded).await.ok()?;
+		let upgraded = format!(
+			"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: {}\r\n\r\n",
+			link::UPGRADE_PROTOCOL
+		);
+		stream.write_all(upgraded.as_bytes()).await.ok()?;
 		let mut frame = Box::new([0u8; FRAME_LEN]);
 		link::read_frame(&mut stream, &mut frame).await.ok()?;
 		let (depth, handshake) = cell::parse_create(&frame[..]).ok()?;

@@ -1,7 +1,8 @@
 //! Benchmarks of the bandwidth ledger (v2), each with its worst-case input.
 //!
-//! `submit_receipts` is measured with a full batch of distinct client-node pairs: every
-//! receipt has its own client (its own lock and epoch record to read and write, its own
+//! `submit_receipts` is measured with batches of distinct client-node pairs, some receipts
+//! within their clients' quota and some past it (a second component): every receipt has its
+//! own client (its own lock and epoch record to read and write, its own
 //! signature to check), each client record already holds `MaxPairsPerClient - 1` claims, and
 //! the receipts spread over all the moderators the node may be credited under.
 //!
@@ -135,25 +136,31 @@ mod benchmarks {
 		assert!(!Locks::<T>::contains_key(&caller));
 	}
 
+	/// `n` receipts whose clients can pay for them, then `o` signed past their clients' quota
+	/// (credited in half, the node paid for the rest from the lock: the most a receipt can
+	/// cost). Half a batch each, so that both fit in one.
 	#[benchmark]
-	fn submit_receipts(n: Linear<1, { T::MaxBatch::get() }>) {
+	fn submit_receipts(
+		n: Linear<1, { T::MaxBatch::get() / 2 }>,
+		o: Linear<0, { T::MaxBatch::get() / 2 }>,
+	) {
 		let (node, moderators) = node::<T>();
 		let epoch = T::EpochClock::current_epoch();
 		let bytes = T::BytesPerQuotaUnit::get().max(2);
-		let receipts: Vec<SignedReceiptOf<T>> = (0..n)
+		let receipts: Vec<SignedReceiptOf<T>> = (0..n + o)
 			.map(|i| {
 				let (public, client) = client::<T>();
-				busy_client::<T>(epoch, &client, bytes / 2);
+				busy_client::<T>(epoch, &client, if i < n { bytes } else { bytes / 2 });
 				let moderator = moderators[i as usize % moderators.len()].clone();
 				sign::<T>(&public, Receipt { client, node: node.clone(), epoch, moderator, bytes })
 			})
 			.collect();
-		let batch: BoundedVec<_, T::MaxBatch> = receipts.try_into().expect("n <= MaxBatch");
+		let batch: BoundedVec<_, T::MaxBatch> = receipts.try_into().expect("n + o <= MaxBatch");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(node.clone()), batch);
 
-		let credited = u64::from(n).saturating_mul(bytes / 2);
+		let credited = u64::from(n) * bytes + u64::from(o) * (bytes / 2);
 		assert_eq!(EpochTotals::<T>::get(epoch), credited);
 		assert!(Locks::<T>::get(&node).is_none(), "the node is no client");
 	}

@@ -394,12 +394,16 @@ pub mod pallet {
 		///
 		/// Emits `ReceiptsAccepted`, and `QuotaOverdrawn` for each receipt signed past what
 		/// its client could pay for.
+		///
+		/// Weighed as if every receipt were signed past its client's quota (the node is then
+		/// paid from the client's lock: two more writes); the weight of those that were not is
+		/// refunded.
 		#[pallet::call_index(3)]
-		#[pallet::weight(<T as Config>::WeightInfo::submit_receipts(receipts.len() as u32))]
+		#[pallet::weight(<T as Config>::WeightInfo::submit_receipts(0, receipts.len() as u32))]
 		pub fn submit_receipts(
 			origin: OriginFor<T>,
 			receipts: BoundedVec<SignedReceiptOf<T>, T::MaxBatch>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_submit_receipts(&who, receipts.into_inner())
 		}

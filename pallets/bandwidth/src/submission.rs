@@ -14,7 +14,7 @@ use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use bitcloud_primitives::{receipt, EpochClock, EpochIndex, NodeRegistry};
 use frame_support::{
 	ensure,
-	pallet_prelude::{DispatchError, DispatchResult},
+	pallet_prelude::{DispatchError, DispatchResult, DispatchResultWithPostInfo},
 	traits::{
 		fungible::MutateHold,
 		tokens::{Fortitude, Precision, Restriction},
@@ -66,10 +66,13 @@ impl<T: Config> Pallet<T> {
 	/// entry per distinct client, and one `nodeEpochs`, `moderatorBytes` and `epochTotals`
 	/// entry per distinct epoch (and moderator) of the batch; moves held coins once per
 	/// client that signed past what it could pay for.
+	///
+	/// Returns the batch's actual weight: its receipts less those whose clients paid the node
+	/// from their locks, and those.
 	pub(crate) fn do_submit_receipts(
 		node: &T::AccountId,
 		receipts: Vec<SignedReceiptOf<T>>,
-	) -> DispatchResult {
+	) -> DispatchResultWithPostInfo {
 		ensure!(!receipts.is_empty(), Error::<T>::EmptyBatch);
 		let standing = T::Nodes::standing(node).ok_or(Error::<T>::NotANode)?;
 		ensure!(standing.earns_rewards(), Error::<T>::NodeNotEarning);
@@ -78,7 +81,11 @@ impl<T: Config> Pallet<T> {
 		for signed in &receipts {
 			batch.take(signed)?;
 		}
-		batch.write(receipts.len() as u32)
+		let count = receipts.len() as u32;
+		let compensating = batch.write(count)?;
+		let weight =
+			T::WeightInfo::submit_receipts(count.saturating_sub(compensating), compensating);
+		Ok(Some(weight).into())
 	}
 }
 
@@ -202,8 +209,9 @@ impl<T: Config> Batch<T> {
 		self.credited = self.credited.saturating_add(bytes);
 	}
 
-	/// Write everything the batch changes and emit its events.
-	fn write(self, receipts: u32) -> DispatchResult {
+	/// Write everything the batch changes and emit its events; returns how many clients paid
+	/// the node from their locks.
+	fn write(self, receipts: u32) -> Result<u32, DispatchError> {
 		// Node figures first: the only write that can fail on a bound.
 		self.write_node_figures()?;
 		for (epoch, moderator, bytes) in &self.credits {
@@ -213,7 +221,9 @@ impl<T: Config> Batch<T> {
 		for ((epoch, client), record) in self.clients {
 			ClientEpochs::<T>::insert(epoch, client, record);
 		}
+		let mut compensating = 0;
 		for (client, payer) in self.payers {
+			compensating += u32::from(!payer.compensation.is_zero());
 			payer.settle(&client, &self.node)?;
 		}
 
@@ -226,7 +236,7 @@ impl<T: Config> Batch<T> {
 		for event in self.overdrawn {
 			Pallet::<T>::deposit_event(event);
 		}
-		Ok(())
+		Ok(compensating)
 	}
 
 	/// Add the batch's credits to the node's figures of each epoch (read and written once).

@@ -4,7 +4,7 @@ use super::testing_utils::*;
 use crate::{mock::*, *};
 use bitcloud_primitives::{receipt, BandwidthLedger, Receipt, Standing};
 use polkadot_sdk::{
-	frame_support::{assert_noop, traits::fungible::Inspect},
+	frame_support::{assert_noop, dispatch::GetDispatchInfo, traits::fungible::Inspect},
 	sp_core::{Pair, H256},
 	sp_runtime::DispatchError,
 };
@@ -263,6 +263,29 @@ fn a_client_signing_past_its_quota_across_nodes_pays_the_later_nodes_from_its_lo
 			assert_submit(NODE, vec![signed(CLIENT, NODE, 1, Some(MODERATOR), 10_000)]),
 			9_970
 		);
+	});
+}
+
+#[test]
+fn a_batch_is_weighed_for_overdrafts_and_refunded_those_that_did_not_happen() {
+	new_test_ext(|| {
+		client_with_quota();
+		assert_lock(CLIENT_2, 100_000);
+		let receipts = vec![
+			signed(CLIENT, NODE, 0, Some(MODERATOR), 1_000),
+			// CLIENT_2's quota is 1 000 bytes: 500 are paid from its lock.
+			signed(CLIENT_2, NODE, 0, Some(MODERATOR), 1_500),
+		];
+		let call = Call::<Test>::submit_receipts { receipts: batch(receipts.clone()) };
+		// Before it runs, every receipt may overdraw.
+		assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::submit_receipts(0, 2));
+		// Run, it is charged one receipt within quota and one past it (checked by assert_submit).
+		assert_eq!(assert_submit(NODE, receipts), 2_000);
+		// The refund is of time: a receipt within quota reads and writes less.
+		let (refunded, upfront) =
+			(<() as WeightInfo>::submit_receipts(1, 1), <() as WeightInfo>::submit_receipts(0, 2));
+		assert!(refunded.ref_time() < upfront.ref_time());
+		assert!(refunded.all_lte(upfront));
 	});
 }
 

@@ -7,7 +7,7 @@
 //! emitted, and checks the pallet's invariants.
 
 use crate::{mock::*, *};
-use alloc::collections::btree_map::BTreeMap;
+use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use bitcloud_primitives::{EpochClock, EpochIndex, SignedReceipt};
 use polkadot_sdk::{
 	frame_support::{
@@ -260,13 +260,22 @@ pub type ConstMaxBatch = polkadot_sdk::frame_support::traits::ConstU32<MAX_BATCH
 /// `node` submits `receipts`, all accepted: each credits its increase as far as its client
 /// can pay for it and pays the node for the rest from the client's lock; one
 /// `ReceiptsAccepted` with the sums, then a `QuotaOverdrawn` per receipt signed past what its
-/// client could pay for. Returns the bytes credited.
+/// client could pay for. The batch is charged the weight of its receipts, those of clients
+/// who paid the node from their locks as such. Returns the bytes credited.
 pub fn assert_submit(node: Sr25519Keyring, receipts: Vec<SignedReceipt<AccountId>>) -> u64 {
 	let who = account(node);
 	let count = receipts.len() as u32;
 	let mut credited = 0;
+	let (mut post_info, mut paying) = (None, BTreeSet::new());
 	check(
-		|| Bandwidth::submit_receipts(RuntimeOrigin::signed(who.clone()), batch(receipts.clone())),
+		|| {
+			let result = Bandwidth::submit_receipts(
+				RuntimeOrigin::signed(who.clone()),
+				batch(receipts.clone()),
+			);
+			post_info = result.ok();
+			result.map(|_| ()).map_err(|e| e.error)
+		},
 		|s| {
 			let before = s.locks.clone();
 			let (mut fees, mut overdrawn) = (0, Vec::new());
@@ -277,6 +286,13 @@ pub fn assert_submit(node: Sr25519Keyring, receipts: Vec<SignedReceipt<AccountId
 				overdrawn.extend(event);
 			}
 			s.locks.retain(|_, lock| !lock.is_empty());
+			for event in &overdrawn {
+				if let Event::QuotaOverdrawn { client, paid, .. } = event {
+					if *paid > 0 {
+						paying.insert(client.clone());
+					}
+				}
+			}
 			let mut events = vec![Event::ReceiptsAccepted {
 				node: who.clone(),
 				receipts: count,
@@ -287,6 +303,9 @@ pub fn assert_submit(node: Sr25519Keyring, receipts: Vec<SignedReceipt<AccountId
 			events
 		},
 	);
+	let paying = paying.len() as u32;
+	let charged = post_info.and_then(|info| info.actual_weight);
+	assert_eq!(charged, Some(<() as WeightInfo>::submit_receipts(count - paying, paying)));
 	credited
 }
 
