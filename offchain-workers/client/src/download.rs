@@ -22,7 +22,7 @@ use bitcloud_content::{
 	protocol::{
 		auth_period, sign_request_proof, ReceiptKey, AUTH_HEADER, CHUNK_GROUP_LOG_HEADER,
 		CLIENT_HEADER, CONTENT_SIZE_HEADER, EPOCH_HEADER, MODERATOR_HEADER, NODE_HEADER,
-		RECEIPT_HEADER, RECEIPT_HELD_HEADER,
+		QUOTA_LEFT_HEADER, RECEIPT_HEADER, RECEIPT_HELD_HEADER,
 	},
 	range_is_valid, WINDOW_BYTES,
 };
@@ -104,6 +104,9 @@ struct Payment {
 	pending: Option<SignedReceipt<AccountId>>,
 	/// The proof of this client's requests to the node, and its period.
 	proof: Option<(u64, String)>,
+	/// What the node last said the client may still be sent in the epoch
+	/// (`Bitcloud-Quota-Left`); unknown before its first answer.
+	quota_left: Option<u64>,
 }
 
 impl Source {
@@ -115,6 +118,19 @@ impl Source {
 	/// The bill, even if a range's thread panicked while holding it (it only ever grows).
 	fn payment(&self) -> MutexGuard<'_, Payment> {
 		self.payment.lock().unwrap_or_else(PoisonError::into_inner)
+	}
+
+	/// Ranges of `step` bytes this source may be asked for at once. A paying client asks for
+	/// a second only once the node has said its quota leaves room for every range under way
+	/// and one more: ranges under way at once are each checked against the quota when they
+	/// start, so past it the node would cut them all short rather than refuse the last.
+	fn ranges_in_flight(&self, paying: bool, step: u64) -> usize {
+		let room = (RANGES_IN_FLIGHT as u64 + 1).saturating_mul(step);
+		match self.payment().quota_left {
+			_ if !paying => RANGES_IN_FLIGHT,
+			Some(left) if left >= room => RANGES_IN_FLIGHT,
+			_ => 1,
+		}
 	}
 }
 
@@ -269,7 +285,7 @@ impl<'a> Download<'a> {
 			let mut stop = None;
 			loop {
 				while stop.is_none() {
-					let Some(slot) = self.free_slot() else { break };
+					let Some(slot) = self.free_slot(step) else { break };
 					let Some(range) = ranges.pop_front() else { break };
 					let (fetcher, file, sender) = (self.fetcher.clone(), &file, sender.clone());
 					let source = self.slots[slot].source.clone();
@@ -324,10 +340,13 @@ impl<'a> Download<'a> {
 		self.slots.iter().filter(|slot| !slot.dropped)
 	}
 
-	/// The active slot with the fewest ranges under way, if it can take one more.
-	fn free_slot(&self) -> Option<usize> {
+	/// The active slot with the fewest ranges under way, if it can take one more range of
+	/// `step` bytes.
+	fn free_slot(&self, step: u64) -> Option<usize> {
+		let paying = self.fetcher.payer.is_some();
+		let takes_one = |slot: &Slot| slot.in_flight < slot.source.ranges_in_flight(paying, step);
 		(0..self.slots.len())
-			.filter(|&i| !self.slots[i].dropped && self.slots[i].in_flight < RANGES_IN_FLIGHT)
+			.filter(|&i| !self.slots[i].dropped && takes_one(&self.slots[i]))
 			.min_by_key(|&i| self.slots[i].in_flight)
 	}
 
@@ -509,6 +528,9 @@ impl Fetcher<'_> {
 			return Err(Miss { error: http::refusal(response), retry_after });
 		}
 		let terms = payer.map(|payer| Terms::read(&response, payer)).transpose()?;
+		if payer.is_some() {
+			source.payment().quota_left = number_header(&response, QUOTA_LEFT_HEADER).ok();
+		}
 		if let (Some(terms), Some(node)) = (&terms, &source.replica.node) {
 			if terms.key.node != *node {
 				let reason = "the gateway answers as another node than the chain says";
