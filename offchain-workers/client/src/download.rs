@@ -125,9 +125,11 @@ impl Source {
 	/// and one more: ranges under way at once are each checked against the quota when they
 	/// start, so past it the node would cut them all short rather than refuse the last.
 	fn ranges_in_flight(&self, paying: bool, step: u64) -> usize {
+		if !paying {
+			return RANGES_IN_FLIGHT;
+		}
 		let room = (RANGES_IN_FLIGHT as u64 + 1).saturating_mul(step);
 		match self.payment().quota_left {
-			_ if !paying => RANGES_IN_FLIGHT,
 			Some(left) if left >= room => RANGES_IN_FLIGHT,
 			_ => 1,
 		}
