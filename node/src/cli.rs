@@ -29,7 +29,7 @@ pub struct ContentParams {
 	pub content: bool,
 
 	/// Do not run the content store and HTTP gateway, even on the development chain.
-	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account", "onion", "onion_store", "gateway_max_connections", "gateway_max_connections_per_peer"])]
+	#[arg(long, conflicts_with_all = ["content", "content_dir", "gateway_addr", "node_account", "onion", "onion_store", "gateway_max_connections", "gateway_max_connections_per_peer", "gateway_threads"])]
 	pub no_content: bool,
 
 	/// Directory of the content store [default: `<base path>/content`].
@@ -65,6 +65,11 @@ pub struct ContentParams {
 	#[arg(long, value_name = "N", default_value_t = bitcloud_content::connection::MAX_CONNECTIONS_PER_PEER as u16,
 		value_parser = clap::value_parser!(u16).range(1..))]
 	pub gateway_max_connections_per_peer: u16,
+
+	/// Threads that serve the gateway's connections, each with a runtime of its own
+	/// [default: one per core].
+	#[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..256))]
+	pub gateway_threads: Option<u16>,
 }
 
 impl ContentParams {
@@ -79,10 +84,12 @@ impl ContentParams {
 
 	/// The gateway's connection limits: the defaults with the counts given.
 	pub fn connection_limits(&self) -> bitcloud_content::ConnectionLimits {
+		let defaults = bitcloud_content::ConnectionLimits::default();
 		bitcloud_content::ConnectionLimits {
 			max_connections: self.gateway_max_connections.into(),
 			max_per_peer: self.gateway_max_connections_per_peer.into(),
-			..Default::default()
+			threads: self.gateway_threads.map_or(defaults.threads, usize::from),
+			..defaults
 		}
 	}
 }

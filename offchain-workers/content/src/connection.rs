@@ -19,11 +19,12 @@ use crate::{
 	gateway::{HEAD_TIMEOUT, MAX_HEADERS, MAX_HEAD_BYTES},
 	metrics::Metrics,
 };
-use axum::{extract::ConnectInfo, Router};
+use axum::{extract::ConnectInfo, http::Request, response::Response};
 use bytes::Bytes;
 use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use std::{
 	collections::HashMap,
+	convert::Infallible,
 	future::Future,
 	io,
 	net::{IpAddr, Ipv6Addr, SocketAddr},
@@ -40,7 +41,10 @@ use tokio::{
 	net::{TcpListener, TcpStream},
 	time::{Instant, Sleep},
 };
-use tower::ServiceExt as _;
+use tower::{Service, ServiceExt as _};
+use workers::Workers;
+
+mod workers;
 
 /// Connections served at once; more are refused.
 pub const MAX_CONNECTIONS: usize = 512;
@@ -95,6 +99,9 @@ pub struct ConnectionLimits {
 	pub body_grace: Duration,
 	/// Time a response write may make no progress.
 	pub write_stall: Duration,
+	/// Threads that serve connections, each with a runtime of its own ([`workers`]); 0 serves
+	/// them on the runtime that runs [`serve_with`]. Default: one per core.
+	pub threads: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -106,21 +113,44 @@ impl Default for ConnectionLimits {
 			min_body_rate: MIN_BODY_RATE,
 			body_grace: BODY_GRACE,
 			write_stall: WRITE_STALL_TIMEOUT,
+			threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
 		}
 	}
 }
 
-/// Serves `router` on `listener` until the future is dropped: HTTP/1.1 with bounded request
-/// heads, within `limits`. `metrics`, if any, counts open and refused connections.
+/// What answers the requests of a connection: the gateway's [`Front`](crate::gateway::Front)
+/// or an axum `Router`.
+pub trait Answers:
+	Service<Request<PacedBody>, Response = Response, Error = Infallible, Future: Send>
+	+ Clone
+	+ Send
+	+ Sync
+	+ 'static
+{
+}
+
+impl<S> Answers for S where
+	S: Service<Request<PacedBody>, Response = Response, Error = Infallible, Future: Send>
+		+ Clone
+		+ Send
+		+ Sync
+		+ 'static
+{
+}
+
+/// Serves `service` on `listener` until the future is dropped: HTTP/1.1 with bounded request
+/// heads, within `limits`, on [`ConnectionLimits::threads`] threads of their own
+/// ([`workers`]). `metrics`, if any, counts open and refused connections.
 pub async fn serve_with(
 	listener: TcpListener,
-	router: Router,
+	service: impl Answers,
 	limits: ConnectionLimits,
 	metrics: Option<Metrics>,
 ) {
 	let limits = Arc::new(limits);
 	let admission = Arc::new(Admission::new(&limits, metrics.clone()));
 	let lingering = Arc::new(AtomicUsize::new(0));
+	let workers = start_workers(&service, &limits);
 	loop {
 		let (stream, peer) = match listener.accept().await {
 			Ok(accepted) => accepted,
@@ -143,33 +173,85 @@ pub async fn serve_with(
 		if let Err(e) = stream.set_nodelay(true) {
 			log::debug!(target: "content", "gateway connection from {peer}: TCP_NODELAY: {e}");
 		}
-		let (rate, grace) = (limits.min_body_rate, limits.body_grace);
-		// Routes that need the peer's address (the onion relay's) find it as `ConnectInfo`;
-		// every request body is paced.
-		let service = router.clone().map_request(move |request: axum::http::Request<Incoming>| {
-			let (mut parts, body) = request.into_parts();
-			parts.extensions.insert(ConnectInfo(peer));
-			axum::http::Request::from_parts(parts, PacedBody::new(body, rate, grace))
-		});
-		let service = hyper_util::service::TowerToHyperService::new(service);
-		let io = hyper_util::rt::TokioIo::new(StallGuard::new(stream, limits.write_stall));
-		let head_timeout = limits.head_timeout;
-		tokio::spawn(async move {
-			// Held while hyper serves the connection; an upgraded connection (`/onion`) is
-			// handed over and counted by the onion relay instead.
-			let _slot = slot;
-			let connection = hyper::server::conn::http1::Builder::new()
-				.timer(hyper_util::rt::TokioTimer::new())
-				.header_read_timeout(head_timeout)
-				.max_buf_size(MAX_HEAD_BYTES)
-				.max_headers(MAX_HEADERS)
-				.serve_connection(io, service)
-				// `GET /onion` turns the connection into an onion link.
-				.with_upgrades();
-			if let Err(e) = connection.await {
-				log::debug!(target: "content", "gateway connection from {peer}: {e}");
+		let Some(workers) = &workers else {
+			tokio::spawn(serve_connection(stream, peer, slot, service.clone(), limits.clone()));
+			continue;
+		};
+		// A worker registers the socket with its own runtime.
+		match stream.into_std() {
+			Ok(stream) => {
+				if workers.hand((stream, peer, slot)).is_err() {
+					log::error!(target: "content", "gateway workers stopped: connection from {peer} dropped");
+				}
+			},
+			Err(e) => log::debug!(target: "content", "gateway connection from {peer}: {e}"),
+		}
+	}
+}
+
+/// A connection handed to a worker: its socket, its peer and its admission.
+type Accepted = (std::net::TcpStream, SocketAddr, Slot);
+
+/// The worker threads [`ConnectionLimits::threads`] asks for, serving `service`; none (the
+/// caller's runtime serves) when it asks for none or they cannot start.
+fn start_workers(
+	service: &impl Answers,
+	limits: &Arc<ConnectionLimits>,
+) -> Option<Workers<Accepted>> {
+	if limits.threads == 0 {
+		return None;
+	}
+	let threads = limits.threads;
+	let (service, limits) = (service.clone(), limits.clone());
+	let serve = move |(stream, peer, slot): Accepted| {
+		let (service, limits) = (service.clone(), limits.clone());
+		async move {
+			match TcpStream::from_std(stream) {
+				Ok(stream) => serve_connection(stream, peer, slot, service, limits).await,
+				Err(e) => log::debug!(target: "content", "gateway connection from {peer}: {e}"),
 			}
-		});
+		}
+	};
+	match Workers::start("gateway", threads, serve) {
+		Ok(workers) => Some(workers),
+		Err(e) => {
+			log::warn!(target: "content", "gateway threads did not start ({e}): serving on the node's");
+			None
+		},
+	}
+}
+
+/// Serves one admitted connection with `service` until it ends; `slot` is held until then.
+async fn serve_connection(
+	stream: TcpStream,
+	peer: SocketAddr,
+	slot: Slot,
+	service: impl Answers,
+	limits: Arc<ConnectionLimits>,
+) {
+	// Held while hyper serves the connection; an upgraded connection (`/onion`) is handed
+	// over and counted by the onion relay instead.
+	let _slot = slot;
+	let (rate, grace) = (limits.min_body_rate, limits.body_grace);
+	// Routes that need the peer's address (the onion relay's) find it as `ConnectInfo`;
+	// every request body is paced.
+	let service = service.map_request(move |request: Request<Incoming>| {
+		let (mut parts, body) = request.into_parts();
+		parts.extensions.insert(ConnectInfo(peer));
+		Request::from_parts(parts, PacedBody::new(body, rate, grace))
+	});
+	let service = hyper_util::service::TowerToHyperService::new(service);
+	let io = hyper_util::rt::TokioIo::new(StallGuard::new(stream, limits.write_stall));
+	let connection = hyper::server::conn::http1::Builder::new()
+		.timer(hyper_util::rt::TokioTimer::new())
+		.header_read_timeout(limits.head_timeout)
+		.max_buf_size(MAX_HEAD_BYTES)
+		.max_headers(MAX_HEADERS)
+		.serve_connection(io, service)
+		// `GET /onion` turns the connection into an onion link.
+		.with_upgrades();
+	if let Err(e) = connection.await {
+		log::debug!(target: "content", "gateway connection from {peer}: {e}");
 	}
 }
 

@@ -253,12 +253,9 @@ impl ContentService {
 			}
 		};
 		let metrics = gateway.metrics().clone();
-		let mut router = crate::gateway::router(gateway);
-		if let Some(routes) = extra_routes {
-			router = router.merge(routes);
-		}
+		let front = crate::gateway::front(gateway, extra_routes);
 		tokio::select! {
-			() = connection::serve_with(listener, router, limits, Some(metrics)) => {},
+			() = connection::serve_with(listener, front, limits, Some(metrics)) => {},
 			() = gauges => {},
 			() = replication => {},
 			() = sweeper.run() => {},

@@ -22,25 +22,31 @@ use bitcloud_primitives::ContentId;
 use bytes::Bytes;
 use std::sync::Arc;
 
-/// `GET`/`HEAD /content/{id}`.
+/// `GET`/`HEAD /content/{id}`, as a route; the gateway's front answers most of them before
+/// the router ([`answer`]).
 pub(super) async fn content(
 	State(gateway): State<Arc<Gateway>>,
 	Path(id): Path<String>,
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	match serve_content(&gateway, &id, &method, &headers).await {
-		Ok(response) | Err(response) => response,
-	}
+	answer(&gateway, &id, &method, &headers).await
 }
 
-async fn serve_content(
+/// The answer to `GET`/`HEAD /content/{id}` with `headers`.
+pub(super) async fn answer(
 	gateway: &Arc<Gateway>,
 	id: &str,
 	method: &Method,
 	headers: &HeaderMap,
-) -> Result<Response, Response> {
-	serve_item(gateway, path_id(id)?, None, method, headers).await
+) -> Response {
+	let answered = match path_id(id) {
+		Ok(id) => serve_item(gateway, id, None, method, headers).await,
+		Err(refused) => Err(refused),
+	};
+	match answered {
+		Ok(response) | Err(response) => response,
+	}
 }
 
 /// How a website presents one of its files ([`super::site`]): with the type its manifest

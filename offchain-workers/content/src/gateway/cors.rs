@@ -54,10 +54,15 @@ fn names(standard: &[HeaderName], protocol: &[&str]) -> HeaderValue {
 pub(super) async fn cors(request: Request, next: Next) -> Response {
 	let mut response =
 		if request.method() == Method::OPTIONS { preflight() } else { next.run(request).await };
+	open(&mut response);
+	response
+}
+
+/// Opens `response` to pages of every origin.
+pub(super) fn open(response: &mut Response) {
 	let headers = response.headers_mut();
 	headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
 	headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE.clone());
-	response
 }
 
 /// The answer to `OPTIONS`: what a page may send.

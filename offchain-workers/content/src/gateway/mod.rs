@@ -38,12 +38,15 @@ mod app;
 mod authorise;
 mod content;
 mod cors;
+mod front;
 mod outboard;
 mod paying;
 mod responses;
 mod site;
 mod upload;
 mod views;
+
+pub use front::Front;
 
 use crate::{
 	chain_cache::{peek, Peeked},
@@ -55,9 +58,9 @@ use crate::{
 	ChainView,
 };
 use axum::{
-	extract::{DefaultBodyLimit, Request, State},
+	extract::DefaultBodyLimit,
 	http::StatusCode,
-	middleware::{self, Next},
+	middleware,
 	response::Response,
 	routing::{get, post},
 	Router,
@@ -233,17 +236,18 @@ impl Gateway {
 	}
 }
 
-/// The gateway's routes over `gateway`.
-pub fn router(gateway: Arc<Gateway>) -> Router {
-	Router::new()
+/// The gateway over `gateway` as one service: its front ([`Front`]), then its routes and
+/// `extra` routes (the onion relay's).
+pub fn front(gateway: Arc<Gateway>, extra: Option<Router>) -> Front {
+	let mut router = Router::new()
 		.merge(api())
 		.merge(app::routes())
 		.fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such endpoint") })
-		// A site's host has only the site's pages, whatever the path.
-		.layer(middleware::from_fn_with_state(gateway.clone(), site::sites))
-		// Preflights are counted like every other answer.
-		.layer(middleware::from_fn_with_state(gateway.clone(), count_status))
-		.with_state(gateway)
+		.with_state(gateway.clone());
+	if let Some(extra) = extra {
+		router = router.merge(extra);
+	}
+	Front::new(gateway, router)
 }
 
 /// The API routes, open to pages from other origins.
@@ -268,17 +272,6 @@ fn api() -> Router<Arc<Gateway>> {
 /// (see [`crate::connection::serve_with`]).
 pub async fn serve(listener: TcpListener, router: Router) {
 	crate::connection::serve_with(listener, router, Default::default(), None).await
-}
-
-/// Counts every response by status class.
-async fn count_status(
-	State(gateway): State<Arc<Gateway>>,
-	request: Request,
-	next: Next,
-) -> Response {
-	let response = next.run(request).await;
-	gateway.metrics.count_status(response.status().as_u16());
-	response
 }
 
 /// An account in Bitcloud's SS58 form.

@@ -24,9 +24,7 @@ use crate::{
 	store::StoreError,
 };
 use axum::{
-	extract::{Request, State},
-	http::{header, HeaderMap, Method, StatusCode},
-	middleware::Next,
+	http::{header, request::Parts, HeaderMap, Method, StatusCode},
 	response::{IntoResponse, Redirect, Response},
 };
 use bitcloud_primitives::ContentId;
@@ -57,21 +55,17 @@ impl Manifests {
 	}
 }
 
-/// Answers requests to a site's host as pages of the site; passes every other request on.
-pub(super) async fn sites(
-	State(gateway): State<Arc<Gateway>>,
-	request: Request,
-	next: Next,
-) -> Response {
-	let Some(site) = site_of_host(request.headers()) else { return next.run(request).await };
-	match page(&gateway, site, request.method(), request.uri().path(), request.headers()).await {
+/// The answer to a request with `head`, made to the host of `site`: a page of the site,
+/// whatever the path.
+pub(super) async fn answer_page(gateway: &Arc<Gateway>, site: ContentId, head: &Parts) -> Response {
+	match page(gateway, site, &head.method, head.uri.path(), &head.headers).await {
 		Ok(response) | Err(response) => response,
 	}
 }
 
 /// The site a request's `Host` names: its first label is a content id in CIDv1 form (hosts
 /// are case-insensitive, so it is read lowercased) followed by more labels.
-fn site_of_host(headers: &HeaderMap) -> Option<ContentId> {
+pub(super) fn site_of_host(headers: &HeaderMap) -> Option<ContentId> {
 	let host = headers.get(header::HOST)?.to_str().ok()?;
 	let (label, rest) = host.split_once('.')?;
 	if rest.is_empty() || !label.starts_with(['b', 'B']) {
