@@ -10,6 +10,10 @@
 //! | request body | [`MIN_BODY_RATE`] on average after [`BODY_GRACE`] | the body fails: an upload gets `408`, the connection is closed |
 //! | a response the peer does not read | [`WRITE_STALL_TIMEOUT`] without progress | connection closed |
 //!
+//! Connections are served on [`ConnectionLimits::threads`] threads of the gateway's own, one
+//! runtime each, each listening on its own socket at the gateway's address ([`bind`]); the
+//! bounds are counted across all of them.
+//!
 //! Excess connections are refused rather than left waiting in the listen backlog: a client
 //! told at once that this node is busy goes to the next replica (`bitcloud get` does), while
 //! one left waiting learns nothing until its own timeout. The per-peer bound keeps one host
@@ -22,6 +26,7 @@ use crate::{
 use axum::{extract::ConnectInfo, http::Request, response::Response};
 use bytes::Bytes;
 use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::{
 	collections::HashMap,
 	convert::Infallible,
@@ -140,17 +145,122 @@ impl<S> Answers for S where
 
 /// Serves `service` on `listener` until the future is dropped: HTTP/1.1 with bounded request
 /// heads, within `limits`, on [`ConnectionLimits::threads`] threads of their own
-/// ([`workers`]). `metrics`, if any, counts open and refused connections.
+/// ([`workers`]), each accepting connections and serving what it accepted. `metrics`, if
+/// any, counts open and refused connections.
 pub async fn serve_with(
 	listener: TcpListener,
 	service: impl Answers,
 	limits: ConnectionLimits,
 	metrics: Option<Metrics>,
 ) {
-	let limits = Arc::new(limits);
-	let admission = Arc::new(Admission::new(&limits, metrics.clone()));
-	let lingering = Arc::new(AtomicUsize::new(0));
-	let workers = start_workers(&service, &limits);
+	let gate = Arc::new(Gate {
+		admission: Arc::new(Admission::new(&limits, metrics.clone())),
+		lingering: Arc::new(AtomicUsize::new(0)),
+		metrics,
+		limits,
+	});
+	match start_workers(listener, &service, &gate) {
+		Ok(_workers) => std::future::pending().await,
+		Err(Some(listener)) => accept(listener, service, gate).await,
+		Err(None) => {},
+	}
+}
+
+/// What every thread accepting connections shares: the bounds and their counts.
+struct Gate {
+	limits: ConnectionLimits,
+	admission: Arc<Admission>,
+	lingering: Arc<AtomicUsize>,
+	metrics: Option<Metrics>,
+}
+
+/// Binds the gateway's listening socket at `addr` so that the threads serving it can each
+/// listen on a socket of their own at the same address (`SO_REUSEPORT`, on Linux): the
+/// kernel then hands each new connection to one of them and wakes that one alone. The address
+/// is first bound once unshared, so that a port another program holds is refused as ever.
+pub fn bind(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+	let probe = std::net::TcpListener::bind(addr)?;
+	let addr = probe.local_addr()?;
+	drop(probe);
+	shared_listener(addr)
+}
+
+/// A listening socket at `addr` that sockets of this process may share.
+fn shared_listener(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+	let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+	socket.set_reuse_address(true)?;
+	#[cfg(target_os = "linux")]
+	socket.set_reuse_port(true)?;
+	socket.set_nonblocking(true)?;
+	socket.bind(&addr.into())?;
+	socket.listen(LISTEN_BACKLOG)?;
+	Ok(socket.into())
+}
+
+/// Connections the kernel completes ahead of the gateway's accepting them, per socket.
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// The threads [`ConnectionLimits::threads`] asks for, each accepting from a listening socket
+/// of its own at `listener`'s address when `listener` was bound by [`bind`], else from a copy
+/// of `listener` (every thread is then woken by a new connection, and the first to ask takes
+/// it). The listener back when none are asked for or they cannot start (then logged); `None`
+/// if it was lost on the way.
+fn start_workers(
+	listener: TcpListener,
+	service: &impl Answers,
+	gate: &Arc<Gate>,
+) -> Result<Workers, Option<TcpListener>> {
+	let threads = gate.limits.threads;
+	if threads == 0 {
+		return Err(Some(listener));
+	}
+	// Out of this runtime, whose threads must not be woken for it.
+	let listener = listener.into_std().map_err(|e| {
+		log::error!(target: "content", "the gateway cannot serve: {e}");
+		None
+	})?;
+	let accepting = (0..threads).map(|i| {
+		let own = listener_of_thread(&listener, i)?;
+		let (service, gate) = (service.clone(), gate.clone());
+		Ok(async move {
+			// Registered with the thread's own runtime.
+			match TcpListener::from_std(own) {
+				Ok(own) => accept(own, service, gate).await,
+				Err(e) => log::error!(target: "content", "a gateway thread cannot accept: {e}"),
+			}
+		})
+	});
+	let started = accepting
+		.collect::<io::Result<Vec<_>>>()
+		.and_then(|accepting| Workers::start("gateway", accepting));
+	started.map_err(|e| {
+		log::warn!(target: "content", "gateway threads did not start ({e}): serving on the node's");
+		TcpListener::from_std(listener)
+			.map_err(|e| log::error!(target: "content", "the gateway cannot serve: {e}"))
+			.ok()
+	})
+}
+
+/// The listening socket of thread `i`: `listener` itself (a copy of its descriptor) for the
+/// first, a socket of its own at the same address for the others when `listener` is shared
+/// ([`bind`]).
+fn listener_of_thread(
+	listener: &std::net::TcpListener,
+	i: usize,
+) -> io::Result<std::net::TcpListener> {
+	let shared = i > 0 && SockRef::from(listener).reuse_port().unwrap_or(false);
+	if shared {
+		match listener.local_addr().and_then(shared_listener) {
+			Ok(own) => return Ok(own),
+			Err(e) => log::debug!(target: "content", "gateway thread {i} shares a socket: {e}"),
+		}
+	}
+	listener.try_clone()
+}
+
+/// Accepts connections from `listener` and serves them with `service` on this runtime,
+/// within the bounds of `gate`.
+async fn accept(listener: TcpListener, service: impl Answers, gate: Arc<Gate>) {
 	loop {
 		let (stream, peer) = match listener.accept().await {
 			Ok(accepted) => accepted,
@@ -161,10 +271,10 @@ pub async fn serve_with(
 				continue;
 			},
 		};
-		let slot = match admission.admit(peer.ip()) {
+		let slot = match gate.admission.admit(peer.ip()) {
 			Ok(slot) => slot,
 			Err(refusal) => {
-				refuse_connection(stream, peer, refusal, metrics.as_ref(), &lingering);
+				refuse_connection(stream, peer, refusal, gate.metrics.as_ref(), &gate.lingering);
 				continue;
 			},
 		};
@@ -173,51 +283,7 @@ pub async fn serve_with(
 		if let Err(e) = stream.set_nodelay(true) {
 			log::debug!(target: "content", "gateway connection from {peer}: TCP_NODELAY: {e}");
 		}
-		let Some(workers) = &workers else {
-			tokio::spawn(serve_connection(stream, peer, slot, service.clone(), limits.clone()));
-			continue;
-		};
-		// A worker registers the socket with its own runtime.
-		match stream.into_std() {
-			Ok(stream) => {
-				if workers.hand((stream, peer, slot)).is_err() {
-					log::error!(target: "content", "gateway workers stopped: connection from {peer} dropped");
-				}
-			},
-			Err(e) => log::debug!(target: "content", "gateway connection from {peer}: {e}"),
-		}
-	}
-}
-
-/// A connection handed to a worker: its socket, its peer and its admission.
-type Accepted = (std::net::TcpStream, SocketAddr, Slot);
-
-/// The worker threads [`ConnectionLimits::threads`] asks for, serving `service`; none (the
-/// caller's runtime serves) when it asks for none or they cannot start.
-fn start_workers(
-	service: &impl Answers,
-	limits: &Arc<ConnectionLimits>,
-) -> Option<Workers<Accepted>> {
-	if limits.threads == 0 {
-		return None;
-	}
-	let threads = limits.threads;
-	let (service, limits) = (service.clone(), limits.clone());
-	let serve = move |(stream, peer, slot): Accepted| {
-		let (service, limits) = (service.clone(), limits.clone());
-		async move {
-			match TcpStream::from_std(stream) {
-				Ok(stream) => serve_connection(stream, peer, slot, service, limits).await,
-				Err(e) => log::debug!(target: "content", "gateway connection from {peer}: {e}"),
-			}
-		}
-	};
-	match Workers::start("gateway", threads, serve) {
-		Ok(workers) => Some(workers),
-		Err(e) => {
-			log::warn!(target: "content", "gateway threads did not start ({e}): serving on the node's");
-			None
-		},
+		tokio::spawn(serve_connection(stream, peer, slot, service.clone(), gate.clone()));
 	}
 }
 
@@ -227,8 +293,9 @@ async fn serve_connection(
 	peer: SocketAddr,
 	slot: Slot,
 	service: impl Answers,
-	limits: Arc<ConnectionLimits>,
+	gate: Arc<Gate>,
 ) {
+	let limits = &gate.limits;
 	// Held while hyper serves the connection; an upgraded connection (`/onion`) is handed
 	// over and counted by the onion relay instead.
 	let _slot = slot;
@@ -632,5 +699,28 @@ mod tests {
 		drop(a);
 		assert!(admission.admit(one).is_ok());
 		assert_eq!(admission.lock().total, 2, "the slot admitted last was dropped at once");
+	}
+
+	#[test]
+	fn a_port_another_socket_holds_is_refused_and_threads_share_their_own() {
+		let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+		let taken = bind(held.local_addr().unwrap()).map(|_| ());
+		assert_eq!(taken.unwrap_err().kind(), io::ErrorKind::AddrInUse);
+		let ours = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+		let addr = ours.local_addr().unwrap();
+		assert_ne!(addr.port(), 0);
+		let sibling = listener_of_thread(&ours, 1).unwrap();
+		assert_eq!(sibling.local_addr().unwrap(), addr);
+		#[cfg(target_os = "linux")]
+		assert!(SockRef::from(&sibling).reuse_port().unwrap(), "thread 1 copied the first socket");
+		assert_eq!(bind(addr).unwrap_err().kind(), io::ErrorKind::AddrInUse);
+	}
+
+	#[test]
+	fn a_listener_bound_elsewhere_is_copied_for_every_thread() {
+		let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+		let copy = listener_of_thread(&plain, 1).unwrap();
+		assert_eq!(copy.local_addr().unwrap(), plain.local_addr().unwrap());
+		assert!(!SockRef::from(&copy).reuse_port().unwrap());
 	}
 }

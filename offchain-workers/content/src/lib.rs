@@ -141,9 +141,8 @@ impl ContentService {
 			},
 			None => Metrics::unregistered(),
 		};
-		let listener = std::net::TcpListener::bind(config.gateway_addr)
+		let listener = connection::bind(config.gateway_addr)
 			.map_err(|e| StartError::Bind(config.gateway_addr, e))?;
-		listener.set_nonblocking(true).map_err(|e| StartError::Bind(config.gateway_addr, e))?;
 		let addr = listener.local_addr().map_err(|e| StartError::Bind(config.gateway_addr, e))?;
 		let store = Arc::new(store);
 		let replicator = match (&config.node, config.replicate_every) {

@@ -1,162 +1,97 @@
 //! The threads that serve the gateway's connections. Each runs a single-threaded tokio
-//! runtime of its own and keeps every connection it is handed until that connection ends, as
-//! nginx's worker processes do; the acceptor hands a new connection to the worker serving the
-//! fewest. On the node's shared multi-threaded runtime, answering small files spent a large
-//! part of its time waking and stealing between threads (docs/performance.md, "Session 16").
+//! runtime of its own, accepts connections and keeps each until it ends, as nginx's worker
+//! processes do. On the node's shared multi-threaded runtime, answering small files spent a
+//! large part of its time waking and stealing between threads, and a new connection waited
+//! for a second thread to be woken (docs/performance.md, "Session 16").
 
-use std::{
-	future::Future,
-	io,
-	sync::{
-		atomic::{AtomicUsize, Ordering},
-		Arc,
-	},
-	thread,
-};
-use tokio::sync::mpsc;
+use std::{future::Future, io, thread};
+use tokio::sync::oneshot;
 
-/// Threads serving jobs of type `J` (a connection and what goes with it); they stop once
-/// this is dropped, cancelling what they still serve.
-pub(super) struct Workers<J> {
-	workers: Vec<Worker<J>>,
+/// Threads each running one future on a runtime of its own; dropping this stops them,
+/// cancelling their futures and every task those spawned.
+pub(super) struct Workers {
+	_stop: Vec<oneshot::Sender<()>>,
 }
 
-/// One thread's queue of new jobs and its count of jobs under way.
-struct Worker<J> {
-	queue: mpsc::UnboundedSender<J>,
-	load: Arc<AtomicUsize>,
-}
-
-impl<J: Send + 'static> Workers<J> {
-	/// Starts `count` threads named `{name}-{i}`, each serving the jobs it is handed with
-	/// `serve`, each job as a task of its own.
-	pub(super) fn start<S, F>(name: &str, count: usize, serve: S) -> io::Result<Self>
+impl Workers {
+	/// Starts a thread named `{name}-{i}` for each of `work`'s futures, which runs it until
+	/// it ends or the workers are dropped.
+	pub(super) fn start<F>(name: &str, work: impl IntoIterator<Item = F>) -> io::Result<Self>
 	where
-		S: Fn(J) -> F + Clone + Send + 'static,
 		F: Future<Output = ()> + Send + 'static,
 	{
-		let workers = (0..count)
-			.map(|i| Worker::start(format!("{name}-{i}"), serve.clone()))
+		let stop = work
+			.into_iter()
+			.enumerate()
+			.map(|(i, work)| start_one(format!("{name}-{i}"), work))
 			.collect::<io::Result<_>>()?;
-		Ok(Workers { workers })
-	}
-
-	/// Hands `job` to the worker with the fewest jobs under way; gives it back if every
-	/// worker has stopped (or there is none).
-	pub(super) fn hand(&self, job: J) -> Result<(), J> {
-		let Some(worker) = self.workers.iter().min_by_key(|w| w.load.load(Ordering::Relaxed))
-		else {
-			return Err(job);
-		};
-		worker.load.fetch_add(1, Ordering::Relaxed);
-		worker.queue.send(job).map_err(|refused| {
-			worker.load.fetch_sub(1, Ordering::Relaxed);
-			refused.0
-		})
+		Ok(Workers { _stop: stop })
 	}
 }
 
-impl<J: Send + 'static> Worker<J> {
-	fn start<S, F>(name: String, serve: S) -> io::Result<Self>
-	where
-		S: Fn(J) -> F + Send + 'static,
-		F: Future<Output = ()> + Send + 'static,
-	{
-		let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-		let (queue, mut jobs) = mpsc::unbounded_channel::<J>();
-		let load = Arc::new(AtomicUsize::new(0));
-		let counted = load.clone();
-		thread::Builder::new().name(name).spawn(move || {
-			runtime.block_on(async move {
-				while let Some(job) = jobs.recv().await {
-					let done = Done(counted.clone());
-					let served = serve(job);
-					tokio::spawn(async move {
-						let _done = done;
-						served.await
-					});
-				}
-			});
-			// Jobs still under way are cancelled; blocking reads they started finish alone.
-			runtime.shutdown_background();
-		})?;
-		Ok(Worker { queue, load })
-	}
-}
-
-/// Counts a job as over when dropped (also when its task is cancelled).
-struct Done(Arc<AtomicUsize>);
-
-impl Drop for Done {
-	fn drop(&mut self) {
-		self.0.fetch_sub(1, Ordering::Relaxed);
-	}
+/// Starts the thread `name` running `work`; it stops when the sender returned is dropped.
+fn start_one(
+	name: String,
+	work: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<oneshot::Sender<()>> {
+	let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+	let (stop, stopped) = oneshot::channel::<()>();
+	thread::Builder::new().name(name).spawn(move || {
+		runtime.block_on(async move {
+			tokio::select! {
+				() = work => {},
+				_ = stopped => {},
+			}
+		});
+		// Tasks still under way are cancelled; blocking reads they started finish alone.
+		runtime.shutdown_background();
+	})?;
+	Ok(stop)
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
 	use std::{
-		collections::HashSet,
-		sync::{
-			mpsc::{self as std_mpsc, RecvTimeoutError},
-			Mutex,
-		},
+		sync::mpsc::{self, RecvTimeoutError},
 		time::Duration,
 	};
 
 	#[test]
-	fn jobs_go_to_the_least_loaded_worker_and_end_with_it() {
-		let threads = Arc::new(Mutex::new(Vec::new()));
-		let (release, released) = tokio::sync::watch::channel(false);
-		let seen = threads.clone();
-		let workers = Workers::start("test-worker", 2, move |job: u32| {
-			let (seen, mut released) = (seen.clone(), released.clone());
+	fn each_future_runs_on_a_thread_of_its_own() {
+		let (seen, names) = mpsc::channel();
+		let work = (0..2).map(|_| {
+			let seen = seen.clone();
 			async move {
-				seen.lock().unwrap().push((job, thread::current().name().map(String::from)));
-				let _ = released.wait_for(|r| *r).await;
+				let _ = seen.send(thread::current().name().map(String::from));
 			}
-		})
-		.unwrap();
-		for job in 0..4 {
-			workers.hand(job).unwrap();
-		}
-		while threads.lock().unwrap().len() < 4 {
-			thread::sleep(Duration::from_millis(5));
-		}
-		let names: HashSet<_> = threads.lock().unwrap().iter().map(|(_, n)| n.clone()).collect();
-		assert_eq!(names.len(), 2, "four jobs went to one worker: {names:?}");
-		assert_eq!(loads(&workers), vec![2, 2]);
-		release.send(true).unwrap();
-		while loads(&workers) != vec![0, 0] {
-			thread::sleep(Duration::from_millis(5));
-		}
+		});
+		let _workers = Workers::start("test-worker", work).unwrap();
+		let mut names: Vec<_> =
+			(0..2).map(|_| names.recv_timeout(Duration::from_secs(10)).unwrap()).collect();
+		names.sort();
+		assert_eq!(names, [Some("test-worker-0".into()), Some("test-worker-1".into())]);
 	}
 
 	#[test]
-	fn dropping_the_workers_cancels_the_jobs_under_way() {
-		let workers = Workers::start("test-worker", 1, |held: std_mpsc::Sender<()>| async move {
-			let _held = held;
+	fn dropping_the_workers_cancels_their_futures_and_tasks() {
+		let (held, dropped) = mpsc::channel::<()>();
+		let (started, running) = mpsc::channel();
+		let work = async move {
+			// A task spawned by the work, holding the sender, which goes with the task.
+			tokio::spawn(async move {
+				let _held = held;
+				let _ = started.send(());
+				std::future::pending::<()>().await
+			});
 			std::future::pending::<()>().await
-		})
-		.unwrap();
-		let (held, dropped) = std_mpsc::channel();
-		workers.hand(held).unwrap();
+		};
+		let workers = Workers::start("test-worker", [work]).unwrap();
+		running.recv_timeout(Duration::from_secs(10)).unwrap();
 		drop(workers);
-		// The job's sender goes with its task: nothing is ever sent.
 		assert_eq!(
 			dropped.recv_timeout(Duration::from_secs(10)),
 			Err(RecvTimeoutError::Disconnected)
 		);
-	}
-
-	fn loads<J>(workers: &Workers<J>) -> Vec<usize> {
-		workers.workers.iter().map(|w| w.load.load(Ordering::Relaxed)).collect()
-	}
-
-	#[test]
-	fn no_workers_give_the_job_back() {
-		let workers = Workers::start("none", 0, |_: u8| async {}).unwrap();
-		assert_eq!(workers.hand(7), Err(7));
 	}
 }
