@@ -11,7 +11,7 @@
 //! ```
 
 use bitcloud_client::{download, Payer, Replica, Rpc, Signer};
-use bitcloud_content::{ContentConfig, ContentService, ContentStore, ItemMeta};
+use bitcloud_content::{CachedChain, ContentConfig, ContentService, ContentStore, ItemMeta};
 use bitcloud_primitives::AccountId;
 use common::{OneCatalog, GENESIS};
 use std::{
@@ -60,7 +60,10 @@ fn serve(dir: &Path, addr: &str, files: &[String]) -> Result<(), String> {
 		version: "bench".into(),
 		replicate_every: None,
 	};
-	let service = ContentService::prepare(config, Arc::new(OneCatalog(catalog)), None)
+	// Held answers, as the node's view keeps them per block: an uncached view is asked on a
+	// blocking thread per request, which is not what a node does.
+	let view = Arc::new(CachedChain::new(Arc::new(OneCatalog(catalog))));
+	let service = ContentService::prepare(config, view, None)
 		.map_err(|e| e.to_string())?;
 	println!("ready http://{}", service.local_addr());
 	let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
