@@ -63,8 +63,7 @@ fn serve(dir: &Path, addr: &str, files: &[String]) -> Result<(), String> {
 	// Held answers, as the node's view keeps them per block: an uncached view is asked on a
 	// blocking thread per request, which is not what a node does.
 	let view = Arc::new(CachedChain::new(Arc::new(OneCatalog(catalog))));
-	let service = ContentService::prepare(config, view, None)
-		.map_err(|e| e.to_string())?;
+	let service = ContentService::prepare(config, view, None).map_err(|e| e.to_string())?;
 	println!("ready http://{}", service.local_addr());
 	let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
 	runtime.block_on(service.run());

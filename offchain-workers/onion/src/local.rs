@@ -51,7 +51,9 @@ impl LocalNet {
 		let mut listeners = Vec::new();
 		let mut infos = Vec::new();
 		for n in 0..count {
-			let listener = TcpListener::bind("127.0.0.1:0").await?;
+			// Bound as a node's gateway is: each of its threads on a socket of its own.
+			let bound = bitcloud_content::connection::bind(([127, 0, 0, 1], 0).into())?;
+			let listener = TcpListener::from_std(bound)?;
 			let account = AccountId::new([n + 1; 32]);
 			infos.push(RelayInfo {
 				endpoint: format!("http://{}", listener.local_addr()?),
