@@ -819,6 +819,7 @@ impl ContentReader {
 		// Filled, not zero-allocated: a zeroed allocation of this size is fresh pages from the
 		// OS under jemalloc, each faulted in by the read (a sixth of a large download's CPU);
 		// memory just freed by the previous block is reused instead.
+		#[allow(clippy::slow_vector_initialization)]
 		let mut buf = Vec::with_capacity((end_byte - start_byte) as usize);
 		buf.resize((end_byte - start_byte) as usize, 0u8);
 		// Stamped before and after: a write while reading makes the bytes be verified.
