@@ -5,13 +5,14 @@
 use super::{
 	authorise::{authorise, not_stored, path_id, Servable},
 	paying::{paying_client, Paying},
-	responses::{empty, refuse, streamed, whole, IMMUTABLE},
-	ss58, Gateway, STREAM_BLOCK,
+	responses::{empty, refuse, streamed, whole, IMMUTABLE, READ_AHEAD},
+	ss58, Gateway, STREAM_BLOCK, STREAM_STEP,
 };
 use crate::{
 	id::to_hex,
 	range::{parse_range, RangeRequest},
 	store::{ContentReader, StoreError},
+	WINDOW_BYTES,
 };
 use axum::{
 	extract::{Path, State},
@@ -229,6 +230,10 @@ async fn read_whole(gateway: &Arc<Gateway>, id: ContentId, size: u64) -> Result<
 /// The answer to a stored copy that does not hash to its id.
 const FAILED_VERIFICATION: &str = "the stored copy failed verification";
 
+// A paying client signs for what it has received, while the body's next blocks are reserved
+// before they are read: its window must hold them, or a client signing as it goes would wait.
+const _: () = assert!((1 + READ_AHEAD as u64) * STREAM_BLOCK < WINDOW_BYTES);
+
 /// The answer with the selected bytes. The first block is read and verified before the
 /// status line goes out, so a corrupt copy is answered with 500 instead of a cut-off 200; a
 /// selection within one block is sent whole, in one write.
@@ -258,12 +263,15 @@ async fn send(
 	if start + first_len >= end {
 		return Ok(whole(response, first));
 	}
+	// A paying client's window is reserved a block at a time, so that one that stops signing
+	// has been sent all of it; a free answer reads in larger steps.
+	let step = if paying.is_some() { STREAM_BLOCK } else { STREAM_STEP };
 	let (gateway, paying) = (gateway.clone(), paying.map(Arc::new));
 	let read = move |offset, len| {
 		let (gateway, reader, paying) = (gateway.clone(), reader.clone(), paying.clone());
 		async move { next_block(&gateway, &reader, paying.as_deref(), offset, len).await }
 	};
-	Ok(streamed(response, first, start + first_len, end, STREAM_BLOCK, read))
+	Ok(streamed(response, first, start + first_len, end, step, read))
 }
 
 /// The next block of a body, once a paying client has signed for enough of what it was

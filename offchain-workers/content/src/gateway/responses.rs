@@ -75,6 +75,9 @@ pub(super) fn whole(builder: Builder, bytes: Bytes) -> Response {
 	builder.body(Body::from(bytes)).unwrap_or_else(internal_error)
 }
 
+/// Blocks of a streamed body being read at once: the one being sent and the next.
+pub(super) const READ_AHEAD: usize = 2;
+
 /// A response from `builder` whose body is `first`, then bytes `from..end` read `step` at a
 /// time by `read`. An error ends the body: the headers are out, so the connection is cut and
 /// the client sees a short body.
@@ -84,23 +87,21 @@ pub(super) fn streamed<F, Fut, E>(
 	from: u64,
 	end: u64,
 	step: u64,
-	read: F,
+	mut read: F,
 ) -> Response
 where
 	F: FnMut(u64, u64) -> Fut + Send + 'static,
 	Fut: Future<Output = Result<Bytes, E>> + Send + 'static,
-	E: Into<BoxError> + 'static,
+	E: Into<BoxError> + Send + 'static,
 {
-	let rest = futures::stream::unfold((read, from), move |(mut read, offset)| async move {
-		if offset >= end {
-			return None;
-		}
-		let len = (end - offset).min(step);
-		match read(offset, len).await {
-			Ok(bytes) => Some((Ok(bytes), (read, offset + len))),
-			Err(e) => Some((Err(e), (read, end))),
-		}
-	});
+	// The next block is read while the one before is being sent: reading (a blocking thread)
+	// and writing (the connection's thread) overlap on two cores.
+	let steps = (from..end)
+		.step_by(step.max(1) as usize)
+		.map(move |offset| (offset, (end - offset).min(step)));
+	let rest = futures::stream::iter(steps)
+		.map(move |(offset, len)| read(offset, len))
+		.buffered(READ_AHEAD);
 	let body = futures::stream::once(async move { Ok(first) }).chain(rest);
 	builder.body(Body::from_stream(body)).unwrap_or_else(internal_error)
 }
