@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use bitcloud_content::{CachedChain, ChainError, ChainView, ItemMeta, LeaseFacts, Quota};
+use bitcloud_content::{CachedChain, ChainError, ChainView, ItemMeta, LeaseFacts, Quota, Verdict};
 use bitcloud_onion::{Directory, RelayInfo};
 use bitcloud_primitives::{ContentId, EpochIndex, Standing};
 use bitcloud_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
@@ -341,6 +341,10 @@ impl ChainView for RuntimeChainView {
 
 	fn endpoints(&self, moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
 		self.cached.endpoints(moderator)
+	}
+
+	fn verdict(&self, node: &AccountId, content: &ContentId) -> Result<Verdict, ChainError> {
+		self.cached.verdict(node, content)
 	}
 }
 

@@ -226,6 +226,12 @@ pub trait ChainView: Send + Sync + 'static {
 	fn endpoints(&self, _moderator: &AccountId) -> Result<Vec<(AccountId, String)>, ChainError> {
 		Ok(Vec::new())
 	}
+
+	/// Whether `node` may serve `content` over plain HTTP, by the [`serving_rule`] over this
+	/// view's answers.
+	fn verdict(&self, node: &AccountId, content: &ContentId) -> Result<Verdict, ChainError> {
+		serving_rule(self, node, content)
+	}
 }
 
 /// Whether the node may serve a piece of content over plain HTTP, and why.
@@ -255,8 +261,10 @@ pub enum Verdict {
 /// moderator denies it. A deny by any subscribed moderator wins over a listing by another: a
 /// node subscribes to moderators to stay within its own law, and one of them saying no is
 /// reason enough (see `docs/content-node.md`).
-pub fn verdict(
-	chain: &dyn ChainView,
+///
+/// Asked through [`ChainView::verdict`], which a view that keeps answers keeps too.
+pub fn serving_rule<C: ChainView + ?Sized>(
+	chain: &C,
 	node: &AccountId,
 	content: &ContentId,
 ) -> Result<Verdict, ChainError> {
@@ -285,8 +293,8 @@ pub fn verdict(
 
 /// The first lease of `content` for which `node` may hold it ([`LeaseFacts::holdable_by`]),
 /// with its moderator. Asked only of content no subscribed catalog lists.
-fn holding_lease(
-	chain: &dyn ChainView,
+fn holding_lease<C: ChainView + ?Sized>(
+	chain: &C,
 	node: &AccountId,
 	subscriptions: &[AccountId],
 	content: &ContentId,
@@ -324,7 +332,7 @@ pub enum UploadVerdict {
 /// The upload rule: a node takes content that a subscribed moderator lists, or that a
 /// publisher proposed to one (so it is in place when the moderator lists it), or that a lease
 /// under one pays it to hold (a place among the lease's keepers is free or is this node's),
-/// unless a subscribed moderator denies it. Serving still follows [`verdict`]: proposed
+/// unless a subscribed moderator denies it. Serving still follows [`serving_rule`]: proposed
 /// content is stored but not served until it is listed.
 pub fn upload_verdict(
 	chain: &dyn ChainView,

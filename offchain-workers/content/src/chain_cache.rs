@@ -5,7 +5,8 @@
 //! a runtime call, and at a given best block each answer is deterministic. [`CachedChain`]
 //! wraps a [`ChainView`] and keeps its answers until the best block changes, so that a
 //! request for a listed item makes no runtime call once the answers for this block are
-//! known.
+//! known. The serving rule's verdict, made of three of those answers, is kept as well
+//! ([`ChainView::verdict`]): a request looks up one answer, not three.
 //!
 //! **Exact.** Every lookup first reads the best block's hash ([`ChainView::best_hash`], no
 //! runtime call); answers kept for another hash are all dropped before anything is looked up.
@@ -32,7 +33,7 @@
 //! that pass their lookups on to a `CachedChain` (the node's does), and tells the caller when
 //! no `CachedChain` answered at all (the view keeps nothing, so peeking is no use).
 
-use crate::chain::{ChainError, ChainView, ItemMeta, LeaseFacts, Quota};
+use crate::chain::{serving_rule, ChainError, ChainView, ItemMeta, LeaseFacts, Quota, Verdict};
 use bitcloud_primitives::{AccountId, ContentId, EpochIndex};
 use polkadot_sdk::sp_core::H256;
 use std::{
@@ -174,6 +175,9 @@ struct Block {
 	unmoderated: Answers<AccountId, bool>,
 	nodes: Answers<AccountId, bool>,
 	leases: Answers<ContentId, Vec<LeaseFacts>>,
+	/// The serving rule's verdicts, by node and content: one lookup per request instead of
+	/// the rule's three.
+	verdicts: Answers<(AccountId, ContentId), Verdict>,
 }
 
 impl Block {
@@ -192,6 +196,7 @@ impl Block {
 			unmoderated: Answers::new(cap),
 			nodes: Answers::new(cap),
 			leases: Answers::new(cap.min(MAX_LEASE_LISTS)),
+			verdicts: Answers::new(cap),
 		}
 	}
 
@@ -224,6 +229,7 @@ impl Block {
 			+ self.unmoderated.map.len()
 			+ self.nodes.map.len()
 			+ self.leases.map.len()
+			+ self.verdicts.map.len()
 	}
 }
 
@@ -274,13 +280,29 @@ impl<V: ChainView + ?Sized> CachedChain<V> {
 		self.block.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
 
-	/// The answer kept in `kind` for `key` at the best block; else `ask`'s, kept if nothing
-	/// cleared the cache meanwhile and it is not an error.
+	/// The answer kept in `kind` for `key` at the best block; else `ask`'s (a runtime call),
+	/// kept if nothing cleared the cache meanwhile and it is not an error.
 	fn cached<K: Eq + Hash, T: Clone>(
 		&self,
 		kind: fn(&mut Block) -> &mut Answers<K, T>,
 		key: K,
 		ask: impl FnOnce(&V) -> Result<T, ChainError>,
+	) -> Result<T, ChainError> {
+		self.kept_or(kind, key, || {
+			if note_peek(false) {
+				return Err(not_held());
+			}
+			ask(&self.inner)
+		})
+	}
+
+	/// The answer kept in `kind` for `key` at the best block, noted as held by a peek; else
+	/// `work`'s, kept if nothing cleared the cache meanwhile and it is not an error.
+	fn kept_or<K: Eq + Hash, T: Clone>(
+		&self,
+		kind: fn(&mut Block) -> &mut Answers<K, T>,
+		key: K,
+		work: impl FnOnce() -> Result<T, ChainError>,
 	) -> Result<T, ChainError> {
 		let at = self.inner.best_hash();
 		let generation = {
@@ -292,10 +314,7 @@ impl<V: ChainView + ?Sized> CachedChain<V> {
 			}
 			block.generation
 		};
-		if note_peek(false) {
-			return Err(not_held());
-		}
-		let answer = ask(&self.inner)?;
+		let answer = work()?;
 		let mut block = self.block();
 		if block.generation == generation {
 			kind(&mut block).put(key, answer.clone());
@@ -381,6 +400,13 @@ impl<V: ChainView + ?Sized> ChainView for CachedChain<V> {
 
 	fn best_hash(&self) -> Option<H256> {
 		self.inner.best_hash()
+	}
+
+	/// Worked out from this cache's own answers (each kept or, outside a peek, asked), and
+	/// kept as they are: a verdict kept is never older than the answers it was made of.
+	fn verdict(&self, node: &AccountId, content: &ContentId) -> Result<Verdict, ChainError> {
+		let key = (node.clone(), *content);
+		self.kept_or(|b| &mut b.verdicts, key, || serving_rule(self, node, content))
 	}
 
 	/// Not kept: replication asks for it once a round.
@@ -489,6 +515,33 @@ mod tests {
 	}
 
 	#[test]
+	fn a_verdict_is_one_lookup_kept_per_best_block() {
+		let (chain, cache) = cache(MAX_ANSWERS);
+		let denied = Ok(Verdict::Denied { moderator: moderator() });
+		assert_eq!(cache.verdict(&moderator(), &id(1)), denied);
+		assert_eq!(chain.calls(), 2, "subscriptions, then the deny list");
+		// The rule's own answers dropped: the verdict alone answers, without asking.
+		let mut block = cache.block();
+		(block.subscriptions.map.clear(), block.denied.map.clear());
+		assert_eq!(block.verdicts.map.len(), 1);
+		drop(block);
+		assert_eq!(cache.verdict(&moderator(), &id(1)), denied);
+		assert_eq!(chain.calls(), 2);
+		*chain.best.lock().unwrap() = Some(H256::repeat_byte(2));
+		assert_eq!(cache.verdict(&moderator(), &id(1)), denied);
+		assert_eq!(chain.calls(), 4, "a new best block works it out again");
+		// Errors are not kept, nor a verdict worked out across a clearing.
+		chain.failing.store(true, Ordering::Relaxed);
+		cache.invalidate();
+		assert!(cache.verdict(&moderator(), &id(1)).is_err());
+		assert!(cache.block().verdicts.map.is_empty());
+		chain.failing.store(false, Ordering::Relaxed);
+		*chain.during_call.lock().unwrap() = Some(Arc::downgrade(&cache));
+		assert_eq!(cache.verdict(&moderator(), &id(1)), denied);
+		assert!(cache.block().verdicts.map.is_empty(), "a verdict older than a clearing was kept");
+	}
+
+	#[test]
 	fn an_answer_asked_across_a_clearing_is_not_kept() {
 		let (chain, cache) = cache(MAX_ANSWERS);
 		// The cache is cleared while the chain answers: the answer may be the old block's.
@@ -556,7 +609,7 @@ mod tests {
 	#[test]
 	fn a_peek_answers_what_is_held_and_asks_nothing() {
 		let (chain, cache) = cache(MAX_ANSWERS);
-		let serving = || crate::chain::verdict(cache.as_ref(), &moderator(), &id(1));
+		let serving = || cache.verdict(&moderator(), &id(1));
 		assert_eq!(peek(serving), Peeked::Missed);
 		assert_eq!(chain.calls(), 0, "a peek asked the chain");
 		let asked = serving();

@@ -22,7 +22,7 @@
 //! queries are bounded by the proposed and leased budgets' item counts plus what expires.
 
 use crate::{
-	chain::{paid_unmoderated, upload_verdict, verdict, ChainView, UploadVerdict, Verdict},
+	chain::{paid_unmoderated, upload_verdict, ChainView, UploadVerdict, Verdict},
 	id::to_hex,
 	metrics::Metrics,
 	store::{ContentStore, Unlisted, UnlistedItem},
@@ -150,7 +150,7 @@ fn standing(
 	node: &AccountId,
 	item: &UnlistedItem,
 ) -> Result<Standing, crate::chain::ChainError> {
-	let denied = match verdict(chain, node, &item.id)? {
+	let denied = match chain.verdict(node, &item.id)? {
 		Verdict::Serve { lease: None, .. } => return Ok(Standing::Listed),
 		Verdict::Serve { lease: Some(_), .. } => false,
 		Verdict::Denied { .. } => true,

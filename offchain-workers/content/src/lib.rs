@@ -32,8 +32,8 @@ pub use bitcloud_verify as verify;
 pub use bitcloud_verify::{range_is_valid, valid_chunk_ranges, Received};
 pub use book::{BookError, ReceiptBook};
 pub use chain::{
-	paid_unmoderated, upload_verdict, verdict, ChainError, ChainView, ItemMeta, LeaseFacts, Quota,
-	UploadVerdict, Verdict,
+	paid_unmoderated, serving_rule, upload_verdict, ChainError, ChainView, ItemMeta, LeaseFacts,
+	Quota, UploadVerdict, Verdict,
 };
 pub use chain_cache::CachedChain;
 pub use challenges::ChallengeBoard;

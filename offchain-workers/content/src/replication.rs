@@ -9,7 +9,7 @@
 //! Content that a subscribed moderator denies is removed from the store.
 
 use crate::{
-	chain::{verdict, ChainError, ChainView, Verdict},
+	chain::{ChainError, ChainView, Verdict},
 	id::to_hex,
 	store::{ContentStore, StoreError},
 };
@@ -58,7 +58,7 @@ impl Replicator {
 		let mut wanted: BTreeMap<ContentId, (u64, Vec<AccountId>)> = BTreeMap::new();
 		for moderator in chain.subscriptions(&self.node)? {
 			for (id, meta) in chain.catalog(&moderator)? {
-				match verdict(chain, &self.node, &id)? {
+				match chain.verdict(&self.node, &id)? {
 					Verdict::Denied { .. } if self.store.contains(&id) => {
 						match self.store.remove(&id) {
 							Ok(_) => {

@@ -98,9 +98,9 @@ fn made_up_ids_keep_the_cache_bounded_and_push_out_no_listed_item() {
 		let id = blake3::hash(&n.to_le_bytes());
 		assert_eq!(get_id(&gateway, id.to_hex().as_str()), 404);
 		// Kept: the epoch (asked at start) and the node's subscriptions, then per moderator
-		// its deny list's and its catalog's answers, and the leases of ids no catalog lists,
-		// each kind up to `cap`.
-		assert!(cache.len() <= 2 + 3 * cap, "{} answers kept", cache.len());
+		// its deny list's and its catalog's answers, the leases of ids no catalog lists and
+		// the verdicts made of them, each kind up to `cap`.
+		assert!(cache.len() <= 2 + 4 * cap, "{} answers kept", cache.len());
 	}
 	let asked = gateway.chain.calls();
 	assert_eq!(get(&gateway, &item), 200);

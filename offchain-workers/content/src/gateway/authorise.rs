@@ -1,4 +1,4 @@
-//! Whether a piece of content may be served: the serving rule ([`crate::chain::verdict`])
+//! Whether a piece of content may be served: the serving rule ([`crate::chain::serving_rule`])
 //! asked of the chain, and the store asked whether it holds it.
 
 use super::{
@@ -6,7 +6,7 @@ use super::{
 	Gateway,
 };
 use crate::{
-	chain::{verdict, ItemMeta, Verdict},
+	chain::{ItemMeta, Verdict},
 	id::{parse_id, to_hex},
 };
 use axum::{http::StatusCode, response::Response};
@@ -43,7 +43,7 @@ pub(super) async fn authorise(gateway: &Arc<Gateway>, id: ContentId) -> Result<S
 		));
 	};
 	let verdict = gateway
-		.ask_chain(move |g| verdict(g.chain.as_ref(), &node, &id))
+		.ask_chain(move |g| g.chain.verdict(&node, &id))
 		.await?
 		.map_err(|e| chain_error(gateway, e))?;
 	let (moderator, meta) = listing(verdict)?;

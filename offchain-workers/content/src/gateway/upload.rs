@@ -9,7 +9,7 @@ use super::{
 	Gateway,
 };
 use crate::{
-	chain::{upload_verdict, verdict, UploadVerdict, Verdict},
+	chain::{upload_verdict, UploadVerdict, Verdict},
 	connection::BodyTooSlow,
 	id::to_hex,
 	store::{StoreError, Unlisted},
@@ -87,7 +87,7 @@ async fn wanted(gateway: &Arc<Gateway>, id: ContentId) -> Result<Wanted, Respons
 			let chain = g.chain.as_ref();
 			let upload = upload_verdict(chain, &node, &id)?;
 			let listed = matches!(upload, UploadVerdict::Accept { lease: None, .. })
-				&& matches!(verdict(chain, &node, &id)?, Verdict::Serve { lease: None, .. });
+				&& matches!(chain.verdict(&node, &id)?, Verdict::Serve { lease: None, .. });
 			Ok((upload, listed))
 		})
 		.await?
