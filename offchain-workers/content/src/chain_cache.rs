@@ -522,7 +522,8 @@ mod tests {
 		assert_eq!(chain.calls(), 2, "subscriptions, then the deny list");
 		// The rule's own answers dropped: the verdict alone answers, without asking.
 		let mut block = cache.block();
-		(block.subscriptions.map.clear(), block.denied.map.clear());
+		block.subscriptions.map.clear();
+		block.denied.map.clear();
 		assert_eq!(block.verdicts.map.len(), 1);
 		drop(block);
 		assert_eq!(cache.verdict(&moderator(), &id(1)), denied);
