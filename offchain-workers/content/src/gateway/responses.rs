@@ -75,7 +75,7 @@ pub(super) fn whole(builder: Builder, bytes: Bytes) -> Response {
 	builder.body(Body::from(bytes)).unwrap_or_else(internal_error)
 }
 
-/// Blocks of a streamed body being read at once: the one being sent and the next.
+/// Steps of a streamed body read at once, ahead of the one being sent.
 pub(super) const READ_AHEAD: usize = 2;
 
 /// A response from `builder` whose body is `first`, then bytes `from..end` read `step` at a
