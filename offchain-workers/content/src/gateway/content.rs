@@ -4,27 +4,31 @@
 
 use super::{
 	authorise::{authorise, not_stored, path_id, Servable},
+	cors,
 	paying::{paying_client, Paying},
 	responses::{empty, refuse, streamed, whole, IMMUTABLE, READ_AHEAD},
 	ss58, Gateway, STREAM_BLOCK, STREAM_STEP,
 };
 use crate::{
 	id::to_hex,
+	protocol::CLIENT_HEADER,
 	range::{parse_range, RangeRequest},
 	store::{ContentReader, StoreError},
 	WINDOW_BYTES,
 };
 use axum::{
+	body::{Body, HttpBody as _},
 	extract::{Path, State},
 	http::{header, response::Builder, HeaderMap, HeaderValue, Method, StatusCode},
 	response::Response,
 };
 use bitcloud_primitives::ContentId;
 use bytes::Bytes;
+use polkadot_sdk::sp_core::H256;
 use std::sync::Arc;
 
 /// `GET`/`HEAD /content/{id}`, as a route; the gateway's front answers most of them before
-/// the router ([`answer`]).
+/// the router ([`answer`]). (The router's CORS layer then sets the same two headers again.)
 pub(super) async fn content(
 	State(gateway): State<Arc<Gateway>>,
 	Path(id): Path<String>,
@@ -34,19 +38,81 @@ pub(super) async fn content(
 	answer(&gateway, &id, &method, &headers).await
 }
 
-/// The answer to `GET`/`HEAD /content/{id}` with `headers`.
+/// The answer to `GET`/`HEAD /content/{id}` with `headers`, open to every origin
+/// ([`cors::open`]): a plain request for a small file from its prepared head when there is one
+/// ([`prepared`](super::prepared)), else worked out in full.
 pub(super) async fn answer(
 	gateway: &Arc<Gateway>,
 	id: &str,
 	method: &Method,
 	headers: &HeaderMap,
 ) -> Response {
-	let answered = match path_id(id) {
-		Ok(id) => serve_item(gateway, id, None, method, headers).await,
-		Err(refused) => Err(refused),
+	let id = match path_id(id) {
+		Ok(id) => id,
+		Err(refused) => return refused,
 	};
-	match answered {
+	if !is_plain(method, headers) {
+		return serve(gateway, id, method, headers).await;
+	}
+	let at = gateway.chain.best_hash();
+	if let Some(answer) = at.and_then(|at| prepared_answer(gateway, at, &id)) {
+		return answer;
+	}
+	let response = serve(gateway, id, method, headers).await;
+	keep_head(gateway, at, id, &response);
+	response
+}
+
+/// The answer to a request for `id`, worked out in full and open to every origin (the head
+/// prepared from it is complete: nothing is added to a prepared answer).
+async fn serve(
+	gateway: &Arc<Gateway>,
+	id: ContentId,
+	method: &Method,
+	headers: &HeaderMap,
+) -> Response {
+	let mut response = match serve_item(gateway, id, None, method, headers).await {
 		Ok(response) | Err(response) => response,
+	};
+	cors::open(&mut response);
+	response
+}
+
+/// Whether a request is a plain `GET`: no range, no validator, no payment. Its answer depends
+/// only on the item and the chain ([`serve_item`] reads no other header), so it can be
+/// prepared.
+fn is_plain(method: &Method, headers: &HeaderMap) -> bool {
+	method == Method::GET
+		&& !headers.contains_key(header::RANGE)
+		&& !headers.contains_key(header::IF_NONE_MATCH)
+		&& !headers.contains_key(CLIENT_HEADER)
+}
+
+/// The answer to a plain request for `id` from the head prepared at best block `at` and the
+/// bytes the store keeps in memory; `None` when either is missing or a storage challenge is
+/// pending on the item (the full path refuses and counts that).
+fn prepared_answer(gateway: &Gateway, at: H256, id: &ContentId) -> Option<Response> {
+	let head = gateway.prepared.head(at, id)?;
+	let object = gateway.store.hot().get(id)?;
+	let size = object.len() as u64;
+	if gateway.challenges.overlap(id, 0, size).is_some() {
+		return None;
+	}
+	gateway.metrics.bytes_served.inc_by(size);
+	let mut response = Response::new(Body::from(object));
+	*response.headers_mut() = head;
+	Some(response)
+}
+
+/// Keeps the head of `response`, the full answer to a plain request for `id` begun while `at`
+/// was the best block, if it sent a whole small file and the best block is still `at` (so
+/// the verdict it followed was the one of `at`).
+fn keep_head(gateway: &Gateway, at: Option<H256>, id: ContentId, response: &Response) {
+	let Some(at) = at else { return };
+	let small =
+		response.body().size_hint().exact().is_some_and(|size| gateway.store.hot().takes(size));
+	if response.status() == StatusCode::OK && small && gateway.chain.best_hash() == Some(at) {
+		gateway.prepared.keep(at, id, response.headers().clone());
 	}
 }
 

@@ -7,7 +7,7 @@
 //! those cost a cloned service and a boxed future per request, together a sixth of the CPU of
 //! answering a 4 KiB file (docs/performance.md, "Session 16").
 
-use super::{content, cors, site, Gateway};
+use super::{content, site, Gateway};
 use axum::{
 	body::Body,
 	extract::Request,
@@ -55,7 +55,7 @@ where
 	fn call(&mut self, request: HttpRequest<B>) -> Self::Future {
 		let (gateway, router) = (self.gateway.clone(), self.router.clone());
 		Box::pin(async move {
-			let response = answer(&gateway, router, request.map(Body::new)).await;
+			let response = answer(&gateway, router, request).await;
 			gateway.metrics.count_status(response.status().as_u16());
 			Ok(response)
 		})
@@ -63,19 +63,22 @@ where
 }
 
 /// The answer to `request`.
-async fn answer(gateway: &Arc<Gateway>, router: Router, request: Request) -> Response {
-	// Held apart from the body: a body may not be shared between threads.
+async fn answer<B>(gateway: &Arc<Gateway>, router: Router, request: HttpRequest<B>) -> Response
+where
+	B: hyper::body::Body<Data = Bytes> + Send + 'static,
+	B::Error: Into<BoxError>,
+{
+	// Held apart from the body: a body may not be shared between threads. It is boxed for the
+	// router only: the requests answered here have none.
 	let (head, body) = request.into_parts();
 	// A site's host has only the site's pages, whatever the path.
 	if let Some(site) = site::site_of_host(&head.headers) {
 		return site::answer_page(gateway, site, &head).await;
 	}
 	if let Some(id) = content_id(&head.method, head.uri.path()) {
-		let mut response = content::answer(gateway, id, &head.method, &head.headers).await;
-		cors::open(&mut response);
-		return response;
+		return content::answer(gateway, id, &head.method, &head.headers).await;
 	}
-	match router.oneshot(Request::from_parts(head, body)).await {
+	match router.oneshot(Request::from_parts(head, Body::new(body))).await {
 		Ok(response) => response,
 		Err(never) => match never {},
 	}

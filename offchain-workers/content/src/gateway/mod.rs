@@ -41,6 +41,7 @@ mod cors;
 mod front;
 mod outboard;
 mod paying;
+mod prepared;
 mod responses;
 mod site;
 mod upload;
@@ -120,6 +121,8 @@ pub struct Gateway {
 	chain_keeps: AtomicU8,
 	/// Websites' manifests, parsed.
 	manifests: site::Manifests,
+	/// Heads of plain answers for small files, per best block.
+	prepared: prepared::PreparedAnswers,
 }
 
 /// What the gateway learnt of its chain view from the first query it asked: whether a
@@ -161,6 +164,7 @@ impl Gateway {
 			challenges,
 			chain_keeps,
 			manifests: Default::default(),
+			prepared: Default::default(),
 		}
 	}
 
