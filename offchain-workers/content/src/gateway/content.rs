@@ -52,20 +52,20 @@ pub(super) async fn answer(
 		Err(refused) => return refused,
 	};
 	if !is_plain(method, headers) {
-		return serve(gateway, id, method, headers).await;
+		return answer_in_full(gateway, id, method, headers).await;
 	}
 	let at = gateway.chain.best_hash();
 	if let Some(answer) = at.and_then(|at| prepared_answer(gateway, at, &id)) {
 		return answer;
 	}
-	let response = serve(gateway, id, method, headers).await;
+	let response = answer_in_full(gateway, id, method, headers).await;
 	keep_head(gateway, at, id, &response);
 	response
 }
 
 /// The answer to a request for `id`, worked out in full and open to every origin (the head
 /// prepared from it is complete: nothing is added to a prepared answer).
-async fn serve(
+async fn answer_in_full(
 	gateway: &Arc<Gateway>,
 	id: ContentId,
 	method: &Method,

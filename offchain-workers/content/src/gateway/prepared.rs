@@ -24,7 +24,7 @@ use std::{
 
 /// Heads kept at most, for one block: the small files asked for most in 6 s; more are
 /// answered by the full path. About 0.7 KiB each.
-pub const MAX_PREPARED: usize = 4096;
+pub(super) const MAX_PREPARED: usize = 4096;
 
 /// The heads of answers prepared at one best block.
 #[derive(Default)]
